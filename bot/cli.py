@@ -1,0 +1,142 @@
+"""Command line: `python -m bot <command>`. The composition root: settings are loaded here once and
+passed down; Telegram code (handlers/) is imported lazily, only by the commands that need it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.corpus import get_recommendation, list_recommendations
+from bot.db import SessionFactory, make_engine, make_sessions, migrate
+from bot.export import record_dict, write_csv, write_json
+from bot.ingest.pipeline import IngestReport, ManifestError, ingest, select_documents
+from bot.log import setup_logging
+from bot.models import Source
+from bot.stats import corpus_table, format_table
+
+log = logging.getLogger(__name__)
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def open_store(settings: Settings, *, ensure_corpus: bool = True) -> SessionFactory:
+    """Connect, migrate to the latest schema, and ingest data/ on first use."""
+    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    migrate(engine)
+    sessions = make_sessions(engine)
+    if ensure_corpus:
+        with sessions() as session:
+            empty = session.scalars(select(Source.id).limit(1)).first() is None
+        if empty:
+            log.info("empty store: ingesting the bundled sources")
+            ingest(sessions)
+    return sessions
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    """Apply database migrations."""
+    open_store(settings, ensure_corpus=False)
+    print("database schema is up to date")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    """Ingest the given source files (default: every document in data/sources)."""
+    sessions = open_store(settings, ensure_corpus=False)
+    report = ingest(sessions, select_documents([Path(path) for path in args.paths]))
+    print(describe_ingest(report))
+    return 0
+
+
+def describe_ingest(report: IngestReport) -> str:
+    """One line per source: what changed."""
+    lines = []
+    for source in report.sources:
+        if source.skipped:
+            lines.append(f"{source.slug}: unchanged (skipped)")
+            continue
+        lines.append(
+            f"{source.slug}: {len(source.added)} added, {len(source.updated)} updated, "
+            f"{len(source.withdrawn)} withdrawn, {source.unchanged} unchanged"
+        )
+    return "\n".join(lines)
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Write every recommendation as JSON (default) or CSV."""
+    sessions = open_store(settings)
+    with sessions() as session:
+        records = list_recommendations(session, include_withdrawn=args.include_withdrawn)
+        writer = write_csv if args.csv else write_json
+        if args.output:
+            with Path(args.output).open("w", encoding="utf-8", newline="") as out:
+                writer(records, out)
+        else:
+            writer(records, sys.stdout)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    """Print one recommendation by ID."""
+    sessions = open_store(settings)
+    with sessions() as session:
+        record = get_recommendation(session, args.id)
+        if record is None:
+            print(f"no recommendation with ID {args.id!r}", file=sys.stderr)
+            return 1
+        print(json.dumps(record_dict(record), ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    """Recommendations per source × policy area."""
+    sessions = open_store(settings)
+    with sessions() as session:
+        print(format_table(corpus_table(session)))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("migrate", help=cmd_migrate.__doc__).set_defaults(handler=cmd_migrate)
+    ingest_parser = commands.add_parser("ingest", help=cmd_ingest.__doc__)
+    ingest_parser.add_argument("paths", nargs="*", metavar="PATH", help="source files to ingest")
+    ingest_parser.set_defaults(handler=cmd_ingest)
+    export = commands.add_parser("export", help=cmd_export.__doc__)
+    form = export.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="JSON array (default)")
+    form.add_argument("--csv", action="store_true", help="CSV with a header row")
+    export.add_argument("-o", "--output", help="write to this file instead of standard output")
+    export.add_argument("--include-withdrawn", action="store_true")
+    export.set_defaults(handler=cmd_export)
+    show = commands.add_parser("show", help=cmd_show.__doc__)
+    show.add_argument("id", help="recommendation ID, e.g. bpa24-148")
+    show.set_defaults(handler=cmd_show)
+    commands.add_parser("stats", help=cmd_stats.__doc__).set_defaults(handler=cmd_stats)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: parse arguments, load settings once, run the command."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 2
+    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+    setup_logging(settings.log_level, secrets=[token])
+    try:
+        return int(args.handler(args, settings))
+    except (ConfigError, ManifestError) as error:
+        print(error, file=sys.stderr)
+        return 2

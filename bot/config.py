@@ -1,0 +1,144 @@
+"""Settings: read once from the environment, validated, with messages that say what to set."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///bot.db"
+_TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+# What each variable is for, used in error messages (and mirrored in the README table).
+HELP = {
+    "BOT_TOKEN": "the token from @BotFather, e.g. 123456789:AA…",
+    "DATABASE_URL": "an SQLAlchemy URL: sqlite:///bot.db (default) or postgres://user:pass@host/db",
+    "TELEGRAM_BASE_URL": "the Bot API base URL, e.g. http://127.0.0.1:8081/bot (optional)",
+    "ADMIN_IDS": "comma-separated Telegram user ids, e.g. 12345,67890",
+    "BOT_TIMEZONE": "an IANA time zone, e.g. Asia/Hong_Kong",
+    "LOG_LEVEL": "one of " + ", ".join(_LOG_LEVELS),
+    "DB_POOL_SIZE": "a whole number from 1 to 100",
+}
+
+
+class ConfigError(Exception):
+    """A missing or malformed environment variable; the message says what to set."""
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept Heroku-style `postgres://` URLs and pick the psycopg 3 driver for PostgreSQL."""
+    url = url.strip()
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", case_sensitive=False)
+
+    bot_token: SecretStr | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_base_url: str | None = None
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    bot_timezone: str = "Asia/Hong_Kong"
+    log_level: str = "INFO"
+    db_pool_size: int = Field(default=5, ge=1, le=100)
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _token_shape(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not _TOKEN_PATTERN.match(value.strip()):
+            # Never echo the value: it may be a real token with a typo.
+            raise ValueError("does not look like a bot token")
+        return value.strip()
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _database_url(cls, value: object) -> object:
+        if not isinstance(value, str) or "://" not in value:
+            raise ValueError("is not a database URL")
+        return normalize_database_url(value)
+
+    @field_validator("telegram_base_url", mode="before")
+    @classmethod
+    def _base_url(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not re.match(r"^https?://", value):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(re.fullmatch(r"-?\d+", part) for part in parts):
+                raise ValueError("must be whole numbers separated by commas")
+            return frozenset(int(part) for part in parts)
+        return value
+
+    @field_validator("bot_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError("is not a known time zone") from error
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level(cls, value: object) -> object:
+        level = str(value).strip().upper()
+        if level not in _LOG_LEVELS:
+            raise ValueError("is not a log level")
+        return level
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        """The zone digests are scheduled in."""
+        return ZoneInfo(self.bot_timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the store is an SQLite file (single process assumed)."""
+        return self.database_url.startswith("sqlite")
+
+    def require_token(self) -> str:
+        """The bot token, or a ConfigError saying how to set it (only commands that talk to Telegram
+        need it)."""
+        if self.bot_token is None:
+            raise ConfigError(f"BOT_TOKEN is not set: set it to {HELP['BOT_TOKEN']}")
+        return self.bot_token.get_secret_value()
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate the settings; raise ConfigError naming every bad variable."""
+    try:
+        if environ is None:
+            return Settings()
+        values = {key.lower(): value for key, value in environ.items()}
+        known = {name for name in Settings.model_fields}
+        return Settings(**{key: value for key, value in values.items() if key in known})
+    except ValidationError as error:
+        raise ConfigError(_describe(error)) from None
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for problem in error.errors():
+        name = str(problem["loc"][0]).upper() if problem["loc"] else "?"
+        reason = str(problem["msg"]).removeprefix("Value error, ")
+        lines.append(f"{name} {reason}: set it to {HELP.get(name, 'a valid value')}")
+    return "Invalid configuration:\n  " + "\n  ".join(lines)

@@ -1,0 +1,52 @@
+"""Export the corpus as JSON or CSV (one row per recommendation)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from bot.models import Recommendation
+
+FIELDS = (
+    "id", "doc", "org", "org_short", "label", "title", "section_path", "text",
+    "areas", "bureaux", "refs", "withdrawn", "first_seen", "last_changed",
+)  # fmt: skip
+
+
+def record_dict(record: Recommendation) -> dict[str, Any]:
+    """A recommendation as plain data, with its source's file and organisation."""
+    return {
+        "id": record.id,
+        "doc": record.source.file,
+        "org": record.source.org,
+        "org_short": record.source.org_short,
+        "label": record.label,
+        "title": record.title,
+        "section_path": list(record.section_path),
+        "text": record.text,
+        "areas": list(record.areas),
+        "bureaux": list(record.bureaux),
+        "refs": list(record.refs),
+        "withdrawn": record.withdrawn,
+        "first_seen": record.first_seen.isoformat(),
+        "last_changed": record.last_changed.isoformat(),
+    }
+
+
+def write_json(records: Sequence[Recommendation], out: TextIO) -> None:
+    """A JSON array of records, UTF-8 kept readable."""
+    json.dump([record_dict(record) for record in records], out, ensure_ascii=False, indent=1)
+    out.write("\n")
+
+
+def write_csv(records: Sequence[Recommendation], out: TextIO) -> None:
+    """CSV with a header; list fields as JSON so that nothing is lost."""
+    writer = csv.DictWriter(out, fieldnames=FIELDS)
+    writer.writeheader()
+    for record in records:
+        row = record_dict(record)
+        for name in ("section_path", "areas", "bureaux", "refs"):
+            row[name] = json.dumps(row[name], ensure_ascii=False)
+        writer.writerow(row)

@@ -1,0 +1,1 @@
+"""Ingest: source files → parse (layouts/) → clean → classify → store. See `pipeline.ingest`."""

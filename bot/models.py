@@ -1,0 +1,109 @@
+"""The store: typed SQLAlchemy 2 models. Schema changes go through an Alembic migration."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite hands back naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use timezone-aware UTC")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with the project's type map."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class Source(Base):
+    """One source document (a submission or report) and its provenance."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # the manifest slug
+    file: Mapped[str] = mapped_column(String(255), unique=True)
+    org: Mapped[str] = mapped_column(String(255))
+    org_short: Mapped[str] = mapped_column(String(64))
+    org_en: Mapped[str] = mapped_column(String(255))
+    org_short_en: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    title_en: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(64))
+    date: Mapped[str] = mapped_column(
+        String(16)
+    )  # as the manifest gives it: 2023, 2023-09, 2024-07-10
+    checksum: Mapped[str] = mapped_column(String(64))  # sha256 of the source file
+    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of file + parser + taxonomy
+    ingested_at: Mapped[datetime]
+
+    recommendations: Mapped[list[Recommendation]] = relationship(
+        back_populates="source", order_by="Recommendation.position"
+    )
+
+    @property
+    def year(self) -> int:
+        """The year of the document's date."""
+        return int(self.date[:4])
+
+
+class Recommendation(Base):
+    """One recommendation, quoted verbatim (cleaned) and citable to its place in the source."""
+
+    __tablename__ = "recommendations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # "<slug>-<key>", e.g. bpa24-148
+    source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)
+    key: Mapped[str] = mapped_column(String(48))
+    label: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    section_path: Mapped[list[Any]] = mapped_column(default=list)
+    bureaux: Mapped[list[Any]] = mapped_column(default=list)
+    refs: Mapped[list[Any]] = mapped_column(default=list)  # [{"label": …, "text": …}]
+    areas: Mapped[list[Any]] = mapped_column(default=list)  # area ids, primary first
+    primary_area: Mapped[str] = mapped_column(String(32), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # order within its document
+    content_hash: Mapped[str] = mapped_column(String(64))
+    first_seen: Mapped[datetime]
+    last_changed: Mapped[datetime] = mapped_column(index=True)
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+
+    source: Mapped[Source] = relationship(back_populates="recommendations")
+
+
+class Meta(Base):
+    """Small key/value facts about the store, e.g. the corpus version other processes watch."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

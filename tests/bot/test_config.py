@@ -1,0 +1,81 @@
+"""Settings: defaults, normalisation, and error messages that say what to set."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.config import DEFAULT_DATABASE_URL, ConfigError, load_settings
+from bot.log import RedactSecrets
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
+
+def test_defaults() -> None:
+    settings = load_settings({})
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.bot_timezone == "Asia/Hong_Kong"
+    assert settings.admin_ids == frozenset()
+    assert settings.bot_token is None
+    assert settings.is_sqlite
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u:p@db.example:5432/app", "postgresql+psycopg://u:p@db.example:5432/app"),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:///var/bot.db", "sqlite:///var/bot.db"),
+    ],
+)
+def test_database_url_normalised(given: str, expected: str) -> None:
+    assert load_settings({"DATABASE_URL": given}).database_url == expected
+
+
+def test_values_parsed() -> None:
+    settings = load_settings(
+        {
+            "BOT_TOKEN": TOKEN,
+            "ADMIN_IDS": "12345, 67890",
+            "LOG_LEVEL": "debug",
+            "TELEGRAM_BASE_URL": "http://127.0.0.1:8081/bot/",
+        }
+    )
+    assert settings.admin_ids == frozenset({12345, 67890})
+    assert settings.log_level == "DEBUG"
+    assert settings.telegram_base_url == "http://127.0.0.1:8081/bot"
+    assert settings.require_token() == TOKEN
+    assert TOKEN not in repr(settings)
+
+
+def test_every_bad_variable_is_named() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(
+            {
+                "BOT_TOKEN": "not-a-token",
+                "ADMIN_IDS": "12, abc",
+                "BOT_TIMEZONE": "Mars/Olympus",
+                "LOG_LEVEL": "LOUD",
+                "DATABASE_URL": "bot.db",
+            }
+        )
+    message = str(caught.value)
+    for name in ("BOT_TOKEN", "ADMIN_IDS", "BOT_TIMEZONE", "LOG_LEVEL", "DATABASE_URL"):
+        assert name in message
+    assert "not-a-token" not in message  # a mistyped token is never echoed
+
+
+def test_missing_token_says_how_to_set_it() -> None:
+    with pytest.raises(ConfigError, match=r"BOT_TOKEN is not set.*BotFather"):
+        load_settings({}).require_token()
+
+
+def test_token_redacted_from_logs(caplog: pytest.LogCaptureFixture) -> None:
+    logger = logging.getLogger("test.redact")
+    logger.addFilter(RedactSecrets([TOKEN]))
+    with caplog.at_level(logging.INFO, logger="test.redact"):
+        logger.info("POST https://api.telegram.org/bot%s/getMe", TOKEN)
+    assert TOKEN not in caplog.text
+    assert "[REDACTED]" in caplog.text

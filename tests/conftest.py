@@ -1,0 +1,66 @@
+"""Shared fixtures: a fresh, migrated store per test (SQLite file by default; PostgreSQL when
+TEST_DATABASE_URL is set), and the real corpus ingested once per session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from bot.db import SessionFactory, make_engine, make_sessions, migrate
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+DB_FIXTURES = {"engine", "sessions", "corpus_sessions"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that touches the store as `db`, so .ci/run can rerun them on PostgreSQL."""
+    for item in items:
+        if DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.db)
+
+
+def _fresh_engine(directory: Path) -> Engine:
+    if TEST_DATABASE_URL:
+        # A PostgreSQL run must not silently fall back to SQLite: connection errors fail the test.
+        engine = make_engine(TEST_DATABASE_URL)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    else:
+        engine = make_engine(f"sqlite:///{directory / 'test.db'}")
+    migrate(engine)
+    return engine
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    """A fresh, migrated, empty store."""
+    engine = _fresh_engine(tmp_path)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> SessionFactory:
+    """Session factory on a fresh, empty store."""
+    return make_sessions(engine)
+
+
+@pytest.fixture(scope="session")
+def _corpus_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    from bot.ingest.pipeline import ingest  # imported here: the parsers load only when needed
+
+    engine = _fresh_engine(tmp_path_factory.mktemp("corpus"))
+    ingest(make_sessions(engine))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def corpus_sessions(_corpus_engine: Engine) -> SessionFactory:
+    """Session factory on a store holding the real corpus (shared: do not modify it)."""
+    return make_sessions(_corpus_engine)
