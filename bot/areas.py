@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from bot.resources import load_yaml
 
-_AREA_ID = re.compile(r"^[a-z][a-z0-9_]{1,23}$")
+AREAS_FILE = "areas.yaml"
+AREA_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,15}$")
+_WHITESPACE = re.compile(r"\s+")
 
 
 class TaxonomyError(ValueError):
-    """data/areas.yaml is malformed; the message says where."""
+    """`areas.yaml` or `heading_areas.yaml` is malformed."""
 
 
 @dataclass(frozen=True)
 class Area:
-    """One policy area."""
+    """One policy area, as listed in `data/areas.yaml`."""
 
     id: str
     zh: str
@@ -25,40 +30,73 @@ class Area:
     keywords: tuple[str, ...]
 
 
-def load_areas() -> list[Area]:
-    """Every area in display order, validated."""
-    entries = load_yaml("areas.yaml")
-    if not isinstance(entries, list) or not entries:
-        raise TaxonomyError("data/areas.yaml must be a non-empty list of areas")
-    areas = [_area(entry, position) for position, entry in enumerate(entries, 1)]
-    ids = [area.id for area in areas]
-    duplicates = sorted({area_id for area_id in ids if ids.count(area_id) > 1})
-    if duplicates:
-        raise TaxonomyError(f"data/areas.yaml: duplicate area ids {duplicates}")
-    return areas
+def parse_areas(data: Any) -> tuple[Area, ...]:
+    """Check the list of areas: required fields, ASCII ids, no duplicate ids."""
+    if not isinstance(data, list) or not data:
+        raise TaxonomyError(f"{AREAS_FILE}: expected a non-empty list of areas")
+    areas: list[Area] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(data):
+        area = _parse_area(index, entry)
+        if area.id in seen:
+            raise TaxonomyError(f"{AREAS_FILE}: duplicate area id {area.id!r}")
+        seen.add(area.id)
+        areas.append(area)
+    return tuple(areas)
 
 
-def area_by_id() -> dict[str, Area]:
-    """Areas keyed by id."""
-    return {area.id: area for area in load_areas()}
-
-
-def _area(entry: object, position: int) -> Area:
+def _parse_area(index: int, entry: Any) -> Area:
+    """One area entry; every error names the entry."""
+    where = f"{AREAS_FILE}: area #{index + 1}"
     if not isinstance(entry, dict):
-        raise TaxonomyError(f"data/areas.yaml: entry {position} is not a mapping")
-    missing = [name for name in ("id", "zh", "en", "keywords") if not entry.get(name)]
-    if missing:
-        raise TaxonomyError(f"data/areas.yaml: entry {position} lacks {', '.join(missing)}")
-    area_id = str(entry["id"])
-    if not _AREA_ID.match(area_id):
-        raise TaxonomyError(f"data/areas.yaml: area id {area_id!r} must match {_AREA_ID.pattern}")
-    keywords = entry["keywords"]
-    if not isinstance(keywords, list) or not all(isinstance(k, str) and k for k in keywords):
-        raise TaxonomyError(f"data/areas.yaml: area {area_id} keywords must be a list of strings")
-    return Area(
-        id=area_id,
-        zh=str(entry["zh"]),
-        en=str(entry["en"]),
-        description=str(entry.get("description", "")),
-        keywords=tuple(keywords),
-    )
+        raise TaxonomyError(f"{where}: expected a mapping")
+    area_id = entry.get("id")
+    if not isinstance(area_id, str) or not AREA_ID_PATTERN.match(area_id):
+        raise TaxonomyError(f"{where}: id must match {AREA_ID_PATTERN.pattern}, got {area_id!r}")
+    where = f"{where} ({area_id})"
+    fields = {name: _required_text(entry, name, where) for name in ("zh", "en", "description")}
+    keywords = _parse_keywords(entry.get("keywords"), where)
+    return Area(area_id, fields["zh"], fields["en"], fields["description"], keywords)
+
+
+def _required_text(entry: Mapping[str, Any], name: str, where: str) -> str:
+    """A required, non-empty string field."""
+    value = entry.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise TaxonomyError(f"{where}: missing or empty {name!r}")
+    return value.strip()
+
+
+def _parse_keywords(value: Any, where: str) -> tuple[str, ...]:
+    """A non-empty list of distinct keywords without whitespace."""
+    if not isinstance(value, list) or not value:
+        raise TaxonomyError(f"{where}: 'keywords' must be a non-empty list")
+    keywords: list[str] = []
+    for keyword in value:
+        if not isinstance(keyword, str | int) or not str(keyword).strip():
+            raise TaxonomyError(f"{where}: empty or non-text keyword {keyword!r}")
+        text = str(keyword).strip()
+        if _WHITESPACE.search(text):
+            raise TaxonomyError(f"{where}: keyword {text!r} contains whitespace")
+        if text.casefold() in (k.casefold() for k in keywords):
+            raise TaxonomyError(f"{where}: duplicate keyword {text!r}")
+        keywords.append(text)
+    return tuple(keywords)
+
+
+@cache
+def _parsed(data_id: int) -> tuple[Area, ...]:
+    return parse_areas(load_yaml(AREAS_FILE))
+
+
+def load_areas() -> list[Area]:
+    """All areas in display order (validated; re-read when data/areas.yaml changes)."""
+    return list(_parsed(id(load_yaml(AREAS_FILE))))
+
+
+def get_area(area_id: str) -> Area:
+    """The area with this id (KeyError if unknown)."""
+    for area in load_areas():
+        if area.id == area_id:
+            return area
+    raise KeyError(area_id)

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from bot.areas import load_areas
 from bot.corpus import list_recommendations, list_sources
-from bot.ingest.classify import load_areas
 
 
 def corpus_table(session: Session) -> list[list[str]]:

@@ -10,8 +10,9 @@ innermost heading first. When no heading matches: the area with the best keyword
 DEFAULT_AREA when no keyword occurs at all.
 
 Secondary area: the best keyword-scoring area other than the primary, kept only when its score
-is at least SECONDARY_MIN_SCORE and at least SECONDARY_RATIO of the primary's evidence (the
-primary's own keyword score, plus HEADING_EVIDENCE when a heading chose it).
+is at least SECONDARY_MIN_SCORE and at least SECONDARY_RATIO of the primary's evidence: the
+primary's own keyword score, but at least HEADING_EVIDENCE when a heading chose it (a heading
+is evidence even when the text repeats none of the area's keywords).
 
 Keyword score: occurrences in the title count TITLE_WEIGHT times, in the text once. Keywords
 are matched longest first without overlap ("綠色金融" is not also counted as "金融"); a keyword
@@ -28,39 +29,23 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from bot.areas import AREAS_FILE, Area, TaxonomyError, parse_areas
 from bot.resources import load_yaml
 
-AREAS_FILE = "areas.yaml"
 HEADING_RULES_FILE = "heading_areas.yaml"
 
 # Used only when neither a heading nor any keyword says anything: every source document is
 # about innovation-led (re-)industrialisation, so that is the least surprising guess.
 DEFAULT_AREA = "innotech"
 TITLE_WEIGHT = 3  # one title hit counts like three text hits
-HEADING_EVIDENCE = 3  # what a matching heading adds to the primary area's evidence
+HEADING_EVIDENCE = 3  # the least evidence a matching heading gives the primary area
 SECONDARY_MIN_SCORE = 3  # a secondary area needs at least this keyword score …
 SECONDARY_RATIO = 0.5  # … and at least this share of the primary's evidence
 
-AREA_ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,15}$")
 _WHITESPACE = re.compile(r"\s+")
 # Parenthesised asides in headings, e.g. the responsible bureaux "（創科及工業局、北都辦）".
 _ASIDE = re.compile(r"（[^（）]*）|\([^()]*\)")
 _TITLE_SLACK = 12  # a title found this close to the start of the text is only its lead
-
-
-class TaxonomyError(ValueError):
-    """`areas.yaml` or `heading_areas.yaml` is malformed."""
-
-
-@dataclass(frozen=True)
-class Area:
-    """One policy area, as listed in `data/areas.yaml`."""
-
-    id: str
-    zh: str
-    en: str
-    description: str
-    keywords: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -100,7 +85,7 @@ class Taxonomy:
         scores = dict.fromkeys(self.area_ids(), 0)
         for source, weight in ((title, TITLE_WEIGHT), (text, 1)):
             for keyword, count in self._keyword_counts(source).items():
-                for area_id in self.keyword_areas[keyword]:
+                for area_id in self.keyword_areas.get(keyword, ()):
                     scores[area_id] += weight * count
         return scores
 
@@ -108,10 +93,11 @@ class Taxonomy:
         """1 or 2 area ids for a recommendation, primary first."""
         scores = self.keyword_scores(title, text)
         primary = self._primary_from_headings(title, section_path, text)
-        evidence = HEADING_EVIDENCE if primary else 0
-        if primary is None:
+        if primary is not None:
+            evidence = max(scores[primary], HEADING_EVIDENCE)
+        else:
             primary = _best_area(scores, exclude=None) or DEFAULT_AREA
-        evidence += scores[primary]
+            evidence = scores[primary]
         secondary = _best_area(scores, exclude=primary)
         if secondary is None or not _clears_threshold(scores[secondary], evidence):
             return (primary,)
@@ -171,67 +157,13 @@ def _clears_threshold(score: int, primary_evidence: int) -> bool:
 
 def build_taxonomy(areas_data: Any, rules_data: Any) -> Taxonomy:
     """Validate parsed `areas.yaml` / `heading_areas.yaml` data and build the taxonomy."""
-    areas = _parse_areas(areas_data)
+    areas = parse_areas(areas_data)
     ids = {area.id for area in areas}
     if DEFAULT_AREA not in ids:
         raise TaxonomyError(f"{AREAS_FILE}: the default area {DEFAULT_AREA!r} is missing")
     rules = _parse_rules(rules_data, ids)
     keyword_areas = _keyword_index(areas)
     return Taxonomy(areas, rules, _keyword_regex(keyword_areas), keyword_areas)
-
-
-def _parse_areas(data: Any) -> tuple[Area, ...]:
-    """Check the list of areas: required fields, ASCII ids, no duplicate ids."""
-    if not isinstance(data, list) or not data:
-        raise TaxonomyError(f"{AREAS_FILE}: expected a non-empty list of areas")
-    areas: list[Area] = []
-    seen: set[str] = set()
-    for index, entry in enumerate(data):
-        area = _parse_area(index, entry)
-        if area.id in seen:
-            raise TaxonomyError(f"{AREAS_FILE}: duplicate area id {area.id!r}")
-        seen.add(area.id)
-        areas.append(area)
-    return tuple(areas)
-
-
-def _parse_area(index: int, entry: Any) -> Area:
-    """One area entry; every error names the entry."""
-    where = f"{AREAS_FILE}: area #{index + 1}"
-    if not isinstance(entry, dict):
-        raise TaxonomyError(f"{where}: expected a mapping")
-    area_id = entry.get("id")
-    if not isinstance(area_id, str) or not AREA_ID_PATTERN.match(area_id):
-        raise TaxonomyError(f"{where}: id must match {AREA_ID_PATTERN.pattern}, got {area_id!r}")
-    where = f"{where} ({area_id})"
-    fields = {name: _required_text(entry, name, where) for name in ("zh", "en", "description")}
-    keywords = _parse_keywords(entry.get("keywords"), where)
-    return Area(area_id, fields["zh"], fields["en"], fields["description"], keywords)
-
-
-def _required_text(entry: Mapping[str, Any], name: str, where: str) -> str:
-    """A required, non-empty string field."""
-    value = entry.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise TaxonomyError(f"{where}: missing or empty {name!r}")
-    return value.strip()
-
-
-def _parse_keywords(value: Any, where: str) -> tuple[str, ...]:
-    """A non-empty list of distinct keywords without whitespace."""
-    if not isinstance(value, list) or not value:
-        raise TaxonomyError(f"{where}: 'keywords' must be a non-empty list")
-    keywords: list[str] = []
-    for keyword in value:
-        if not isinstance(keyword, str | int) or not str(keyword).strip():
-            raise TaxonomyError(f"{where}: empty or non-text keyword {keyword!r}")
-        text = str(keyword).strip()
-        if _WHITESPACE.search(text):
-            raise TaxonomyError(f"{where}: keyword {text!r} contains whitespace")
-        if text.casefold() in (k.casefold() for k in keywords):
-            raise TaxonomyError(f"{where}: duplicate keyword {text!r}")
-        keywords.append(text)
-    return tuple(keywords)
 
 
 def _parse_rules(data: Any, area_ids: set[str]) -> tuple[HeadingRule, ...]:
@@ -282,19 +214,6 @@ def load_taxonomy() -> Taxonomy:
 
 
 # --- public shortcuts over the shipped taxonomy -------------------------------------------
-
-
-def load_areas() -> list[Area]:
-    """All areas in display order."""
-    return list(load_taxonomy().areas)
-
-
-def get_area(area_id: str) -> Area:
-    """The area with this id (KeyError if unknown)."""
-    for area in load_taxonomy().areas:
-        if area.id == area_id:
-            return area
-    raise KeyError(area_id)
 
 
 def heading_area(heading: str) -> str | None:
