@@ -19,6 +19,9 @@ from bot.export import record_dict, write_csv, write_json
 from bot.ingest.pipeline import IngestReport, ManifestError, ingest, select_documents
 from bot.log import setup_logging
 from bot.models import Source
+from bot.search import Filters, SearchIndex, search
+from bot.search.present import describe_results, results_json
+from bot.search.query import resolve_filter
 from bot.stats import corpus_table, format_table
 
 log = logging.getLogger(__name__)
@@ -103,6 +106,43 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    """Search the corpus (one query, or --batch FILE with one query per line → JSON lines)."""
+    sessions = open_store(settings)
+    with sessions() as session:
+        index = SearchIndex.load(session)
+    filters = cli_filters(args, index)
+    if filters is None:
+        return 2
+    if args.batch:
+        lines = Path(args.batch).read_text(encoding="utf-8").splitlines()
+        for line in lines:
+            answer = search(index, line, limit=args.limit, filters=filters)
+            print(json.dumps(results_json(answer), ensure_ascii=False))
+        return 0
+    answer = search(index, " ".join(args.query), limit=args.limit, filters=filters)
+    if args.json:
+        print(json.dumps(results_json(answer), ensure_ascii=False, indent=1))
+    else:
+        print(describe_results(answer))
+    return 0
+
+
+def cli_filters(args: argparse.Namespace, index: SearchIndex) -> Filters | None:
+    """--org / --area / --source / --year as Filters (None, after a message, if one is unknown)."""
+    filters = Filters()
+    for kind in ("org", "area", "source", "year"):
+        value = getattr(args, kind)
+        if value is None:
+            continue
+        resolved = resolve_filter(kind, str(value), index.lexicon)
+        if resolved is None:
+            print(f"unknown {kind}: {value}", file=sys.stderr)
+            return None
+        filters = filters.merge(resolved)
+    return filters
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
@@ -122,7 +162,22 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id", help="recommendation ID, e.g. bpa24-148")
     show.set_defaults(handler=cmd_show)
     commands.add_parser("stats", help=cmd_stats.__doc__).set_defaults(handler=cmd_stats)
+    add_search_parser(commands)
     return parser
+
+
+def add_search_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`search QUERY [--limit N] [--org X] [--area Y] [--source S] [--year Y] [--json]`."""
+    parser = commands.add_parser("search", help=cmd_search.__doc__)
+    parser.add_argument("query", nargs="*", help="words to search for")
+    parser.add_argument("--limit", type=int, default=10)
+    parser.add_argument("--org", help="organisation, e.g. 經民聯 or BPA")
+    parser.add_argument("--area", help="policy area id or name, e.g. innotech or 創科")
+    parser.add_argument("--source", help="document slug, e.g. bpa24")
+    parser.add_argument("--year", type=int)
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--batch", metavar="FILE", help="one query per line; JSON lines out")
+    parser.set_defaults(handler=cmd_search)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

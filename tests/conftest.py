@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import Engine, text
 
 from bot.db import SessionFactory, make_engine, make_sessions, migrate
+from bot.search import SearchIndex
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
-DB_FIXTURES = {"engine", "sessions", "corpus_sessions"}
+DB_FIXTURES = {"engine", "sessions", "corpus_sessions", "search_index"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -64,3 +65,10 @@ def _corpus_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]
 def corpus_sessions(_corpus_engine: Engine) -> SessionFactory:
     """Session factory on a store holding the real corpus (shared: do not modify it)."""
     return make_sessions(_corpus_engine)
+
+
+@pytest.fixture(scope="session")
+def search_index(_corpus_engine: Engine) -> SearchIndex:
+    """The search index over the real corpus (built once)."""
+    with make_sessions(_corpus_engine)() as session:
+        return SearchIndex.load(session)

@@ -1,0 +1,247 @@
+"""The search API: query → ranked results with highlights, "did you mean", and related records."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from bot.search.index import IndexedRecord, SearchIndex
+from bot.search.match import NUMBER_PREFIX, ConceptMatch, fuzzy_alternatives, match_concept, rank
+from bot.search.normalize import Folded, to_traditional
+from bot.search.query import Filters, ParsedQuery, parse_query
+from bot.search.segment import NUMBER, is_cjk, number_value
+
+MAX_LIMIT = 100
+MAX_CONCEPTS = 12  # bounds the work for long pasted text
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A matched span in a record's field (original text offsets, end exclusive)."""
+
+    field: str  # "title" or "text"
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One matching recommendation."""
+
+    record: IndexedRecord
+    score: float
+    highlights: tuple[Highlight, ...]
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """The answer to one query."""
+
+    query: str
+    normalized: str  # what was matched, in Traditional characters
+    filters: Filters
+    results: list[SearchResult]
+    total: int  # how many records passed the threshold (results holds one page of them)
+    elapsed_ms: float
+    suggestions: list[str] = field(default_factory=list)  # "did you mean", when nothing passed
+    unknown_filters: tuple[str, ...] = ()
+
+
+def search(
+    index: SearchIndex,
+    query: str,
+    *,
+    limit: int = 10,
+    offset: int = 0,
+    filters: Filters | None = None,
+) -> SearchResults:
+    """Search the index. Never raises on any input; an empty query returns nothing."""
+    started = time.perf_counter()
+    parsed = parse_query(query, index.lexicon)
+    active = parsed.filters.merge(filters) if filters else parsed.filters
+    concepts = [match_concept(index, concept) for concept in concepts_of(index, parsed)]
+    order, scores = _ranked(index, concepts, parsed.text, active)
+    limit = max(0, min(limit, MAX_LIMIT))
+    page = order[max(0, offset) : max(0, offset) + limit]
+    results = [
+        SearchResult(index.records[i], float(scores[i]), highlights(index, i, concepts))
+        for i in page
+    ]
+    suggestions = [] if len(order) else suggest(index, parsed)
+    return SearchResults(
+        query=query,
+        normalized=to_traditional(parsed.text),
+        filters=active,
+        results=results,
+        total=len(order),
+        elapsed_ms=(time.perf_counter() - started) * 1000,
+        suggestions=suggestions,
+        unknown_filters=parsed.unknown_filters,
+    )
+
+
+def concepts_of(index: SearchIndex, parsed: ParsedQuery) -> list[str]:
+    """The query's concepts, in order: figures by value, known English phrases, then jieba words
+    (jieba knows the data's terms as whole words), with typos repaired by merging a word the
+    corpus lacks with its neighbours when that makes a near-miss of a vocabulary word."""
+    text = f" {parsed.text} "
+    concepts = [NUMBER_PREFIX + number_value(match) for match in NUMBER.finditer(text)]
+    text = NUMBER.sub(" ", text)
+    for phrase, pattern in index.ascii_phrases:
+        if phrase in text and pattern.search(text):
+            concepts.append(phrase)
+            text = pattern.sub(" ", text)
+    stop = index.lexicon.stop_words
+    for piece in text.split():
+        if is_cjk(piece) and _is_misspelt(index, piece):
+            concepts.append(piece)
+            continue
+        words = [word for word in index.segmenter.words(piece) if word not in stop]
+        concepts.extend(_repair_typos(index, words))
+    unique = list(dict.fromkeys(concepts))
+    return unique[:MAX_CONCEPTS]
+
+
+def _is_misspelt(index: SearchIndex, run: str) -> bool:
+    if not 3 <= len(run) <= 8 or index.contains(run):
+        return False
+    return bool(fuzzy_alternatives(index, run, limit=1))
+
+
+def _repair_typos(index: SearchIndex, words: list[str]) -> list[str]:
+    repaired = list(words)
+    position = 0
+    while position < len(repaired):
+        word = repaired[position]
+        if is_cjk(word) and not index.contains(word):
+            for start, end in (
+                (position, position + 2),
+                (position - 1, position + 1),
+                (position - 1, position + 2),
+            ):
+                merged = "".join(repaired[max(start, 0) : end])
+                if (
+                    start >= 0
+                    and end <= len(repaired)
+                    and is_cjk(merged)
+                    and _is_misspelt(index, merged)
+                ):
+                    repaired[start:end] = [merged]
+                    position = start
+                    break
+        position += 1
+    return repaired
+
+
+def _ranked(
+    index: SearchIndex, concepts: list[ConceptMatch], phrase: str, filters: Filters
+) -> tuple[list[int], np.ndarray]:
+    mask = filter_mask(index, filters)
+    if not concepts:
+        # Only filters (e.g. "經民聯" or "#創科"): list what they select, in document order.
+        if not filters:
+            return [], np.zeros(len(index))
+        return np.flatnonzero(mask).tolist(), mask.astype(np.float32)
+    scores, _ = rank(index, concepts, phrase.replace(" ", ""), mask)
+    positive = np.flatnonzero(scores > 0)
+    order = positive[np.argsort(-scores[positive], kind="stable")]
+    return order.tolist(), scores
+
+
+def filter_mask(index: SearchIndex, filters: Filters) -> np.ndarray:
+    """True for every record the filters allow."""
+    mask = np.ones(len(index), dtype=bool)
+    if not filters:
+        return mask
+    for position, record in enumerate(index.records):
+        mask[position] = (
+            (not filters.orgs or index.folded_orgs[position] in filters.orgs)
+            and (not filters.areas or bool(filters.areas & set(record.areas)))
+            and (not filters.sources or record.source_id in filters.sources)
+            and (not filters.years or record.year in filters.years)
+        )
+    return mask
+
+
+def highlights(
+    index: SearchIndex, position: int, concepts: list[ConceptMatch]
+) -> tuple[Highlight, ...]:
+    """Spans of every matched alternative in the record's title and text, merged."""
+    terms = {
+        term for concept in concepts if concept.present[position] for term in concept.matched_terms
+    }
+    found: list[Highlight] = []
+    for name in ("title", "text"):
+        folded = index.folded(name, position)
+        spans = sorted(span for term in terms for span in _occurrences(folded, term))
+        found.extend(Highlight(name, start, end) for start, end in _merge(spans))
+    return tuple(found)
+
+
+def _occurrences(folded: Folded, term: str) -> list[tuple[int, int]]:
+    if not term:
+        return []
+    if is_cjk(term):
+        pattern = re.escape(term)
+    elif term.isdigit():  # 3000 also highlights 3,000
+        pattern = rf"(?<![\d,]){',?'.join(term)}(?![\d])"
+    else:
+        pattern = rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])"
+    return [folded.span(m.start(), m.end()) for m in re.finditer(pattern, folded.text)]
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def suggest(index: SearchIndex, parsed: ParsedQuery, limit: int = 3) -> list[str]:
+    """Up to `limit` vocabulary words or area names close to the query that do find something."""
+    text = parsed.text.replace(" ", "")
+    if not text:
+        return []
+    choices = index.word_vocabulary + list(index.lexicon.areas)
+    candidates = process.extract(text, choices, scorer=fuzz.WRatio, score_cutoff=70, limit=15)
+    suggestions: list[str] = []
+    for candidate, _, _ in candidates:
+        if candidate in text or len(candidate) < 2:
+            continue  # a piece of the query itself already failed
+        shown = index.surface_form(candidate)
+        if shown not in suggestions and _finds_something(index, candidate):
+            suggestions.append(shown)
+        if len(suggestions) >= limit:
+            break
+    return suggestions
+
+
+def _finds_something(index: SearchIndex, term: str) -> bool:
+    concept = match_concept(index, term)
+    return bool(concept.matched_terms) and not any(alt.fuzzy for alt in concept.alternatives)
+
+
+def related(index: SearchIndex, record_id: str, limit: int = 5) -> list[SearchResult]:
+    """The records most similar to one recommendation, from other organisations."""
+    position = index.position_of(record_id)
+    if position is None:
+        return []
+    own = index.records[position]
+    terms = sorted(index.doc_terms[position].items(), key=lambda item: -item[1])[:30]
+    scores = np.zeros(len(index), dtype=np.float32)
+    for term, weight in terms:
+        posting = index.posting("w", term)
+        if posting is not None and len(term) >= 2:
+            scores[posting.docs] += weight * posting.weights
+    for other, record in enumerate(index.records):
+        if record.org_short == own.org_short:
+            scores[other] = 0.0
+    order = [i for i in np.argsort(-scores, kind="stable")[:limit].tolist() if scores[i] > 0]
+    return [SearchResult(index.records[i], float(scores[i]), ()) for i in order]

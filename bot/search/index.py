@@ -1,0 +1,228 @@
+"""The in-memory inverted index: BM25 weights per (term, record), precomputed at build time so that
+a query is a few vector additions.
+
+Four token families are indexed: jieba words ("w"), character bigrams ("g"), single characters
+("c") and figures by value ("n": "3,000 萬" and "3000萬" are both 30000000). Fields are weighted
+(title > text > section path > cited paragraphs) into one term frequency per record (BM25F)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from bot.corpus import list_recommendations
+from bot.models import Recommendation
+from bot.search.lexicon import Lexicon, load_lexicon
+from bot.search.normalize import Folded, fold, fold_text, to_traditional
+from bot.search.segment import Segmenter, chars, grams, is_cjk, numbers, quoted_terms, sound_keys
+
+K1 = 1.2
+B = 0.75
+FIELD_WEIGHTS = {"title": 3.0, "text": 1.0, "path": 0.5, "refs": 0.3}
+FAMILIES = ("w", "g", "c", "n")
+
+
+@dataclass(frozen=True)
+class IndexedRecord:
+    """What search needs of a recommendation (plain data, detached from the session)."""
+
+    id: str
+    source_id: str
+    org: str
+    org_short: str
+    year: int
+    areas: tuple[str, ...]
+    label: str
+    title: str
+    text: str
+    section_path: tuple[str, ...]
+    refs_text: str
+
+    @classmethod
+    def from_row(cls, row: Recommendation) -> IndexedRecord:
+        """Copy the searchable facts out of a stored row."""
+        return cls(
+            id=row.id,
+            source_id=row.source_id,
+            org=row.source.org,
+            org_short=row.source.org_short,
+            year=row.source.year,
+            areas=tuple(row.areas),
+            label=row.label,
+            title=row.title,
+            text=row.text,
+            section_path=tuple(row.section_path),
+            refs_text="\n".join(ref["text"] for ref in row.refs),
+        )
+
+
+@dataclass(frozen=True)
+class Posting:
+    """Records containing a term, with the term's BM25 weight in each."""
+
+    docs: np.ndarray  # int32 record positions
+    weights: np.ndarray  # float32 BM25 weights
+    idf: float
+
+
+class SearchIndex:
+    """Records plus postings; immutable once built (rebuild after an ingest)."""
+
+    def __init__(
+        self, records: Sequence[IndexedRecord], lexicon: Lexicon, segmenter: Segmenter
+    ) -> None:
+        self.records = list(records)
+        self.lexicon = lexicon
+        self.segmenter = segmenter
+        self._title_maps = [fold(record.title) for record in self.records]
+        self._text_maps = [fold(record.text) for record in self.records]
+        self.folded_titles = [folded.text for folded in self._title_maps]
+        self.folded_texts = [folded.text for folded in self._text_maps]
+        self.folded_orgs = [fold_text(record.org_short) for record in self.records]
+        self._positions = {record.id: i for i, record in enumerate(self.records)}
+        self.postings: dict[str, Posting] = {}
+        self._sounds: dict[str, list[str]] | None = None
+        self.doc_terms: list[dict[str, float]] = [{} for _ in self.records]
+        self._build()
+        self.word_vocabulary = sorted(
+            {key[2:] for key in self.postings if key.startswith("w:")} | self.segmenter.user_terms
+        )
+        # Multi-word English terms of the data ("green bonds"), longest first, to spot whole.
+        ascii_terms = sorted(
+            (term for term in lexicon.phrases() if term.isascii() and " " in term),
+            key=len,
+            reverse=True,
+        )
+        self.ascii_phrases = [
+            (term, re.compile(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])"))
+            for term in ascii_terms
+        ]
+
+    @classmethod
+    def build(cls, records: Sequence[IndexedRecord], lexicon: Lexicon | None = None) -> SearchIndex:
+        """Index `records`, teaching the segmenter the corpus's own names and the data's terms."""
+        lexicon = lexicon or load_lexicon()
+        segmenter = Segmenter(_user_terms(records, lexicon))
+        return cls(records, lexicon, segmenter)
+
+    @classmethod
+    def load(cls, session: Session, lexicon: Lexicon | None = None) -> SearchIndex:
+        """Index every active recommendation in the store."""
+        rows = list_recommendations(session)
+        return cls.build([IndexedRecord.from_row(row) for row in rows], lexicon)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def contains(self, folded_run: str) -> bool:
+        """True when some record has every bigram of a Chinese run (cheap phrase test)."""
+        if len(folded_run) == 1:
+            return self.posting("c", folded_run) is not None
+        pieces = list(grams(folded_run))
+        postings = [self.posting("g", piece) for piece in pieces]
+        if not pieces or any(posting is None for posting in postings):
+            return False
+        common = set(postings[0].docs.tolist())  # type: ignore[union-attr]
+        for posting in postings[1:]:
+            common &= set(posting.docs.tolist())  # type: ignore[union-attr]
+            if not common:
+                return False
+        return True
+
+    def homophones(self, term: str) -> list[str]:
+        """Two-character vocabulary words that sound like `term` in Mandarin (any reading, tones
+        ignored): 輕能 → 氫能, 按竭 → 按揭."""
+        if self._sounds is None:
+            self._sounds = defaultdict(list)
+            for word in self.word_vocabulary:
+                if len(word) == 2 and is_cjk(word):
+                    for key in sound_keys(word):
+                        self._sounds[key].append(word)
+        found = {word for key in sound_keys(term) for word in self._sounds.get(key, [])}
+        return sorted(found - {term})
+
+    def position_of(self, record_id: str) -> int | None:
+        """The record's position in this index, or None."""
+        return self._positions.get(record_id.strip().lower())
+
+    def folded(self, field: str, position: int) -> Folded:
+        """A record's folded title or text with its offset map."""
+        return (self._title_maps if field == "title" else self._text_maps)[position]
+
+    def surface_form(self, folded_term: str) -> str:
+        """How the corpus writes a folded term (else the term in Traditional characters)."""
+        for position, record in enumerate(self.records):
+            for folded, original in (
+                (self._title_maps[position], record.title),
+                (self._text_maps[position], record.text),
+            ):
+                found = folded.text.find(folded_term)
+                if found >= 0:
+                    start, end = folded.span(found, found + len(folded_term))
+                    return original[start:end]
+        return to_traditional(folded_term)
+
+    def posting(self, family: str, term: str) -> Posting | None:
+        """The posting list of a folded term in a token family ("w", "g" or "c")."""
+        return self.postings.get(f"{family}:{term}")
+
+    def _field_tokens(self, record: IndexedRecord, index: int) -> dict[str, Counter[str]]:
+        fields = {
+            "title": self.folded_titles[index],
+            "text": self.folded_texts[index],
+            "path": fold_text(" ".join(record.section_path)),
+            "refs": fold_text(record.refs_text),
+        }
+        tokens: dict[str, Counter[str]] = {family: Counter() for family in FAMILIES}
+        for name, folded in fields.items():
+            weight = FIELD_WEIGHTS[name]
+            for family, items in (
+                ("w", self.segmenter.words(folded, for_index=True)),
+                ("g", grams(folded)),
+                ("c", chars(folded)),
+                ("n", numbers(folded)),
+            ):
+                for item in items:
+                    tokens[family][item] += weight
+        return tokens
+
+    def _build(self) -> None:
+        per_doc = [self._field_tokens(record, i) for i, record in enumerate(self.records)]
+        for family in FAMILIES:
+            counts = [doc[family] for doc in per_doc]
+            self._build_family(family, counts)
+
+    def _build_family(self, family: str, counts: list[Counter[str]]) -> None:
+        total = len(counts)
+        lengths = np.array([sum(counter.values()) for counter in counts], dtype=np.float64)
+        average = float(lengths.mean()) if total else 1.0
+        norms = K1 * (1 - B + B * lengths / max(average, 1e-9))
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for doc, counter in enumerate(counts):
+            for term, frequency in counter.items():
+                postings[term].append((doc, frequency))
+        for term, entries in postings.items():
+            idf = math.log(1 + (total - len(entries) + 0.5) / (len(entries) + 0.5))
+            docs = np.fromiter((doc for doc, _ in entries), dtype=np.int32, count=len(entries))
+            tf = np.fromiter((freq for _, freq in entries), dtype=np.float64, count=len(entries))
+            weights = (idf * tf * (K1 + 1) / (tf + norms[docs])).astype(np.float32)
+            self.postings[f"{family}:{term}"] = Posting(docs, weights, idf)
+            if family == "w":
+                for doc, weight in zip(docs.tolist(), weights.tolist(), strict=True):
+                    self.doc_terms[doc][term] = weight
+
+
+def _user_terms(records: Iterable[IndexedRecord], lexicon: Lexicon) -> set[str]:
+    terms: set[str] = set(lexicon.synonyms) | set(lexicon.orgs)
+    for targets in lexicon.glossary.values():
+        terms.update(targets)
+    for record in records:
+        terms.update(quoted_terms(record.title))
+        terms.update(quoted_terms(record.text))
+    return terms

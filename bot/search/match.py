@@ -1,0 +1,209 @@
+"""Matching and ranking.
+
+A query becomes concepts (known phrases first, then jieba words). Each concept has alternatives:
+itself, its synonyms and glossary translations, and, when it matches nothing, close vocabulary
+words found by rapidfuzz (typos, wrong homophones). A record's score is the BM25 sum over concepts
+(each concept takes its best alternative), scaled by how much of the query it covers (concepts
+weighted by rarity). A record must cover most of the query to be returned at all: that threshold
+is what lets "no answer" queries return nothing instead of noise.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from bot.search.index import SearchIndex
+from bot.search.segment import chars, grams, is_cjk
+
+GRAM_WEIGHT = 0.5  # bigram evidence counts half as much as a whole-word match
+CHAR_WEIGHT = 0.1
+FUZZY_CUTOFF = 66.0  # rapidfuzz ratio: one wrong character in a three-character word passes
+FUZZY_PENALTY = 0.8
+MIN_COVERAGE = 0.6
+MIN_SCORE = 1.0
+NUMBER_PREFIX = "n:"  # concept naming a figure by value, e.g. n:40000
+_PIECE = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+"
+    r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?|[a-z0-9]+(?:[.+&'][a-z0-9]+)*"
+)
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One way a concept can appear in a record."""
+
+    term: str  # folded
+    factor: float  # 1.0 exact, < 1 for typo corrections
+    fuzzy: bool = False
+
+
+@dataclass
+class ConceptMatch:
+    """A concept's per-record score, presence, and rarity weight."""
+
+    concept: str
+    alternatives: list[Alternative]
+    scores: np.ndarray
+    present: np.ndarray  # bool per record: some alternative occurs as a whole
+    weight: float  # how much this concept counts towards coverage
+    matched_terms: list[str]  # alternatives that occur somewhere
+
+
+def term_vectors(index: SearchIndex, term: str) -> tuple[np.ndarray, np.ndarray]:
+    """BM25 score per record for a folded term, and whether the record contains it whole."""
+    size = len(index)
+    scores = np.zeros(size, dtype=np.float32)
+    if not term:
+        return scores, np.zeros(size, dtype=bool)
+    if term.startswith(NUMBER_PREFIX):
+        return _posting_vectors(index, "n", term[len(NUMBER_PREFIX) :])
+    present = np.ones(size, dtype=bool)
+    pieces = _pieces(term)
+    if not pieces:
+        return scores, np.zeros(size, dtype=bool)
+    for piece in pieces:
+        if is_cjk(piece):
+            piece_scores, hit = _cjk_vectors(index, piece)
+        else:
+            piece_scores, hit = _posting_vectors(index, "w", piece)
+        scores += piece_scores
+        present &= hit
+    return scores, present
+
+
+def _pieces(term: str) -> list[str]:
+    """Chinese runs and Latin words of a term ("bud专项基金" → "bud", "专项基金")."""
+    return [match.group(0).replace(",", "") for match in _PIECE.finditer(term)]
+
+
+def _posting_vectors(index: SearchIndex, family: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+    scores = np.zeros(len(index), dtype=np.float32)
+    present = np.zeros(len(index), dtype=bool)
+    posting = index.posting(family, term)
+    if posting is not None:
+        scores[posting.docs] = posting.weights
+        present[posting.docs] = True
+    return scores, present
+
+
+def _cjk_vectors(index: SearchIndex, term: str) -> tuple[np.ndarray, np.ndarray]:
+    size = len(index)
+    scores = np.zeros(size, dtype=np.float32)
+    word = index.posting("w", term)
+    if word is not None:
+        scores[word.docs] += word.weights
+    pieces = list(grams(term)) if len(term) >= 2 else list(chars(term))
+    family, weight = ("g", GRAM_WEIGHT) if len(term) >= 2 else ("c", 1.0)
+    counts = np.zeros(size, dtype=np.int16)
+    for piece in pieces:
+        posting = index.posting(family, piece)
+        if posting is None:
+            continue
+        scores[posting.docs] += weight * posting.weights
+        counts[posting.docs] += 1
+    present = counts >= len(pieces)
+    if word is not None:
+        present[word.docs] = True
+    if len(term) >= 4:
+        present |= _all_parts_present(index, term)
+    return scores, present
+
+
+def _all_parts_present(index: SearchIndex, term: str) -> np.ndarray:
+    """Records holding every part of a long term, not necessarily side by side (龍頭企業 in
+    "龍頭創科企業")."""
+    parts = [part for part in index.segmenter.parts(term) if len(part) >= 2]
+    present = np.zeros(len(index), dtype=bool)
+    if len(parts) < 2:
+        return present
+    present[:] = True
+    for part in parts:
+        hit = np.zeros(len(index), dtype=bool)
+        posting = index.posting("w", part)
+        if posting is not None:
+            hit[posting.docs] = True
+        present &= hit
+    return present
+
+
+def fuzzy_alternatives(index: SearchIndex, term: str, limit: int = 3) -> list[Alternative]:
+    """Close vocabulary words for a term that matches nothing (typos, wrong homophones)."""
+    if is_cjk(term) and len(term) == 2:
+        return [Alternative(word, FUZZY_PENALTY, fuzzy=True) for word in index.homophones(term)]
+    if is_cjk(term) and len(term) < 2:
+        return []
+    if not is_cjk(term) and len(term) < 4:
+        return []
+    choices = [
+        word
+        for word in index.word_vocabulary
+        if abs(len(word) - len(term)) <= 1 and is_cjk(word) == is_cjk(term)
+    ]
+    cutoff = FUZZY_CUTOFF if is_cjk(term) else 80.0
+    found = process.extract(term, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit)
+    return [
+        Alternative(word, FUZZY_PENALTY * score / 100.0, fuzzy=True) for word, score, _ in found
+    ]
+
+
+def match_concept(index: SearchIndex, concept: str) -> ConceptMatch:
+    """Score every record for one concept, trying synonyms, then typo corrections."""
+    alternatives = [Alternative(term, 1.0) for term in sorted(index.lexicon.expansions(concept))]
+    result = _combine(index, concept, alternatives)
+    if not result.matched_terms:
+        fuzzy = fuzzy_alternatives(index, concept)
+        if fuzzy:
+            result = _combine(index, concept, alternatives + fuzzy)
+    return result
+
+
+def _combine(index: SearchIndex, concept: str, alternatives: list[Alternative]) -> ConceptMatch:
+    size = len(index)
+    best = np.zeros(size, dtype=np.float32)
+    present = np.zeros(size, dtype=bool)
+    matched: list[str] = []
+    for alternative in alternatives:
+        scores, hit = term_vectors(index, alternative.term)
+        np.maximum(best, alternative.factor * scores, out=best)
+        if hit.any():
+            matched.append(alternative.term)
+            present |= hit
+    documents = int(present.sum())
+    weight = math.log(1 + (size - documents + 0.5) / (documents + 0.5))
+    if not matched and concept.isascii() and not concept.startswith(NUMBER_PREFIX):
+        weight = 0.0  # an English word we know nothing of ("join", "please") says nothing
+    return ConceptMatch(concept, alternatives, best, present, weight, matched)
+
+
+def rank(
+    index: SearchIndex, concepts: list[ConceptMatch], phrase: str, mask: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Final score and coverage per record (0 where filtered out or below the threshold)."""
+    size = len(index)
+    total = np.zeros(size, dtype=np.float32)
+    covered = np.zeros(size, dtype=np.float32)
+    weight_sum = sum(concept.weight for concept in concepts) or 1.0
+    for concept in concepts:
+        total += concept.scores
+        covered += concept.weight * concept.present
+    coverage = covered / weight_sum
+    final = total * coverage**2
+    if phrase and len(concepts) > 1:
+        final += _phrase_bonus(index, phrase, final > 0)
+    keep = mask & (coverage >= MIN_COVERAGE) & (final >= MIN_SCORE)
+    return np.where(keep, final, 0.0), coverage
+
+
+def _phrase_bonus(index: SearchIndex, phrase: str, candidates: np.ndarray) -> np.ndarray:
+    bonus = np.zeros(len(index), dtype=np.float32)
+    for position in np.flatnonzero(candidates).tolist():
+        if phrase in index.folded_titles[position]:
+            bonus[position] = 3.0
+        elif phrase in index.folded_texts[position]:
+            bonus[position] = 1.5
+    return bonus

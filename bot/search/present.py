@@ -1,0 +1,67 @@
+"""Search results as plain data (JSON) and as plain text for the terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.search.engine import Highlight, SearchResult, SearchResults
+
+
+def result_json(result: SearchResult) -> dict[str, Any]:
+    """One result in the CLI's JSON shape."""
+    record = result.record
+    fields = {"title": record.title, "text": record.text}
+    return {
+        "id": record.id,
+        "doc": record.source_id,
+        "org": record.org_short,
+        "title": record.title,
+        "text": record.text,
+        "areas": list(record.areas),
+        "score": round(result.score, 3),
+        "highlights": [
+            {
+                "field": h.field,
+                "start": h.start,
+                "end": h.end,
+                "text": fields[h.field][h.start : h.end],
+            }
+            for h in result.highlights
+        ],
+    }
+
+
+def results_json(answer: SearchResults) -> dict[str, Any]:
+    """`{"query", "normalized", "elapsed_ms", "total", "results", "suggestions"}`."""
+    return {
+        "query": answer.query,
+        "normalized": answer.normalized,
+        "elapsed_ms": round(answer.elapsed_ms, 3),
+        "total": answer.total,
+        "results": [result_json(result) for result in answer.results],
+        "suggestions": answer.suggestions,
+    }
+
+
+def mark(text: str, spans: list[Highlight], left: str = "【", right: str = "】") -> str:
+    """The text with each highlighted span wrapped in markers."""
+    pieces, cursor = [], 0
+    for span in sorted(spans, key=lambda h: h.start):
+        pieces += [text[cursor : span.start], left, text[span.start : span.end], right]
+        cursor = span.end
+    return "".join([*pieces, text[cursor:]])
+
+
+def describe_results(answer: SearchResults) -> str:
+    """A readable listing for the terminal."""
+    if not answer.results:
+        hint = f" (did you mean: {', '.join(answer.suggestions)})" if answer.suggestions else ""
+        return f"no results for {answer.query!r}{hint}"
+    lines = [f"{answer.total} results for {answer.normalized!r} ({answer.elapsed_ms:.1f} ms)"]
+    for rank, result in enumerate(answer.results, 1):
+        record = result.record
+        title = mark(record.title, [h for h in result.highlights if h.field == "title"])
+        text = mark(record.text, [h for h in result.highlights if h.field == "text"])
+        lines.append(f"{rank}. [{record.id}] {record.org_short} · {title}  ({result.score:.2f})")
+        lines.append("   " + text.replace("\n", " ")[:160])
+    return "\n".join(lines)

@@ -1,0 +1,102 @@
+"""Tokenisation of folded text: jieba words for Chinese runs, words and numbers for Latin runs, and
+character bigrams/unigrams so that an unsegmented or unusual term still matches."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator
+
+import jieba
+from pypinyin import Style, pinyin
+
+from bot.search.normalize import fold_text
+
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
+_LATIN_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|[a-z0-9]+(?:[.+&'][a-z0-9]+)*")
+# A figure with an optional Chinese unit: 3,000 萬, 4萬, 1.5 億, 40,000 (folded text: 万/亿).
+NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(万|亿|千)?")
+_UNITS = {"万": 10_000, "亿": 100_000_000, "千": 1_000, None: 1}
+_QUOTED = re.compile(r"[「《『]([^「」《》『』]{2,16})[」》』]")
+
+jieba.setLogLevel(logging.WARNING)
+
+
+class Segmenter:
+    """One jieba tokenizer with the project's user dictionary (its own instance, not jieba's
+    global one, so tests and processes can build independent indexes)."""
+
+    def __init__(self, user_terms: Iterable[str] = ()) -> None:
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        self.user_terms: set[str] = set()
+        self.add_terms(user_terms)
+
+    def add_terms(self, terms: Iterable[str]) -> None:
+        """Teach jieba whole terms (folded) so that it does not split them."""
+        for term in terms:
+            folded = fold_text(term).strip()
+            if len(folded) >= 2 and _CJK_RUN.fullmatch(folded) and folded not in self.user_terms:
+                self.user_terms.add(folded)
+                self._jieba.add_word(folded, freq=max(2000, 200 * len(folded)))
+
+    def parts(self, term: str) -> list[str]:
+        """The dictionary sub-words of a long term (龙头企业 → 龙头, 企业), without the term."""
+        return [part for part in self._jieba.cut_for_search(term, HMM=False) if part != term]
+
+    def words(self, folded: str, *, for_index: bool = False) -> list[str]:
+        """Words of folded text: jieba words (search mode adds sub-words for the index) and
+        Latin words/numbers (thousands separators dropped)."""
+        tokens: list[str] = []
+        for run in _CJK_RUN.findall(folded):
+            cut = self._jieba.cut_for_search(run) if for_index else self._jieba.cut(run)
+            tokens.extend(token for token in cut if token.strip())
+        tokens.extend(token.replace(",", "") for token in _LATIN_TOKEN.findall(folded))
+        return tokens
+
+
+def grams(folded: str) -> Iterator[str]:
+    """Character bigrams of each Chinese run (a one-character run yields itself)."""
+    for run in _CJK_RUN.findall(folded):
+        if len(run) == 1:
+            yield run
+        for index in range(len(run) - 1):
+            yield run[index : index + 2]
+
+
+def chars(folded: str) -> Iterator[str]:
+    """Single Chinese characters (for one-character queries such as 氫)."""
+    for run in _CJK_RUN.findall(folded):
+        yield from run
+
+
+def number_value(match: re.Match[str]) -> str:
+    """The canonical value of a NUMBER match: "3,000 万" and "30000000" both give "30000000"."""
+    whole, fraction, unit = match.group(1).replace(",", ""), match.group(2) or "", match.group(3)
+    value = (int(whole) + (float(fraction) if fraction else 0.0)) * _UNITS[unit]
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def numbers(folded: str) -> Iterator[str]:
+    """Canonical values of the figures in folded text."""
+    for match in NUMBER.finditer(folded):
+        yield number_value(match)
+
+
+def quoted_terms(text: str) -> set[str]:
+    """Terms the documents quote as names: 「…」, 《…》, 『…』."""
+    return {match.group(1).strip() for match in _QUOTED.finditer(text)}
+
+
+def is_cjk(text: str) -> bool:
+    """True when the text is one run of Chinese characters."""
+    return bool(_CJK_RUN.fullmatch(text))
+
+
+def sound_keys(word: str) -> list[str]:
+    """Every toneless Mandarin reading of a short word ("还" reads hai or huan)."""
+    readings = pinyin(word, style=Style.NORMAL, heteronym=True, errors="ignore")
+    keys = [""]
+    for options in readings:
+        keys = [f"{key} {option}".strip() for key in keys for option in options[:3]]
+    return keys if len(readings) == len(word) else []
