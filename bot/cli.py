@@ -98,6 +98,18 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the bot with long polling (deletes any webhook first)."""
+    token_check = settings.require_token()
+    del token_check
+    sessions = open_store(settings)
+    from handlers.app import ALLOWED_UPDATES, build_application  # Telegram only when needed
+
+    application = build_application(settings, sessions)
+    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     """Recommendations per source × policy area."""
     sessions = open_store(settings)
@@ -162,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id", help="recommendation ID, e.g. bpa24-148")
     show.set_defaults(handler=cmd_show)
     commands.add_parser("stats", help=cmd_stats.__doc__).set_defaults(handler=cmd_stats)
+    commands.add_parser("run", help=cmd_run.__doc__).set_defaults(handler=cmd_run)
     add_search_parser(commands)
     return parser
 

@@ -23,6 +23,7 @@ HELP = {
     "BOT_TIMEZONE": "an IANA time zone, e.g. Asia/Hong_Kong",
     "LOG_LEVEL": "one of " + ", ".join(_LOG_LEVELS),
     "DB_POOL_SIZE": "a whole number from 1 to 100",
+    "TELEGRAM_RATE_LIMIT": "messages per second for the whole bot, above 0 and at most 1000",
 }
 
 
@@ -51,6 +52,7 @@ class Settings(BaseSettings):
     bot_timezone: str = "Asia/Hong_Kong"
     log_level: str = "INFO"
     db_pool_size: int = Field(default=5, ge=1, le=100)
+    telegram_rate_limit: float = Field(default=30.0, gt=0, le=1000)
 
     @field_validator("bot_token", mode="before")
     @classmethod

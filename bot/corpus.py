@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from bot.models import Recommendation, Source
+from bot.models import Meta, Recommendation, Source
+
+CORPUS_VERSION_KEY = "corpus_version"
 
 
 def get_recommendation(session: Session, rec_id: str) -> Recommendation | None:
@@ -18,6 +21,18 @@ def get_recommendation(session: Session, rec_id: str) -> Recommendation | None:
         .where(Recommendation.id == rec_id.strip().lower())
     )
     return session.scalars(statement).first()
+
+
+def get_recommendations(session: Session, rec_ids: Sequence[str]) -> Sequence[Recommendation]:
+    """Several recommendations by ID (any order; unknown IDs are skipped)."""
+    if not rec_ids:
+        return []
+    statement = (
+        select(Recommendation)
+        .options(joinedload(Recommendation.source))
+        .where(Recommendation.id.in_(list(rec_ids)))
+    )
+    return session.scalars(statement).all()
 
 
 def list_recommendations(
@@ -38,3 +53,20 @@ def list_recommendations(
 def list_sources(session: Session) -> Sequence[Source]:
     """Every source document, oldest first."""
     return session.scalars(select(Source).order_by(Source.date, Source.id)).all()
+
+
+def bump_corpus_version(session: Session, now: datetime) -> str:
+    """Record that the corpus changed, so every process's search index knows to reload."""
+    version = now.isoformat()
+    row = session.get(Meta, CORPUS_VERSION_KEY)
+    if row is None:
+        session.add(Meta(key=CORPUS_VERSION_KEY, value=version))
+    else:
+        row.value = version
+    return version
+
+
+def corpus_version(session: Session) -> str | None:
+    """The last corpus change, or None before the first ingest."""
+    row = session.get(Meta, CORPUS_VERSION_KEY)
+    return row.value if row else None

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -107,3 +117,30 @@ class Meta(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class Chat(Base):
+    """A chat the bot talks to (private, group or supergroup): its language and whether the bot
+    may still write to it."""
+
+    __tablename__ = "chats"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    type: Mapped[str] = mapped_column(String(16))  # private, group, supergroup, channel
+    title: Mapped[str | None] = mapped_column(String(255))
+    language: Mapped[str | None] = mapped_column(String(16))  # chosen with /lang; None: auto
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # False: blocked or removed
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class SavedQuery(Base):
+    """A search behind a short key, so that paging and filter buttons fit in 64-byte
+    callback_data and deep links, and work on every replica."""
+
+    __tablename__ = "saved_queries"
+
+    key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    filters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(index=True)

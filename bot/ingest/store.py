@@ -16,9 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.ingest.document import ParsedRecommendation
 from bot.ingest.sources import SourceDocument
-from bot.models import Meta, Recommendation, Source
-
-CORPUS_VERSION_KEY = "corpus_version"
+from bot.models import Recommendation, Source
 
 
 @dataclass
@@ -132,20 +130,3 @@ def _apply(
     for name, value in fields.items():
         setattr(row, name, value)
     row.position, row.content_hash, row.last_changed, row.withdrawn = position, digest, now, False
-
-
-def bump_corpus_version(session: Session, now: datetime) -> str:
-    """Record that the corpus changed, so every process's search index knows to reload."""
-    version = now.isoformat()
-    row = session.get(Meta, CORPUS_VERSION_KEY)
-    if row is None:
-        session.add(Meta(key=CORPUS_VERSION_KEY, value=version))
-    else:
-        row.value = version
-    return version
-
-
-def corpus_version(session: Session) -> str | None:
-    """The last corpus change, or None before the first ingest."""
-    row = session.get(Meta, CORPUS_VERSION_KEY)
-    return row.value if row else None

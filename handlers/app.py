@@ -1,0 +1,145 @@
+"""Builds the Application: every handler, in one place, in the order it is tried."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions, Message, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.corpus import list_sources
+from bot.db import SessionFactory
+from bot.i18n import LANGUAGES, t
+from bot.search.live import LiveIndex
+from bot.search.normalize import fold_text
+from bot.views import org_code
+from handlers import browse, inline, membership, search, start
+from handlers.context import BotApplication, BotContext, Services
+from handlers.errors import on_error
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("start", "help", "search", "s", "rec", "areas", "sources", "lang")
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.INLINE_QUERY,
+    Update.MY_CHAT_MEMBER,
+]
+
+
+class AddressedToBot(filters.MessageFilter):
+    """A group message that mentions the bot or replies to one of its messages."""
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(name="AddressedToBot")
+        self._services = services
+
+    def filter(self, message: Message) -> bool:
+        username = self._services.bot_username.lower()
+        if not username:
+            return False
+        replied = message.reply_to_message
+        author = replied.from_user if replied is not None else None
+        if author is not None and (author.username or "").lower() == username:
+            return True
+        return f"@{username}" in (message.text or "").lower()
+
+
+def build_application(
+    settings: Settings, sessions: SessionFactory, index: LiveIndex | None = None
+) -> BotApplication:
+    """The bot: Telegram settings from `settings`, services shared by every handler."""
+    services = Services(settings, sessions, index or LiveIndex(sessions))
+    builder: Any = (
+        ApplicationBuilder()
+        .token(settings.require_token())
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_rate_limit, max_retries=3))
+        .post_init(_post_init)
+    )
+    if settings.telegram_base_url:
+        builder = builder.base_url(settings.telegram_base_url).base_file_url(
+            settings.telegram_base_url.removesuffix("/bot") + "/file/bot"
+        )
+    application: BotApplication = builder.build()
+    application.bot_data["services"] = services
+    _register(application, services)
+    return application
+
+
+def _register(application: BotApplication, services: Services) -> None:
+    # Group 0, tried in order; the first handler that matches an update handles it.
+    # Commands (work in private chats and, with privacy mode on, in groups).
+    application.add_handler(CommandHandler("start", start.start))
+    application.add_handler(CommandHandler("help", start.help_command))
+    application.add_handler(CommandHandler("lang", start.lang_command))
+    application.add_handler(CommandHandler(["search", "s"], search.search_command))
+    application.add_handler(CommandHandler("rec", browse.rec_command))
+    application.add_handler(CommandHandler("areas", browse.areas_command))
+    application.add_handler(CommandHandler("sources", browse.sources_command))
+    # Plain text: a search in private chats; in groups only when addressed to the bot. Edited
+    # messages, stickers and channel posts match nothing and are ignored.
+    new_text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+    application.add_handler(
+        MessageHandler(new_text & filters.ChatType.PRIVATE, search.search_private)
+    )
+    application.add_handler(
+        MessageHandler(
+            new_text & filters.ChatType.GROUPS & AddressedToBot(services), search.search_mention
+        )
+    )
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, membership.group_migrated))
+    # Buttons, by callback_data prefix (see bot.actions).
+    for pattern, callback in (
+        (r"^r:", browse.open_button),
+        (r"^rel:", browse.related_button),
+        (r"^p:", search.page_button),
+        (r"^n:", search.narrow_button),
+        (r"^a:", browse.area_button),
+        (r"^areas$", browse.areas_button),
+        (r"^l:", start.lang_button),
+    ):
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    application.add_handler(InlineQueryHandler(inline.answer_inline))
+    application.add_handler(
+        ChatMemberHandler(membership.my_membership, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
+    application.add_error_handler(on_error)
+
+
+async def _post_init(application: BotApplication) -> None:
+    """Learn our username, warm the index, load source facts, publish the command menu."""
+    services: Services = application.bot_data["services"]
+    me = await application.bot.get_me()
+    services.bot_username = me.username or ""
+    services.index.get()
+    with services.sessions() as session:
+        for source in list_sources(session):
+            services.kinds[source.id] = source.kind
+            services.org_codes[org_code(source.id)] = fold_text(source.org_short)
+    for language in LANGUAGES:
+        commands = [BotCommand(name, t(language, f"commands.{name}")) for name in COMMANDS]
+        code = "en" if language == "en" else None
+        await application.bot.set_my_commands(commands, language_code=code)
+    log.info("bot @%s ready: %d records indexed", services.bot_username, len(services.index.get()))

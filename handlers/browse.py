@@ -1,0 +1,122 @@
+"""Reading: /rec and the result buttons (full view, similar proposals), /areas, /sources."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from telegram import Update
+
+from bot import actions
+from bot.areas import get_area
+from bot.corpus import get_recommendation, list_recommendations, list_sources
+from bot.i18n import html, t
+from bot.render import Message
+from bot.search import SearchResult, related
+from bot.views import (
+    PAGE_SIZE,
+    area_page_message,
+    areas_message,
+    record_messages,
+    related_message,
+    sources_message,
+)
+from handlers.common import edit, language_of, remember_chat, reply, send_all
+from handlers.context import BotContext
+
+
+async def rec_command(update: Update, context: BotContext) -> None:
+    """/rec ID — a recommendation in full."""
+    language = language_of(update, context)
+    if not context.args:
+        await reply(update, Message(html(language, "rec.usage_html")))
+        return
+    remember_chat(update, context)
+    await send_record(update, context, context.args[0])
+
+
+async def send_record(update: Update, context: BotContext, record_id: str) -> None:
+    """Send the full view of a recommendation (or say there is none with that ID)."""
+    language = language_of(update, context)
+    with context.services.sessions() as session:
+        record = get_recommendation(session, record_id[:64])
+        if record is None:
+            await reply(update, Message(html(language, "rec.not_found_html", id=record_id[:64])))
+            return
+        messages = record_messages(language, record, bot_username=context.services.bot_username)
+    await send_all(update, messages)
+
+
+async def open_button(update: Update, context: BotContext) -> None:
+    """r:<id> — open a result in full (a new message, so the list stays usable)."""
+    query = update.callback_query
+    action = actions.decode(query.data if query else None)
+    if query is None or action is None or len(action.args) != 1:
+        return
+    await query.answer()
+    await send_record(update, context, action.args[0])
+
+
+async def related_button(update: Update, context: BotContext) -> None:
+    """rel:<id> — similar proposals from other organisations."""
+    query = update.callback_query
+    action = actions.decode(query.data if query else None)
+    if query is None or action is None or len(action.args) != 1:
+        return
+    await query.answer()
+    language = language_of(update, context)
+    index = context.services.index.get()
+    position = index.position_of(action.args[0])
+    title = index.records[position].title if position is not None else action.args[0]
+    found = related(index, action.args[0])
+    await reply(update, related_message(language, title, found))
+
+
+async def areas_command(update: Update, context: BotContext) -> None:
+    """/areas — the policy areas with their counts."""
+    remember_chat(update, context)
+    await reply(update, _areas(update, context))
+
+
+async def areas_button(update: Update, context: BotContext) -> None:
+    """areas — back to the list of areas."""
+    if update.callback_query:
+        await update.callback_query.answer()
+    await edit(update, _areas(update, context))
+
+
+def _areas(update: Update, context: BotContext) -> Message:
+    counts = Counter(
+        area for record in context.services.index.get().records for area in record.areas[:1]
+    )
+    return areas_message(language_of(update, context), dict(counts))
+
+
+async def area_button(update: Update, context: BotContext) -> None:
+    """a:<area>:<page> — one page of an area's recommendations, in document order."""
+    query = update.callback_query
+    action = actions.decode(query.data if query else None)
+    if query is None or action is None or len(action.args) != 2 or not action.args[1].isdigit():
+        return
+    language = language_of(update, context)
+    try:
+        area = get_area(action.args[0])
+    except KeyError:
+        await query.answer(t(language, "areas.unknown"), show_alert=True)
+        return
+    await query.answer()
+    records = [r for r in context.services.index.get().records if r.areas[:1] == (area.id,)]
+    page = min(int(action.args[1]), max(0, (len(records) - 1) // PAGE_SIZE))
+    shown = records[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    results = [SearchResult(record, 0.0, ()) for record in shown]
+    await edit(update, area_page_message(language, area, results, page, len(records)))
+
+
+async def sources_command(update: Update, context: BotContext) -> None:
+    """/sources — the documents, with counts and ID prefixes."""
+    remember_chat(update, context)
+    language = language_of(update, context)
+    with context.services.sessions() as session:
+        counts = Counter(record.source_id for record in list_recommendations(session))
+        sources = [(source, counts[source.id]) for source in list_sources(session)]
+        message = sources_message(language, sources)
+    await reply(update, message)

@@ -1,0 +1,38 @@
+"""The services every handler uses, and a CallbackContext that exposes them with types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.db import SessionFactory
+from bot.search.live import LiveIndex
+
+
+@dataclass
+class Services:
+    """Shared state of one bot process."""
+
+    settings: Settings
+    sessions: SessionFactory
+    index: LiveIndex
+    bot_username: str = ""  # filled in at start-up from getMe
+    kinds: dict[str, str] = field(default_factory=dict)  # source id → document kind
+    org_codes: dict[str, str] = field(default_factory=dict)  # org code (bpa) → folded org_short
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """CallbackContext with `services`."""
+
+    @property
+    def services(self) -> Services:
+        """This process's services (set by build_application)."""
+        return self.application.bot_data["services"]
+
+
+BotApplication = Application[
+    ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any
+]

@@ -1,0 +1,89 @@
+"""Inline mode: `@bot 烈酒稅` in any chat, 20 results a page, each dropping the proposal and its
+citation into the conversation."""
+
+from __future__ import annotations
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Update,
+)
+
+from bot import actions
+from bot.corpus import get_recommendations
+from bot.i18n import pick_language, t
+from bot.render import plain_of, snippet
+from bot.search import SearchResult, search
+from bot.views import area_name, inline_text
+from handlers.context import BotContext
+
+PAGE = 20
+FEATURED_PER_AREA = 1
+
+
+async def answer_inline(update: Update, context: BotContext) -> None:
+    """Answer an inline query with one page of results and the offset of the next."""
+    query = update.inline_query
+    if query is None:
+        return
+    language = pick_language(None, query.from_user.language_code)
+    offset = int(query.offset) if query.offset.isdigit() else 0
+    index = context.services.index.get()
+    if query.query.strip():
+        answer = search(index, query.query, limit=PAGE, offset=offset)
+        results, total = answer.results, answer.total
+    else:
+        results = _featured(context)
+        results, total = results[offset : offset + PAGE], len(results)
+    articles = _articles(context, language, results)
+    more = offset + PAGE < total
+    # None (not ""), or PTB's Defaults turn the empty string into [] and Telegram rejects it.
+    await query.answer(
+        articles,
+        next_offset=str(offset + PAGE) if more else None,
+        cache_time=60,
+        is_personal=False,
+    )
+
+
+def _featured(context: BotContext) -> list[SearchResult]:
+    """For an empty query: the first proposal of each policy area."""
+    seen: set[str] = set()
+    featured = []
+    for record in context.services.index.get().records:
+        area = record.areas[0] if record.areas else ""
+        if area not in seen:
+            seen.add(area)
+            featured.append(SearchResult(record, 0.0, ()))
+    return featured
+
+
+def _articles(
+    context: BotContext, language: str, results: list[SearchResult]
+) -> list[InlineQueryResultArticle]:
+    username = context.services.bot_username
+    with context.services.sessions() as session:
+        rows = {row.id: row for row in get_recommendations(session, [r.record.id for r in results])}
+        articles = []
+        for result in results:
+            row = rows.get(result.record.id)
+            if row is None:
+                continue
+            spans = [(h.start, h.end) for h in result.highlights if h.field == "text"]
+            area = area_name(language, row.areas[0]) if row.areas else ""
+            link = actions.deep_link(username, actions.record_payload(row.id))
+            articles.append(
+                InlineQueryResultArticle(
+                    id=row.id,
+                    title=row.title[:120],
+                    description=f"{row.source.org_short} · {area}\n"
+                    + plain_of(snippet(row.text, spans, width=80)),
+                    input_message_content=InputTextMessageContent(inline_text(language, row)),
+                    reply_markup=InlineKeyboardMarkup(
+                        [[InlineKeyboardButton(t(language, "inline.read_full"), url=link)]]
+                    ),
+                )
+            )
+    return articles

@@ -1,0 +1,168 @@
+"""Searching: any text in a private chat, /search and /s anywhere, mentions and replies in groups,
+and the paging / narrowing / "did you mean" buttons of a results page."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Update
+
+from bot import actions
+from bot.i18n import t
+from bot.render import Message
+from bot.saved_queries import StoredSearch, load_query, save_query
+from bot.search import Filters, SearchResults, search
+from bot.views import (
+    COMPACT_SIZE,
+    PAGE_SIZE,
+    SearchPage,
+    no_results_message,
+    results_message,
+    unknown_filters_note,
+)
+from handlers.common import edit, language_of, remember_chat, reply
+from handlers.context import BotContext
+
+MAX_SUGGESTIONS = 3
+
+
+async def search_private(update: Update, context: BotContext) -> None:
+    """Any text in a private chat is a search."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    await start_search(update, context, message.text, compact=False)
+
+
+async def search_command(update: Update, context: BotContext) -> None:
+    """/search and /s: a search; compact in groups."""
+    text = " ".join(context.args or [])
+    if not text.strip():
+        language = language_of(update, context)
+        await reply(update, Message(t(language, "search.empty_query")))
+        return
+    await start_search(update, context, text, compact=_in_group(update))
+
+
+async def search_mention(update: Update, context: BotContext) -> None:
+    """A group message that mentions the bot or replies to it: search what it says."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    username = context.services.bot_username
+    text = re.sub(rf"@{re.escape(username)}\b", " ", message.text, flags=re.IGNORECASE)
+    if not text.strip():
+        language = language_of(update, context)
+        await reply(update, Message(t(language, "search.empty_query")))
+        return
+    await start_search(update, context, text, compact=True)
+
+
+async def start_search(update: Update, context: BotContext, text: str, compact: bool) -> None:
+    """Save the query (so buttons can refer to it) and send its first page."""
+    remember_chat(update, context)
+    with context.services.sessions.begin() as session:
+        key = save_query(session, text, Filters())
+    await show_page(update, context, key, StoredSearch(text, Filters()), 0, compact, editing=False)
+
+
+async def show_page(
+    update: Update,
+    context: BotContext,
+    key: str,
+    stored: StoredSearch,
+    page: int,
+    compact: bool,
+    editing: bool,
+) -> None:
+    """Render one page of a saved search (or the no-results answer) and send or edit it."""
+    language = language_of(update, context)
+    services = context.services
+    size = COMPACT_SIZE if compact else PAGE_SIZE
+    index = services.index.get()
+    answer = search(index, stored.text, limit=size, offset=page * size, filters=stored.filters)
+    if answer.total == 0:
+        message = no_results_message(language, answer, _suggestion_keys(context, answer))
+    elif not answer.results:  # a page past the end (results changed since): go to the first
+        await show_page(update, context, key, stored, 0, compact, editing)
+        return
+    else:
+        view = SearchPage(key, page, compact, services.bot_username, services.kinds)
+        message = results_message(language, answer, view)
+    if answer.unknown_filters:
+        note = unknown_filters_note(language, answer.unknown_filters)
+        message = Message(note + "\n\n" + message.html, message.buttons)
+    await (edit(update, message) if editing else reply(update, message))
+
+
+def _suggestion_keys(context: BotContext, answer: SearchResults) -> list[tuple[str, str]]:
+    with context.services.sessions.begin() as session:
+        return [
+            (suggestion, save_query(session, suggestion, Filters()))
+            for suggestion in answer.suggestions[:MAX_SUGGESTIONS]
+        ]
+
+
+async def page_button(update: Update, context: BotContext) -> None:
+    """p:<key>:<page> — another page of a saved search."""
+    action = actions.decode(update.callback_query.data if update.callback_query else None)
+    if action is None or len(action.args) != 2 or not action.args[1].isdigit():
+        await _expired(update, context)
+        return
+    key, page = action.args[0], int(action.args[1])
+    await _show_saved(update, context, key, page)
+
+
+async def narrow_button(update: Update, context: BotContext) -> None:
+    """n:<key>:<o|a>:<value> — the same search limited to one organisation or area."""
+    action = actions.decode(update.callback_query.data if update.callback_query else None)
+    if action is None or len(action.args) != 3:
+        await _expired(update, context)
+        return
+    key, kind, value = action.args
+    with context.services.sessions() as session:
+        stored = load_query(session, key)
+    org = context.services.org_codes.get(value) if kind == "o" else None
+    if stored is None or (kind == "o" and org is None):
+        await _expired(update, context)
+        return
+    extra = Filters(orgs=frozenset({org})) if org else Filters(areas=frozenset({value}))
+    narrowed = StoredSearch(stored.text, stored.filters.merge(extra))
+    with context.services.sessions.begin() as session:
+        new_key = save_query(session, narrowed.text, narrowed.filters)
+    await update.callback_query.answer()  # type: ignore[union-attr]
+    await show_page(update, context, new_key, narrowed, 0, compact=False, editing=True)
+
+
+async def _show_saved(update: Update, context: BotContext, key: str, page: int) -> None:
+    with context.services.sessions() as session:
+        stored = load_query(session, key)
+    if stored is None:
+        await _expired(update, context)
+        return
+    if update.callback_query:
+        await update.callback_query.answer()
+    await show_page(update, context, key, stored, page, compact=False, editing=True)
+
+
+async def show_saved_query(update: Update, context: BotContext, key: str) -> None:
+    """Deep link q_<key> (the group's "all results" button): the full list, in a new message."""
+    with context.services.sessions() as session:
+        stored = load_query(session, key)
+    if stored is None:
+        await _expired(update, context)
+        return
+    await show_page(update, context, key, stored, 0, compact=False, editing=False)
+
+
+async def _expired(update: Update, context: BotContext) -> None:
+    language = language_of(update, context)
+    if update.callback_query:
+        await update.callback_query.answer(t(language, "search.expired"), show_alert=True)
+    else:
+        await reply(update, Message(t(language, "search.expired")))
+
+
+def _in_group(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type in ("group", "supergroup")

@@ -1,0 +1,68 @@
+"""Rendering never breaks Telegram HTML, never loses text, never exceeds a message."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.render import (
+    MESSAGE_LIMIT,
+    escape,
+    highlight,
+    pack,
+    plain_of,
+    snippet,
+    split_highlighted,
+    split_text,
+    utf16_len,
+)
+
+texts = st.text(
+    alphabet=st.sampled_from(list("推動新型工業化中試，。；<>&\"' abc\n😀𠀀")) | st.characters(),
+    max_size=300,
+)
+spans = st.lists(st.tuples(st.integers(-5, 320), st.integers(-5, 320)), max_size=6)
+
+
+@given(texts, spans)
+def test_highlight_keeps_text(text: str, marks: list[tuple[int, int]]) -> None:
+    markup = highlight(text, marks)
+    assert plain_of(markup) == text
+    assert markup.count("<b>") == markup.count("</b>")
+
+
+def test_escape_only_what_telegram_needs() -> None:
+    assert escape('<b> & "x"') == '&lt;b&gt; &amp; "x"'
+
+
+@given(texts, st.integers(1, 50))
+def test_split_text_respects_limit_and_loses_nothing(text: str, limit: int) -> None:
+    pieces = split_text(text, max(limit, 2))
+    assert "".join(pieces) == text
+    assert all(utf16_len(piece) <= max(limit, 2) for piece in pieces)
+
+
+@given(st.text(min_size=1, max_size=20_000).filter(str.strip), spans)
+def test_split_highlighted_fits_messages(text: str, marks: list[tuple[int, int]]) -> None:
+    pieces = split_highlighted(text, marks)
+    assert "".join(plain_of(piece) for piece in pieces) == text
+    assert all(utf16_len(plain_of(piece)) <= MESSAGE_LIMIT for piece in pieces)
+
+
+@given(st.lists(texts, max_size=30))
+def test_pack_fits_and_keeps_order(blocks: list[str]) -> None:
+    markup = [highlight(block) for block in blocks if block]
+    messages = pack(markup, limit=500)
+    assert all(utf16_len(plain_of(message)) <= 500 for message in messages)
+    assert "".join(plain_of(m).replace("\n", "") for m in messages) == "".join(
+        plain_of(block).replace("\n", "") for block in markup
+    )
+
+
+def test_snippet_centres_on_first_highlight() -> None:
+    text = "前言" * 100 + "撤銷烈酒稅" + "後記" * 100
+    start = text.index("撤銷")
+    shown = snippet(text, [(start, start + 5)], width=40)
+    assert "<b>撤銷烈酒稅</b>" in shown
+    assert shown.startswith("…")
+    assert shown.endswith("…")
