@@ -24,13 +24,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.db)
 
 
-def _fresh_engine(directory: Path) -> Engine:
+def _fresh_engine(directory: Path, schema: str = "test_store") -> Engine:
     if TEST_DATABASE_URL:
         # A PostgreSQL run must not silently fall back to SQLite: connection errors fail the test.
-        engine = make_engine(TEST_DATABASE_URL)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
+        # Each store gets its own schema, so the shared corpus survives the per-test resets.
+        admin = make_engine(TEST_DATABASE_URL)
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+        admin.dispose()
+        separator = "&" if "?" in TEST_DATABASE_URL else "?"
+        engine = make_engine(f"{TEST_DATABASE_URL}{separator}options=-csearch_path%3D{schema}")
     else:
         engine = make_engine(f"sqlite:///{directory / 'test.db'}")
     migrate(engine)
@@ -55,7 +59,7 @@ def sessions(engine: Engine) -> SessionFactory:
 def _corpus_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     from bot.ingest.pipeline import ingest  # imported here: the parsers load only when needed
 
-    engine = _fresh_engine(tmp_path_factory.mktemp("corpus"))
+    engine = _fresh_engine(tmp_path_factory.mktemp("corpus"), schema="test_corpus")
     ingest(make_sessions(engine))
     yield engine
     engine.dispose()
