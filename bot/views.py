@@ -64,6 +64,7 @@ class SearchPage:
     compact: bool = False  # group chat: top results and a link to the full list
     bot_username: str | None = None
     kinds: dict[str, str] | None = None  # source id → document kind
+    org_names: dict[str, str] | None = None  # org code → short name, for narrowing buttons
 
 
 def entry_html(language: str, number: int, result: SearchResult, kind: str) -> str:
@@ -144,21 +145,28 @@ def _paging_rows(
         )
     rows.append(tuple(nav))
     if page.page == 0 and answer.total > size:
-        rows.append(_narrow_row(language, answer, page.key))
+        narrow = _narrow_row(language, answer, page)
+        rows += [narrow[:3], narrow[3:]]
     return rows
 
 
-def _narrow_row(language: str, answer: SearchResults, key: str) -> tuple[Button, ...]:
-    """Buttons that narrow to one organisation (when the results come from several)."""
-    if answer.filters.orgs:
-        return ()
-    orgs = Counter((org_code(r.record.source_id), r.record.org_short) for r in answer.results)
-    if len({code for code, _ in orgs}) < 2:
-        return ()
-    return tuple(
-        Button(t(language, "search.narrow_org", org=name), actions.narrow(key, "o", code))
-        for (code, name), _ in orgs.most_common(3)
-    )
+def _narrow_row(language: str, answer: SearchResults, page: SearchPage) -> tuple[Button, ...]:
+    """Buttons that narrow to one organisation or one area (when results span several)."""
+    buttons: list[Button] = []
+    if not answer.filters.orgs:
+        per_org: Counter[str] = Counter()
+        for source_id, count in answer.by_source.items():
+            per_org[org_code(source_id)] += count
+        if len(per_org) > 1:
+            names = page.org_names or {}
+            for code, _ in per_org.most_common(3):
+                label = t(language, "search.narrow_org", org=names.get(code, code.upper()))
+                buttons.append(Button(label, actions.narrow(page.key, "o", code)))
+    if not answer.filters.areas and len(answer.by_area) > 1:
+        for area_id, _ in Counter(answer.by_area).most_common(2):
+            label = t(language, "search.narrow_area", area=area_name(language, area_id))
+            buttons.append(Button(label, actions.narrow(page.key, "a", area_id)))
+    return tuple(buttons)
 
 
 def no_results_message(

@@ -138,6 +138,7 @@ async def _post_init(application: BotApplication) -> None:
         for source in list_sources(session):
             services.kinds[source.id] = source.kind
             services.org_codes[org_code(source.id)] = fold_text(source.org_short)
+            services.org_names[org_code(source.id)] = source.org_short
     for language in LANGUAGES:
         commands = [BotCommand(name, t(language, f"commands.{name}")) for name in COMMANDS]
         code = "en" if language == "en" else None

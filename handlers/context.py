@@ -22,6 +22,7 @@ class Services:
     bot_username: str = ""  # filled in at start-up from getMe
     kinds: dict[str, str] = field(default_factory=dict)  # source id → document kind
     org_codes: dict[str, str] = field(default_factory=dict)  # org code (bpa) → folded org_short
+    org_names: dict[str, str] = field(default_factory=dict)  # org code → org_short as shown
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -87,7 +87,9 @@ async def show_page(
         await show_page(update, context, key, stored, 0, compact, editing)
         return
     else:
-        view = SearchPage(key, page, compact, services.bot_username, services.kinds)
+        view = SearchPage(
+            key, page, compact, services.bot_username, services.kinds, services.org_names
+        )
         message = results_message(language, answer, view)
     if answer.unknown_filters:
         note = unknown_filters_note(language, answer.unknown_filters)

@@ -14,7 +14,8 @@ from bot.db import SessionFactory, make_engine, make_sessions, migrate
 from bot.search import SearchIndex
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
-DB_FIXTURES = {"engine", "sessions", "corpus_sessions", "search_index"}
+DB_FIXTURES = {"engine", "sessions", "corpus_sessions", "search_index", "running_bot"}
+pytest_plugins = ["tests.fake_bot_api.fixtures"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -49,6 +50,8 @@ class SearchResults:
     elapsed_ms: float
     suggestions: list[str] = field(default_factory=list)  # "did you mean", when nothing passed
     unknown_filters: tuple[str, ...] = ()
+    by_source: dict[str, int] = field(default_factory=dict)  # all results per source id
+    by_area: dict[str, int] = field(default_factory=dict)  # all results per primary area
 
 
 def search(
@@ -72,6 +75,7 @@ def search(
         for i in page
     ]
     suggestions = [] if len(order) else suggest(index, parsed)
+    matched = [index.records[i] for i in order]
     return SearchResults(
         query=query,
         normalized=to_traditional(parsed.text),
@@ -81,6 +85,8 @@ def search(
         elapsed_ms=(time.perf_counter() - started) * 1000,
         suggestions=suggestions,
         unknown_filters=parsed.unknown_filters,
+        by_source=dict(Counter(record.source_id for record in matched)),
+        by_area=dict(Counter(record.areas[0] for record in matched if record.areas)),
     )
 
 

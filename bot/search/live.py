@@ -17,13 +17,18 @@ log = logging.getLogger(__name__)
 class LiveIndex:
     """Hands out the current SearchIndex; checks the corpus version at most every `interval`s."""
 
-    def __init__(self, sessions: SessionFactory, interval: float = 30.0) -> None:
+    def __init__(
+        self, sessions: SessionFactory, interval: float = 30.0, index: SearchIndex | None = None
+    ) -> None:
         self._sessions = sessions
         self._interval = interval
         self._lock = threading.Lock()
-        self._index: SearchIndex | None = None
+        self._index = index  # a prebuilt index of the same corpus (tests, warm starts)
         self._version: str | None = None
-        self._checked = 0.0
+        self._checked = time.monotonic() if index is not None else 0.0
+        if index is not None:
+            with sessions() as session:
+                self._version = corpus_version(session)
 
     @property
     def loaded(self) -> bool:

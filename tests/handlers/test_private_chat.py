@@ -1,0 +1,154 @@
+"""A member in a private chat: start, search, open, page, narrow, related, language."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fake_bot_api import DEFAULT_USER_ID
+from tests.handlers.conftest import RunningBot
+
+pytestmark = pytest.mark.db
+
+
+async def test_start_welcomes_in_the_users_language(running_bot: RunningBot) -> None:
+    reply = await running_bot.say("/start")
+    assert "歡迎使用" in reply.text
+    english = await running_bot.say("/start", user_id=2002, language_code="en")
+    assert "Welcome" in english.text
+
+
+async def test_commands_published_in_both_languages(running_bot: RunningBot) -> None:
+    chinese = {c["command"]: c["description"] for c in running_bot.api.commands()}
+    english = {c["command"]: c["description"] for c in running_bot.api.commands(language_code="en")}
+    assert set(chinese) == set(english) >= {"start", "help", "search", "s", "rec", "lang"}
+    assert chinese["areas"] != english["areas"]
+
+
+async def test_text_is_a_search_with_sources_and_open_buttons(running_bot: RunningBot) -> None:
+    reply = await running_bot.say("撤銷烈酒稅")
+    assert "撤銷烈酒稅" in reply.text
+    assert "經民聯" in reply.text
+    assert "r:bpa24-6" in reply.callback_data()
+    bold = [e for e in reply.entities if e.get("type") == "bold"]
+    assert bold  # the heading and the highlighted terms
+
+    before = len(running_bot.api.sent_messages(DEFAULT_USER_ID))
+    await running_bot.press(reply, "r:bpa24-6")
+    full = (await running_bot.api.wait_for_messages(DEFAULT_USER_ID, before + 1))[-1]
+    assert "打造香港成為國際名酒交易中心" in full.text
+    assert "香港經濟民生聯盟" in full.text
+    assert "bpa24-6" in full.text
+    assert "rel:bpa24-6" in full.callback_data()
+
+
+async def test_related_comes_from_other_organisations(running_bot: RunningBot) -> None:
+    full = await running_bot.say("/rec bpa24-17")
+    before = len(running_bot.api.sent_messages(DEFAULT_USER_ID))
+    await running_bot.press(full, "rel:bpa24-17")
+    related = (await running_bot.api.wait_for_messages(DEFAULT_USER_ID, before + 1))[-1]
+    opened = [data.removeprefix("r:") for data in related.callback_data()]
+    assert opened
+    assert not any(rec_id.startswith("bpa24-") for rec_id in opened)
+
+
+async def test_paging_edits_the_same_message(running_bot: RunningBot) -> None:
+    first = await running_bot.say("人才")
+    next_page = [d for d in first.callback_data() if d.startswith("p:") and d.endswith(":1")]
+    assert next_page
+    opened_first = {d for d in first.callback_data() if d.startswith("r:")}
+    edited = await running_bot.press_and_edit(first, next_page[0])
+    assert "2/" in edited.text
+    opened_second = {d for d in edited.callback_data() if d.startswith("r:")}
+    assert opened_first.isdisjoint(opened_second)
+
+
+async def test_narrow_by_organisation(running_bot: RunningBot) -> None:
+    first = await running_bot.say("中試")
+    narrow = [d for d in first.callback_data() if d.startswith("n:") and d.endswith(":o:cma")]
+    assert narrow
+    edited = await running_bot.press_and_edit(first, narrow[0])
+    opened = [d.removeprefix("r:") for d in edited.callback_data() if d.startswith("r:")]
+    assert opened
+    assert all(rec_id.startswith("cma") for rec_id in opened)
+
+
+async def test_nothing_found_says_so(running_bot: RunningBot) -> None:
+    reply = await running_bot.say("足球世界盃賽果")
+    assert "找不到" in reply.text
+
+
+async def test_did_you_mean_buttons_search_again(running_bot: RunningBot) -> None:
+    reply = await running_bot.say("半導體晶片廠商足球比賽")
+    if "r:" in "".join(reply.callback_data()):
+        pytest.skip("the engine found results for this query; nothing to suggest")
+    for data in reply.callback_data():
+        assert data.startswith("p:")
+
+
+async def test_rec_command_variants(running_bot: RunningBot) -> None:
+    usage = await running_bot.say("/rec")
+    assert "/rec" in usage.text
+    missing = await running_bot.say("/rec nope-1")
+    assert "nope-1" in missing.text
+    found = await running_bot.say("/rec LEGCO24-U")
+    assert "(u)" in found.text
+    assert "第 59 段" in found.text  # the cited paragraph is attached
+
+
+async def test_language_switch(running_bot: RunningBot) -> None:
+    menu = await running_bot.say("/lang")
+    await running_bot.press_and_edit(menu, "l:en")
+    reply = await running_bot.say("撤銷烈酒稅")
+    assert "proposals" in reply.text
+
+
+async def test_markup_in_queries_is_escaped(running_bot: RunningBot) -> None:
+    for text in ("<b>中試</b> & <i>", "</a><script>", "&amp;&lt;", "a" * 4000):
+        reply = await running_bot.say(text)
+        assert reply.text  # the fake rejects broken HTML, so a reply means valid HTML
+
+
+async def test_deep_links(running_bot: RunningBot) -> None:
+    record = await running_bot.say("/start rec_bpa24-148")
+    assert "bpa24-148" in record.text
+    results = await running_bot.say("中試")
+    page = [d for d in results.callback_data() if d.startswith("p:")]
+    key = page[0].split(":")[1] if page else None
+    assert key
+    again = await running_bot.say(f"/start q_{key}")
+    assert again.text.splitlines()[0] == results.text.splitlines()[0]
+
+
+async def test_areas_and_sources(running_bot: RunningBot) -> None:
+    areas = await running_bot.say("/areas")
+    area_buttons = [d for d in areas.callback_data() if d.startswith("a:")]
+    assert len(area_buttons) >= 10
+    page = await running_bot.press_and_edit(areas, "a:innotech:0")
+    assert "創新科技" in page.text
+    assert any(d.startswith("r:") for d in page.callback_data())
+    sources = await running_bot.say("/sources")
+    for slug in ("fhki23", "cma23", "cma24", "bpa24", "legco24"):
+        assert f"{slug}-" in sources.text
+
+
+async def test_long_records_fit_telegram(running_bot: RunningBot) -> None:
+    with running_bot.sessions() as session:
+        from bot.corpus import list_recommendations
+
+        longest = max(list_recommendations(session), key=lambda record: len(record.text))
+    before = len(running_bot.api.sent_messages(DEFAULT_USER_ID))
+    running_bot.api.push_update(running_bot.api.build.private_message(f"/rec {longest.id}"))
+    messages = await running_bot.api.wait_for_messages(DEFAULT_USER_ID, before + 1)
+    joined = "".join(message.text for message in messages[before:])
+    assert longest.title in joined
+    assert all(len(message.text) <= 4096 for message in messages)
+
+
+async def test_unsupported_updates_are_ignored(running_bot: RunningBot) -> None:
+    update = running_bot.api.build.private_message("中試")
+    update["edited_message"] = update.pop("message")
+    running_bot.api.push_update(update)
+    reply = await running_bot.say("/help")  # the next update is answered, the edit was not
+    assert "/rec" in reply.text
+    sent = running_bot.api.sent_messages(DEFAULT_USER_ID)
+    assert len(sent) == 1
