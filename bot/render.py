@@ -32,7 +32,7 @@ def escape(text: str) -> str:
 
 def utf16_len(text: str) -> int:
     """Length as Telegram counts it."""
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def plain_of(markup: str) -> str:

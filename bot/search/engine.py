@@ -11,13 +11,21 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.search.index import IndexedRecord, SearchIndex
-from bot.search.match import NUMBER_PREFIX, ConceptMatch, fuzzy_alternatives, match_concept, rank
+from bot.search.match import (
+    NUMBER_PREFIX,
+    ConceptMatch,
+    fuzzy_alternatives,
+    is_known,
+    match_concept,
+    rank,
+)
 from bot.search.normalize import Folded, to_traditional
 from bot.search.query import Filters, ParsedQuery, parse_query
 from bot.search.segment import NUMBER, is_cjk, number_value
 
 MAX_LIMIT = 100
 MAX_CONCEPTS = 12  # bounds the work for long pasted text
+UNKNOWN_DISCOUNT_AFTER = 3  # matched concepts needed before an unknown word counts half
 
 
 @dataclass(frozen=True)
@@ -66,7 +74,7 @@ def search(
     started = time.perf_counter()
     parsed = parse_query(query, index.lexicon)
     active = parsed.filters.merge(filters) if filters else parsed.filters
-    concepts = [match_concept(index, concept) for concept in concepts_of(index, parsed)]
+    concepts = discount_unknown([match_concept(index, c) for c in concepts_of(index, parsed)])
     order, scores = _ranked(index, concepts, parsed.text, active)
     limit = max(0, min(limit, MAX_LIMIT))
     page = order[max(0, offset) : max(0, offset) + limit]
@@ -88,6 +96,17 @@ def search(
         by_source=dict(Counter(record.source_id for record in matched)),
         by_area=dict(Counter(record.areas[0] for record in matched if record.areas)),
     )
+
+
+def discount_unknown(concepts: list[ConceptMatch]) -> list[ConceptMatch]:
+    """In a long query that mostly matches, one word the corpus lacks (全職 in a chatty question)
+    counts half: it still lowers coverage, but no longer vetoes the answer on its own."""
+    matched = sum(1 for concept in concepts if concept.matched_terms)
+    if matched >= UNKNOWN_DISCOUNT_AFTER:
+        for concept in concepts:
+            if not concept.matched_terms:
+                concept.weight *= 0.5
+    return concepts
 
 
 def concepts_of(index: SearchIndex, parsed: ParsedQuery) -> list[str]:
@@ -113,8 +132,11 @@ def concepts_of(index: SearchIndex, parsed: ParsedQuery) -> list[str]:
 
 
 def _is_misspelt(index: SearchIndex, run: str) -> bool:
-    if not 3 <= len(run) <= 8 or index.contains(run):
+    if not 3 <= len(run) <= 8 or is_known(index, run):
         return False
+    words = index.segmenter.words(run)
+    if len(words) > 1 and all(len(word) >= 2 and is_known(index, word) for word in words):
+        return False  # known words side by side (電動車電池), not a typo
     return bool(fuzzy_alternatives(index, run, limit=1))
 
 
@@ -123,7 +145,7 @@ def _repair_typos(index: SearchIndex, words: list[str]) -> list[str]:
     position = 0
     while position < len(repaired):
         word = repaired[position]
-        if is_cjk(word) and not index.contains(word):
+        if is_cjk(word) and not is_known(index, word):
             for start, end in (
                 (position, position + 2),
                 (position - 1, position + 1),

@@ -88,6 +88,7 @@ class SearchIndex:
         self._positions = {record.id: i for i, record in enumerate(self.records)}
         self.postings: dict[str, Posting] = {}
         self._sounds: dict[str, list[str]] | None = None
+        self._by_length: dict[tuple[int, bool], list[str]] | None = None
         self.doc_terms: list[dict[str, float]] = [{} for _ in self.records]
         self._build()
         self.word_vocabulary = sorted(
@@ -134,6 +135,37 @@ class SearchIndex:
             if not common:
                 return False
         return True
+
+    def parts(self, term: str) -> list[str]:
+        """Indexed words covering a long term left to right, longest first, without the term
+        itself (減免收費 → 減免, 收費; 電動車電池 → 電動車, 電池); [] if it has no such cover."""
+        cover, position = [], 0
+        while position < len(term):
+            longest = len(term) - 1 if position == 0 else len(term)
+            end = next(
+                (
+                    stop
+                    for stop in range(longest, position + 1, -1)
+                    if f"w:{term[position:stop]}" in self.postings
+                ),
+                position + 1,
+            )
+            cover.append(term[position:end])
+            position = end
+        return cover if len(cover) > 1 else []
+
+    def vocabulary_near(self, length: int, *, cjk: bool) -> list[str]:
+        """Vocabulary words within one character of `length` (Chinese or Latin), for typo
+        matching; grouped once by length so a lookup does not scan the whole vocabulary."""
+        if self._by_length is None:
+            self._by_length = defaultdict(list)
+            for word in self.word_vocabulary:
+                self._by_length[(len(word), is_cjk(word))].append(word)
+        return [
+            w
+            for size in (length - 1, length, length + 1)
+            for w in self._by_length.get((size, cjk), [])
+        ]
 
     def homophones(self, term: str) -> list[str]:
         """Two-character vocabulary words that sound like `term` in Mandarin (any reading, tones

@@ -25,6 +25,9 @@ CHAR_WEIGHT = 0.1
 FUZZY_CUTOFF = 66.0  # rapidfuzz ratio: one wrong character in a three-character word passes
 FUZZY_PENALTY = 0.8
 MIN_COVERAGE = 0.6
+# A long, chatty question (4+ concepts) may leave more of itself unmatched.
+MIN_COVERAGE_LONG = 0.5
+LONG_QUERY = 4
 MIN_SCORE = 1.0
 NUMBER_PREFIX = "n:"  # concept naming a figure by value, e.g. n:40000
 _PIECE = re.compile(
@@ -117,7 +120,7 @@ def _cjk_vectors(index: SearchIndex, term: str) -> tuple[np.ndarray, np.ndarray]
 def _all_parts_present(index: SearchIndex, term: str) -> np.ndarray:
     """Records holding every part of a long term, not necessarily side by side (龍頭企業 in
     "龍頭創科企業")."""
-    parts = [part for part in index.segmenter.parts(term) if len(part) >= 2]
+    parts = [part for part in index.parts(term) if len(part) >= 2]
     present = np.zeros(len(index), dtype=bool)
     if len(parts) < 2:
         return present
@@ -139,11 +142,7 @@ def fuzzy_alternatives(index: SearchIndex, term: str, limit: int = 3) -> list[Al
         return []
     if not is_cjk(term) and len(term) < 4:
         return []
-    choices = [
-        word
-        for word in index.word_vocabulary
-        if abs(len(word) - len(term)) <= 1 and is_cjk(word) == is_cjk(term)
-    ]
+    choices = index.vocabulary_near(len(term), cjk=is_cjk(term))
     cutoff = FUZZY_CUTOFF if is_cjk(term) else 80.0
     found = process.extract(term, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit)
     return [
@@ -156,10 +155,21 @@ def match_concept(index: SearchIndex, concept: str) -> ConceptMatch:
     alternatives = [Alternative(term, 1.0) for term in sorted(index.lexicon.expansions(concept))]
     result = _combine(index, concept, alternatives)
     if not result.matched_terms:
-        fuzzy = fuzzy_alternatives(index, concept)
+        # A corrected word brings its synonyms too (睇牙貴 → 睇牙 → 牙科).
+        fuzzy = [
+            Alternative(term, alternative.factor, fuzzy=True)
+            for alternative in fuzzy_alternatives(index, concept)
+            for term in sorted(index.lexicon.expansions(alternative.term))
+        ]
         if fuzzy:
             result = _combine(index, concept, alternatives + fuzzy)
     return result
+
+
+def is_known(index: SearchIndex, word: str) -> bool:
+    """True when the corpus holds the word or one of its synonyms (a colloquial word whose
+    written form the documents use is not a typo)."""
+    return any(index.contains(term) for term in index.lexicon.expansions(word) if is_cjk(term))
 
 
 def _combine(index: SearchIndex, concept: str, alternatives: list[Alternative]) -> ConceptMatch:
@@ -195,7 +205,8 @@ def rank(
     final = total * coverage**2
     if phrase and len(concepts) > 1:
         final += _phrase_bonus(index, phrase, final > 0)
-    keep = mask & (coverage >= MIN_COVERAGE) & (final >= MIN_SCORE)
+    needed = MIN_COVERAGE_LONG if len(concepts) >= LONG_QUERY else MIN_COVERAGE
+    keep = mask & (coverage >= needed) & (final >= MIN_SCORE)
     return np.where(keep, final, 0.0), coverage
 
 

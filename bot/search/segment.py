@@ -15,7 +15,7 @@ from bot.search.normalize import fold_text
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 _LATIN_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|[a-z0-9]+(?:[.+&'][a-z0-9]+)*")
 # A figure with an optional Chinese unit: 3,000 萬, 4萬, 1.5 億, 40,000 (folded text: 万/亿).
-NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(万|亿|千)?")
+NUMBER = re.compile(r"(?<![\d.,a-z])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![a-z\d])\s*(万|亿|千)?")
 _UNITS = {"万": 10_000, "亿": 100_000_000, "千": 1_000, None: 1}
 _QUOTED = re.compile(r"[「《『]([^「」《》『』]{2,16})[」》』]")
 
@@ -39,10 +39,6 @@ class Segmenter:
             if len(folded) >= 2 and _CJK_RUN.fullmatch(folded) and folded not in self.user_terms:
                 self.user_terms.add(folded)
                 self._jieba.add_word(folded, freq=max(2000, 200 * len(folded)))
-
-    def parts(self, term: str) -> list[str]:
-        """The dictionary sub-words of a long term (龙头企业 → 龙头, 企业), without the term."""
-        return [part for part in self._jieba.cut_for_search(term, HMM=False) if part != term]
 
     def words(self, folded: str, *, for_index: bool = False) -> list[str]:
         """Words of folded text: jieba words (search mode adds sub-words for the index) and

@@ -66,3 +66,12 @@ def test_snippet_centres_on_first_highlight() -> None:
     assert "<b>撤銷烈酒稅</b>" in shown
     assert shown.startswith("…")
     assert shown.endswith("…")
+
+
+@given(texts, spans)
+def test_markup_is_valid_telegram_html(text: str, marks: list[tuple[int, int]]) -> None:
+    from tests.fake_bot_api import parse_html
+
+    markup = highlight(text, marks)
+    plain, _ = parse_html(markup)
+    assert plain == text.replace("\r", "") or plain.strip() == text.strip()

@@ -20,16 +20,16 @@ RECALL_AT_5_FLOORS = {
     "exact": 1.00,
     "alias": 1.00,
     "simplified": 1.00,
-    "typo": 0.90,
-    "english": 0.75,
-    "question": 0.85,
-    "concept": 0.40,
-    "number": 0.92,
-    "org_topic": 0.96,
+    "typo": 0.95,
+    "english": 1.00,
+    "question": 1.00,
+    "concept": 0.85,
+    "number": 1.00,
+    "org_topic": 1.00,
 }
-OVERALL_RECALL_AT_5_FLOOR = 0.88
-OVERALL_MRR_AT_10_FLOOR = 0.86
-NEGATIVE_REJECTION_FLOOR = 0.95
+OVERALL_RECALL_AT_5_FLOOR = 0.97
+OVERALL_MRR_AT_10_FLOOR = 0.95
+NEGATIVE_REJECTION_FLOOR = 1.00
 
 
 @pytest.fixture(scope="module")

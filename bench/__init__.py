@@ -1,0 +1,1 @@
+"""Search benchmarks, not tests: `python -m bench.search_quality` and `bench.search_speed`."""

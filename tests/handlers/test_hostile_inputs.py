@@ -1,0 +1,61 @@
+"""A battery of hostile inputs in every context: each gets a valid reply, and the bot lives on."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fake_bot_api import DEFAULT_GROUP_ID
+from tests.handlers.conftest import RunningBot
+
+pytestmark = pytest.mark.db
+
+HOSTILE = [
+    "中" * 4096,
+    "<b>中試</b>",
+    "&amp; &lt; &#0; &",
+    "😀🇭🇰👨‍👩‍👧 中試",
+    "\u200b\u200c\u200d中\u2060試\ufeff",
+    "\u202e試中\u202c \u2066北都\u2069",
+    "\" * NEAR( %_ \\ '",
+    "'; DROP TABLE recommendations; --",
+    "org: #",
+    "year:9999 doc:zzz org:不存在",
+    "\u3000\u3000",
+    "𠀀𪚥𫝀",
+]
+
+
+async def test_private_chat(running_bot: RunningBot) -> None:
+    for text in HOSTILE:
+        reply = await running_bot.say(text[:4096])
+        assert reply.text
+    alive = await running_bot.say("撤銷烈酒稅")
+    assert "r:bpa24-6" in alive.callback_data()
+
+
+async def test_group_command(running_bot: RunningBot) -> None:
+    api = running_bot.api
+    for text in HOSTILE:
+        update = api.build.group_command("s", text[:4000])
+        [reply] = await running_bot.exchange(update, DEFAULT_GROUP_ID)
+        assert reply.text
+
+
+async def test_inline(running_bot: RunningBot) -> None:
+    api = running_bot.api
+    for text in HOSTILE:
+        update = api.build.inline_query(text[:256])
+        api.push_update(update)
+        answer = await api.wait_for(lambda u=update: api.inline_answer(u["inline_query"]["id"]))
+        assert "results" in answer
+    failures = [r for r in api.requests if not r.ok and r.method != "getUpdates"]
+    assert failures == []
+
+
+async def test_english_reader_sees_english_throughout(running_bot: RunningBot) -> None:
+    reply = await running_bot.say("liquor duty", user_id=3003, language_code="en-GB")
+    assert "proposals" in reply.text
+    assert "r:bpa24-6" in reply.callback_data()
+    full = await running_bot.say("/rec bpa24-6", user_id=3003)
+    assert "Business and Professionals Alliance" in full.text
+    assert "Proposals for the 2024 Policy Address" in full.text
