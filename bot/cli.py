@@ -4,21 +4,29 @@ passed down; Telegram code (handlers/) is imported lazily, only by the commands 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.chats import chat_language
 from bot.config import ConfigError, Settings, load_settings
 from bot.corpus import get_recommendation, list_recommendations
 from bot.db import SessionFactory, make_engine, make_sessions, migrate
+from bot.digest.compose import compose
+from bot.digest.deliver import DeliveryOptions, DeliveryReport, send_due
+from bot.digest.schedule import period_of
 from bot.export import record_dict, write_csv, write_json
+from bot.i18n import pick_language
 from bot.ingest.pipeline import IngestReport, ManifestError, ingest, select_documents
 from bot.log import setup_logging
-from bot.models import Source
+from bot.models import DigestSchedule, Source
+from bot.render import plain_of
 from bot.search import Filters, SearchIndex, search
 from bot.search.present import describe_results, results_json
 from bot.search.query import resolve_filter
@@ -110,6 +118,54 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    """Digests: `preview --chat ID` renders the next one; `send-due [--force]` sends and exits."""
+    sessions = open_store(settings)
+    if args.digest_command == "preview":
+        return _preview_digest(sessions, settings, args.chat)
+    settings.require_token()
+    report = asyncio.run(_send_due(sessions, settings, args.force))
+    print(
+        " ".join(f"{name}={count}" for name, count in sorted(report.counts.items()))
+        or "nothing due"
+    )
+    return 0
+
+
+def _preview_digest(sessions: SessionFactory, settings: Settings, chat_id: int) -> int:
+    with sessions() as session:
+        schedule = session.get(DigestSchedule, chat_id)
+        if schedule is None:
+            print(f"chat {chat_id} has no digest schedule (no subscriptions)", file=sys.stderr)
+            return 1
+        language = pick_language(chat_language(session, chat_id), None)
+        period = period_of(schedule.frequency, schedule.next_due, settings.timezone)
+        since = schedule.last_sent_at or schedule.created_at
+        digest = compose(session, chat_id, language, period, since, None)
+    if digest is None:
+        print("nothing to send: no new or unsent recommendations in the subscribed areas")
+        return 0
+    for message in digest.messages:
+        print(plain_of(message.html))
+    return 0
+
+
+async def _send_due(sessions: SessionFactory, settings: Settings, force: bool) -> DeliveryReport:
+    from handlers.app import build_application  # Telegram only when needed
+    from handlers.telegram_sender import TelegramSender
+
+    application = build_application(settings, sessions)
+    async with application:
+        me = await application.bot.get_me()
+        options = DeliveryOptions(
+            zone=settings.timezone,
+            bot_username=me.username,
+            force=force,
+            grace=timedelta(hours=settings.digest_grace_hours),
+        )
+        return await send_due(sessions, TelegramSender(application.bot), options)
+
+
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     """Recommendations per source × policy area."""
     sessions = open_store(settings)
@@ -175,6 +231,18 @@ def build_parser() -> argparse.ArgumentParser:
     show.set_defaults(handler=cmd_show)
     commands.add_parser("stats", help=cmd_stats.__doc__).set_defaults(handler=cmd_stats)
     commands.add_parser("run", help=cmd_run.__doc__).set_defaults(handler=cmd_run)
+    digest = commands.add_parser("digest", help=cmd_digest.__doc__)
+    digest_commands = digest.add_subparsers(dest="digest_command", required=True)
+    preview = digest_commands.add_parser("preview", help="print a chat's next digest")
+    preview.add_argument("--chat", type=int, required=True, help="Telegram chat id")
+    send = digest_commands.add_parser("send-due", help="send every due digest, then exit")
+    send.add_argument(
+        "--force",
+        action="store_true",
+        help="every active subscription is due now for its current period (never resends one "
+        "recorded as sent for that period)",
+    )
+    digest.set_defaults(handler=cmd_digest)
     add_search_parser(commands)
     return parser
 

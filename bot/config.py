@@ -23,6 +23,7 @@ HELP = {
     "BOT_TIMEZONE": "an IANA time zone, e.g. Asia/Hong_Kong",
     "LOG_LEVEL": "one of " + ", ".join(_LOG_LEVELS),
     "DB_POOL_SIZE": "a whole number from 1 to 100",
+    "DIGEST_GRACE_HOURS": "hours (0 to 744) within which a missed digest is still sent",
     "TELEGRAM_RATE_LIMIT": "messages per second for the whole bot, above 0 and at most 1000",
 }
 
@@ -53,6 +54,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     db_pool_size: int = Field(default=5, ge=1, le=100)
     telegram_rate_limit: float = Field(default=30.0, gt=0, le=1000)
+    digest_grace_hours: float = Field(default=24.0, ge=0, le=24 * 31)
 
     @field_validator("bot_token", mode="before")
     @classmethod

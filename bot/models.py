@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -144,3 +145,60 @@ class SavedQuery(Base):
     text: Mapped[str] = mapped_column(Text)
     filters: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class DigestSchedule(Base):
+    """When a chat gets its digest: one schedule per chat covering all its subscribed areas."""
+
+    __tablename__ = "digest_schedules"
+
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id"), primary_key=True)
+    frequency: Mapped[str] = mapped_column(String(8))  # daily, weekly, monthly
+    weekday: Mapped[int] = mapped_column(Integer, default=0)  # 0 = Monday (weekly)
+    hour: Mapped[int] = mapped_column(Integer, default=9)  # local hour (BOT_TIMEZONE)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    next_due: Mapped[datetime] = mapped_column(index=True)
+    last_sent_at: Mapped[datetime | None]  # when the last digest went out (None: never)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Subscription(Base):
+    """A chat follows a policy area."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("chat_id", "area", name="uq_subscriptions_chat_area"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id"), index=True)
+    area: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+
+class Delivery(Base):
+    """One digest for one chat and period: the record that makes sending idempotent."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("chat_id", "period", name="uq_deliveries_chat_period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    period: Mapped[str] = mapped_column(String(16))  # 2026-11-25, 2026-W48, 2026-11
+    status: Mapped[str] = mapped_column(String(16))  # sending, sent, empty, failed, skipped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    message_ids: Mapped[list[Any]] = mapped_column(default=list)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class SentItem(Base):
+    """A recommendation that went to a chat in a digest (so it is not sent again unchanged)."""
+
+    __tablename__ = "sent_items"
+    __table_args__ = (UniqueConstraint("chat_id", "recommendation_id", name="uq_sent_items"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    recommendation_id: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[datetime]

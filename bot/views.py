@@ -260,7 +260,11 @@ def _record_buttons(
 ) -> tuple[tuple[Button, ...], ...]:
     row = [Button(t(language, "buttons.related"), actions.related_records(record.id))]
     row.append(Button(t(language, "buttons.share"), switch_inline_query=record.id))
-    return (tuple(row),)
+    area = record.areas[0] if record.areas else None
+    if area is None:
+        return (tuple(row),)
+    label = t(language, "subscribe.button", area=area_name(language, area))
+    return (tuple(row), (Button(label, actions.encode("sub", "s", area)),))
 
 
 def related_message(language: str, record_title: str, results: Sequence[SearchResult]) -> Message:

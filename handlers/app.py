@@ -27,13 +27,17 @@ from bot.i18n import LANGUAGES, t
 from bot.search.live import LiveIndex
 from bot.search.normalize import fold_text
 from bot.views import org_code
-from handlers import browse, inline, membership, search, start
+from handlers import browse, inline, membership, search, start, subscribe
 from handlers.context import BotApplication, BotContext, Services
 from handlers.errors import on_error
+from handlers.jobs import TICK_SECONDS, digest_tick
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "help", "search", "s", "rec", "areas", "sources", "lang")
+COMMANDS = (
+    "start", "help", "search", "s", "rec", "areas", "sources",
+    "subscribe", "subscriptions", "unsubscribe", "lang",
+)  # fmt: skip
 ALLOWED_UPDATES = [
     Update.MESSAGE,
     Update.CALLBACK_QUERY,
@@ -98,6 +102,9 @@ def _register(application: BotApplication, services: Services) -> None:
     application.add_handler(CommandHandler("rec", browse.rec_command))
     application.add_handler(CommandHandler("areas", browse.areas_command))
     application.add_handler(CommandHandler("sources", browse.sources_command))
+    application.add_handler(CommandHandler("subscribe", subscribe.subscribe_command))
+    application.add_handler(CommandHandler("subscriptions", subscribe.subscriptions_command))
+    application.add_handler(CommandHandler("unsubscribe", subscribe.unsubscribe_command))
     # Plain text: a search in private chats; in groups only when addressed to the bot. Edited
     # messages, stickers and channel posts match nothing and are ignored.
     new_text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
@@ -119,6 +126,8 @@ def _register(application: BotApplication, services: Services) -> None:
         (r"^a:", browse.area_button),
         (r"^areas$", browse.areas_button),
         (r"^l:", start.lang_button),
+        (r"^sub:", subscribe.subscribe_button),
+        (r"^unsub:", subscribe.unsubscribe_button),
     ):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(InlineQueryHandler(inline.answer_inline))
@@ -126,6 +135,9 @@ def _register(application: BotApplication, services: Services) -> None:
         ChatMemberHandler(membership.my_membership, ChatMemberHandler.MY_CHAT_MEMBER)
     )
     application.add_error_handler(on_error)
+    # The digest scheduler: one repeating tick; due times live in the store.
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(digest_tick, interval=TICK_SECONDS, first=10)
 
 
 async def _post_init(application: BotApplication) -> None:

@@ -9,6 +9,7 @@ from telegram.error import BadRequest
 from bot.chats import chat_language, touch_chat
 from bot.i18n import pick_language
 from bot.render import Message
+from bot.subscriptions import set_chat_reachable
 from handlers.context import BotContext
 from handlers.keyboards import markup
 
@@ -31,6 +32,7 @@ def remember_chat(update: Update, context: BotContext) -> None:
         return
     with context.services.sessions.begin() as session:
         touch_chat(session, chat.id, chat.type, chat.title or chat.username)
+        set_chat_reachable(session, chat.id, True)  # e.g. /start after blocking the bot
 
 
 async def reply(update: Update, message: Message) -> TelegramMessage | None:

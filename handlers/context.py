@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -23,6 +24,7 @@ class Services:
     kinds: dict[str, str] = field(default_factory=dict)  # source id → document kind
     org_codes: dict[str, str] = field(default_factory=dict)  # org code (bpa) → folded org_short
     org_names: dict[str, str] = field(default_factory=dict)  # org code → org_short as shown
+    last_tick: datetime | None = None  # last digest scheduler run (health)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from telegram import ChatMember, Update
 
-from bot.chats import set_active, touch_chat
+from bot.chats import move_chat, touch_chat
 from bot.i18n import html
 from bot.render import Message
+from bot.subscriptions import move_subscriptions, set_chat_reachable
 from handlers.common import language_of, reply
 from handlers.context import BotContext
 
@@ -23,7 +24,7 @@ async def my_membership(update: Update, context: BotContext) -> None:
     is_in = change.new_chat_member.status in _PRESENT
     with context.services.sessions.begin() as session:
         touch_chat(session, chat.id, chat.type, chat.title or chat.username)
-        set_active(session, chat.id, is_in)
+        set_chat_reachable(session, chat.id, is_in)
     if is_in and not was_in and chat.type in ("group", "supergroup"):
         language = language_of(update, context)
         bot = context.services.bot_username
@@ -36,6 +37,5 @@ async def group_migrated(update: Update, context: BotContext) -> None:
     if message is None or not message.migrate_to_chat_id:
         return
     with context.services.sessions.begin() as session:
-        from bot.chats import move_chat
-
         move_chat(session, message.chat_id, message.migrate_to_chat_id)
+        move_subscriptions(session, message.chat_id, message.migrate_to_chat_id)

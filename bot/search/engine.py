@@ -237,7 +237,7 @@ def suggest(index: SearchIndex, parsed: ParsedQuery, limit: int = 3) -> list[str
     text = parsed.text.replace(" ", "")
     if not text:
         return []
-    choices = index.word_vocabulary + list(index.lexicon.areas)
+    choices = index.vocabulary_near(len(text), cjk=is_cjk(text)) + list(index.lexicon.areas)
     candidates = process.extract(text, choices, scorer=fuzz.WRatio, score_cutoff=70, limit=15)
     suggestions: list[str] = []
     for candidate, _, _ in candidates:
@@ -262,7 +262,7 @@ def related(index: SearchIndex, record_id: str, limit: int = 5) -> list[SearchRe
     if position is None:
         return []
     own = index.records[position]
-    terms = sorted(index.doc_terms[position].items(), key=lambda item: -item[1])[:30]
+    terms = index.record_terms(position)
     scores = np.zeros(len(index), dtype=np.float32)
     for term, weight in terms:
         posting = index.posting("w", term)

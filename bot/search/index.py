@@ -89,7 +89,6 @@ class SearchIndex:
         self.postings: dict[str, Posting] = {}
         self._sounds: dict[str, list[str]] | None = None
         self._by_length: dict[tuple[int, bool], list[str]] | None = None
-        self.doc_terms: list[dict[str, float]] = [{} for _ in self.records]
         self._build()
         self.word_vocabulary = sorted(
             {key[2:] for key in self.postings if key.startswith("w:")} | self.segmenter.user_terms
@@ -179,6 +178,21 @@ class SearchIndex:
         found = {word for key in sound_keys(term) for word in self._sounds.get(key, [])}
         return sorted(found - {term})
 
+    def record_terms(self, position: int, limit: int = 30) -> list[tuple[str, float]]:
+        """A record's most characteristic words (highest BM25 weight), recomputed on demand
+        rather than stored for every record."""
+        record = self.records[position]
+        folded = fold_text(f"{record.title} {record.text}")
+        weights: dict[str, float] = {}
+        for word in set(self.segmenter.words(folded, for_index=True)):
+            posting = self.posting("w", word)
+            if posting is None or len(word) < 2:
+                continue
+            found = int(np.searchsorted(posting.docs, position))
+            if found < len(posting.docs) and posting.docs[found] == position:
+                weights[word] = float(posting.weights[found])
+        return sorted(weights.items(), key=lambda item: -item[1])[:limit]
+
     def position_of(self, record_id: str) -> int | None:
         """The record's position in this index, or None."""
         return self._positions.get(record_id.strip().lower())
@@ -245,9 +259,6 @@ class SearchIndex:
             tf = np.fromiter((freq for _, freq in entries), dtype=np.float64, count=len(entries))
             weights = (idf * tf * (K1 + 1) / (tf + norms[docs])).astype(np.float32)
             self.postings[f"{family}:{term}"] = Posting(docs, weights, idf)
-            if family == "w":
-                for doc, weight in zip(docs.tolist(), weights.tolist(), strict=True):
-                    self.doc_terms[doc][term] = weight
 
 
 def _user_terms(records: Iterable[IndexedRecord], lexicon: Lexicon) -> set[str]:

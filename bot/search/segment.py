@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Iterator
+from functools import cache
 
 import jieba
 from pypinyin import Style, pinyin
@@ -22,13 +23,21 @@ _QUOTED = re.compile(r"[「《『]([^「」《》『』]{2,16})[」》』]")
 jieba.setLogLevel(logging.WARNING)
 
 
+@cache
+def _tokenizer() -> jieba.Tokenizer:
+    """One jieba dictionary per process (about 50 MB and half a second to load), shared by
+    every index; terms taught to it are data terms, so sharing them is harmless."""
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
 class Segmenter:
-    """One jieba tokenizer with the project's user dictionary (its own instance, not jieba's
-    global one, so tests and processes can build independent indexes)."""
+    """jieba (the process's own tokenizer, not jieba's global one) plus the user terms taught for
+    one index."""
 
     def __init__(self, user_terms: Iterable[str] = ()) -> None:
-        self._jieba = jieba.Tokenizer()
-        self._jieba.initialize()
+        self._jieba = _tokenizer()
         self.user_terms: set[str] = set()
         self.add_terms(user_terms)
 
@@ -38,7 +47,8 @@ class Segmenter:
             folded = fold_text(term).strip()
             if len(folded) >= 2 and _CJK_RUN.fullmatch(folded) and folded not in self.user_terms:
                 self.user_terms.add(folded)
-                self._jieba.add_word(folded, freq=max(2000, 200 * len(folded)))
+                if folded not in self._jieba.FREQ or not self._jieba.FREQ[folded]:
+                    self._jieba.add_word(folded, freq=max(2000, 200 * len(folded)))
 
     def words(self, folded: str, *, for_index: bool = False) -> list[str]:
         """Words of folded text: jieba words (search mode adds sub-words for the index) and

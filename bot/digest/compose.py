@@ -1,0 +1,104 @@
+"""Compose a chat's digest: per subscribed area, first what was added or changed since its last
+digest, then a few it has not seen yet, so that over time it sees the whole area, never twice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import actions
+from bot.corpus import list_recommendations
+from bot.i18n import html, t
+from bot.models import Recommendation, SentItem
+from bot.render import Message, escape, pack, snippet
+from bot.subscriptions import areas_of
+from bot.views import area_name
+
+PER_AREA = 5
+SNIPPET_WIDTH = 80  # about two lines on a phone
+
+
+@dataclass(frozen=True)
+class Digest:
+    """The messages of one digest and the recommendations it carries."""
+
+    messages: list[Message]
+    record_ids: list[str]
+
+
+def pick(
+    records: Sequence[Recommendation],
+    areas: Sequence[str],
+    sent: dict[str, datetime],
+    since: datetime | None,
+    per_area: int = PER_AREA,
+) -> dict[str, list[tuple[Recommendation, bool]]]:
+    """Per area, up to `per_area` records: changed since `since` first (marked new), then unsent
+    ones in document order. A record already sent unchanged is never picked again."""
+    chosen: dict[str, list[tuple[Recommendation, bool]]] = {}
+    taken: set[str] = set()
+    for area in areas:
+        in_area = [r for r in records if area in r.areas and r.id not in taken]
+        fresh = [
+            r
+            for r in in_area
+            if since is not None and r.last_changed > since and _changed_since_sent(r, sent)
+        ]
+        unseen = [r for r in in_area if r.id not in sent and r not in fresh]
+        picked = [(r, True) for r in fresh][:per_area]
+        picked += [(r, False) for r in unseen][: per_area - len(picked)]
+        if picked:
+            chosen[area] = picked
+            taken.update(r.id for r, _ in picked)
+    return chosen
+
+
+def _changed_since_sent(record: Recommendation, sent: dict[str, datetime]) -> bool:
+    return record.id not in sent or record.last_changed > sent[record.id]
+
+
+def compose(
+    session: Session,
+    chat_id: int,
+    language: str,
+    period: str,
+    since: datetime | None,
+    bot_username: str | None,
+    records: Sequence[Recommendation] | None = None,
+) -> Digest | None:
+    """The chat's next digest, or None when there is nothing to say."""
+    areas = areas_of(session, chat_id)
+    if not areas:
+        return None
+    sent = {
+        item.recommendation_id: item.sent_at
+        for item in session.scalars(select(SentItem).where(SentItem.chat_id == chat_id))
+    }
+    all_records = records if records is not None else list_recommendations(session)
+    chosen = pick(all_records, areas, sent, since)
+    if not chosen:
+        return None
+    blocks = [html(language, "digest.title_html", period=period)]
+    for area, entries in chosen.items():
+        blocks.append("\n" + html(language, "digest.area_html", area=area_name(language, area)))
+        blocks += [_entry(language, record, new, bot_username) for record, new in entries]
+    blocks.append("\n" + html(language, "digest.footer_html"))
+    messages = [Message(text) for text in pack(blocks)]
+    ids = [record.id for entries in chosen.values() for record, _ in entries]
+    return Digest(messages, ids)
+
+
+def _entry(language: str, record: Recommendation, new: bool, bot_username: str | None) -> str:
+    title = escape(record.title)
+    if bot_username:
+        link = actions.deep_link(bot_username, actions.record_payload(record.id))
+        title = f'<a href="{escape(link)}">{title}</a>'
+    else:
+        title += f" /rec {escape(record.id)}"
+    mark = t(language, "digest.new") + " " if new else ""
+    head = html(language, "digest.entry_html", mark=mark, org=record.source.org_short, title="\x00")
+    return head.replace("\x00", title) + "\n" + snippet(record.text, (), width=SNIPPET_WIDTH)

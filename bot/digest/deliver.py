@@ -1,0 +1,269 @@
+"""Send every due digest exactly once per chat and period.
+
+Due times are rows (`digest_schedules.next_due`), not in-memory jobs, and every send is recorded
+(`deliveries`, unique per chat and period), so a restart, a deploy or a crash loses nothing and a
+rerun sends only what was not recorded as sent. Each chat is handled in its own transaction that
+holds its schedule row (`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL), so several processes can
+run `send_due` at once and each due digest is claimed by exactly one. SQLite has no row locks: there
+a single sending process is assumed.
+
+`send_due` takes the session factory and commits per chat, by design.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.chats import chat_language
+from bot.corpus import list_recommendations
+from bot.db import SessionFactory
+from bot.digest.compose import Digest, compose
+from bot.digest.schedule import next_due, period_of, previous_due
+from bot.digest.sender import (
+    Blocked,
+    ChatGone,
+    Migrated,
+    Outcome,
+    Rejected,
+    RetryAfter,
+    Sender,
+    Sent,
+    Transient,
+)
+from bot.i18n import pick_language
+from bot.models import Chat, Delivery, DigestSchedule, Recommendation, SentItem, utcnow
+from bot.subscriptions import move_subscriptions, set_chat_reachable
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+MAX_WAIT = 60.0  # seconds; a longer retry_after leaves the digest for the next run
+DONE = ("sent", "empty", "skipped")
+
+
+@dataclass
+class DeliveryReport:
+    """What one run did, per outcome (sent, empty, skipped, failed, blocked, claimed elsewhere)."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, outcome: str) -> None:
+        """Count one chat's outcome."""
+        self.counts[outcome] += 1
+
+
+@dataclass(frozen=True)
+class DeliveryOptions:
+    """How a run behaves."""
+
+    zone: ZoneInfo
+    bot_username: str | None = None
+    force: bool = False  # every active schedule is due now, for its current period
+    grace: timedelta = timedelta(hours=24)  # a missed digest older than this is skipped
+    backoff: float = 0.5  # seconds before the first retry of a transient error
+
+
+def due_chats(session: Session, now: datetime, force: bool) -> list[int]:
+    """The chats whose digest is due (all active ones with `force`), most overdue first."""
+    statement = select(DigestSchedule.chat_id).where(DigestSchedule.active.is_(True))
+    if not force:
+        statement = statement.where(DigestSchedule.next_due <= now)
+    return list(session.scalars(statement.order_by(DigestSchedule.next_due)))
+
+
+async def send_due(
+    sessions: SessionFactory, sender: Sender, options: DeliveryOptions, now: datetime | None = None
+) -> DeliveryReport:
+    """Send every due digest; one chat's failure never stops the others."""
+    now = now or utcnow()
+    report = DeliveryReport()
+    with sessions() as session:
+        chats = due_chats(session, now, options.force)
+        records = list_recommendations(session)  # loaded once for every digest of this run
+    for chat_id in chats:
+        try:
+            report.add(await deliver_one(sessions, sender, chat_id, options, now, records))
+        except Exception:
+            log.exception("digest for chat %s failed; continuing with the others", chat_id)
+            report.add("error")
+    return report
+
+
+async def deliver_one(
+    sessions: SessionFactory,
+    sender: Sender,
+    chat_id: int,
+    options: DeliveryOptions,
+    now: datetime,
+    records: Sequence[Recommendation],
+) -> str:
+    """Claim one chat's schedule, send its digest for the period unless already sent, record."""
+    with sessions.begin() as session:
+        schedule = session.scalars(
+            select(DigestSchedule)
+            .where(DigestSchedule.chat_id == chat_id)
+            .with_for_update(skip_locked=True)
+        ).first()
+        if schedule is None:
+            return "claimed elsewhere"
+        if not schedule.active or (not options.force and schedule.next_due > now):
+            return "not due"  # another process got here first, or it was switched off
+        period = _period(schedule, options, now)
+        if not options.force and now - schedule.next_due > options.grace:
+            _record(session, chat_id, period, "skipped", now)
+            _advance(schedule, options, now)
+            return "skipped"
+        done = _delivery(session, chat_id, period)
+        if done is not None and done.status in DONE:
+            _advance(schedule, options, now)
+            return "already sent"
+        return await _compose_and_send(session, sender, schedule, period, options, now, records)
+
+
+def _period(schedule: DigestSchedule, options: DeliveryOptions, now: datetime) -> str:
+    if options.force:
+        slot = previous_due(
+            schedule.frequency,
+            schedule.hour,
+            schedule.weekday,
+            now + timedelta(seconds=1),
+            options.zone,
+        )
+        return period_of(schedule.frequency, slot, options.zone)
+    return period_of(schedule.frequency, schedule.next_due, options.zone)
+
+
+def _advance(schedule: DigestSchedule, options: DeliveryOptions, now: datetime) -> None:
+    after = max(now, schedule.next_due)
+    schedule.next_due = next_due(
+        schedule.frequency, schedule.hour, schedule.weekday, after, options.zone
+    )
+    schedule.updated_at = now
+
+
+def _delivery(session: Session, chat_id: int, period: str) -> Delivery | None:
+    return session.scalars(
+        select(Delivery).where(Delivery.chat_id == chat_id, Delivery.period == period)
+    ).first()
+
+
+def _record(
+    session: Session,
+    chat_id: int,
+    period: str,
+    status: str,
+    now: datetime,
+    error: str | None = None,
+) -> Delivery:
+    delivery = _delivery(session, chat_id, period)
+    if delivery is None:
+        delivery = Delivery(
+            chat_id=chat_id, period=period, attempts=0, message_ids=[], created_at=now
+        )
+        session.add(delivery)
+    delivery.status, delivery.error, delivery.updated_at = status, error, now
+    return delivery
+
+
+async def _compose_and_send(
+    session: Session,
+    sender: Sender,
+    schedule: DigestSchedule,
+    period: str,
+    options: DeliveryOptions,
+    now: datetime,
+    records: Sequence[Recommendation],
+) -> str:
+    chat_id = schedule.chat_id
+    chat = session.get(Chat, chat_id)
+    if chat is None or not chat.active:
+        schedule.active = False
+        return "inactive"
+    language = pick_language(chat_language(session, chat_id), None)
+    since = schedule.last_sent_at or schedule.created_at
+    digest = compose(session, chat_id, language, period, since, options.bot_username, records)
+    if digest is None:
+        _record(session, chat_id, period, "empty", now)
+        _advance(schedule, options, now)
+        return "empty"
+    delivery = _record(session, chat_id, period, "sending", now)
+    delivery.attempts += 1
+    session.flush()
+    outcome = await send_with_retries(sender, chat_id, digest.messages, options.backoff)
+    if isinstance(outcome, Migrated):
+        # The group is now a supergroup: move everything there and deliver there instead.
+        new_id = outcome.new_chat_id
+        move_subscriptions(session, chat_id, new_id, now)
+        session.flush()
+        delivery.chat_id = new_id
+        schedule = session.get(DigestSchedule, new_id) or schedule
+        outcome = await send_with_retries(sender, new_id, digest.messages, options.backoff)
+    return _settle(session, schedule, delivery, digest, outcome, options, now)
+
+
+def _settle(
+    session: Session,
+    schedule: DigestSchedule,
+    delivery: Delivery,
+    digest: Digest,
+    outcome: Outcome,
+    options: DeliveryOptions,
+    now: datetime,
+) -> str:
+    if isinstance(outcome, Sent):
+        delivery.status, delivery.message_ids, delivery.updated_at = (
+            "sent",
+            list(outcome.message_ids),
+            now,
+        )
+        _remember_sent(session, delivery.chat_id, digest.record_ids, now)
+        schedule.last_sent_at = now
+        _advance(schedule, options, now)
+        return "sent"
+    reason = getattr(outcome, "reason", None) or type(outcome).__name__
+    delivery.status, delivery.error, delivery.updated_at = "failed", str(reason), now
+    if isinstance(outcome, Blocked | ChatGone):
+        set_chat_reachable(session, delivery.chat_id, False)
+        return "blocked"
+    if isinstance(outcome, Rejected):
+        _advance(schedule, options, now)  # retrying the same message would fail the same way
+    return "failed"  # transient or still rate-limited: the next run tries again
+
+
+def _remember_sent(session: Session, chat_id: int, record_ids: list[str], now: datetime) -> None:
+    existing = {
+        item.recommendation_id: item
+        for item in session.scalars(select(SentItem).where(SentItem.chat_id == chat_id))
+    }
+    for record_id in record_ids:
+        if record_id in existing:
+            existing[record_id].sent_at = now
+        else:
+            session.add(SentItem(chat_id=chat_id, recommendation_id=record_id, sent_at=now))
+
+
+async def send_with_retries(
+    sender: Sender, chat_id: int, messages: Sequence[object], backoff: float
+) -> Outcome:
+    """Honour retry_after, back off on network errors; give up after MAX_ATTEMPTS."""
+    outcome: Outcome = Transient("not attempted")
+    for attempt in range(MAX_ATTEMPTS):
+        outcome = await sender.send(chat_id, messages)  # type: ignore[arg-type]
+        if isinstance(outcome, RetryAfter):
+            if outcome.seconds > MAX_WAIT:
+                return Transient(f"retry after {outcome.seconds}s")
+            await asyncio.sleep(outcome.seconds)
+        elif isinstance(outcome, Transient):
+            await asyncio.sleep(backoff * 2**attempt)
+        else:
+            return outcome
+    return outcome
