@@ -25,9 +25,13 @@ _BREAKS = (
 _TAG = re.compile(r"<[^>]*>")
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def escape(text: str) -> str:
-    """Escape text for Telegram HTML (only <, > and & are special)."""
-    return html.escape(text, quote=False)
+    """Escape text for Telegram HTML (only <, > and & are special); a lone surrogate, which no
+    valid UTF-8 can carry, becomes U+FFFD instead of failing the whole message."""
+    return html.escape(_LONE_SURROGATE.sub("\ufffd", text), quote=False)
 
 
 def utf16_len(text: str) -> int:
