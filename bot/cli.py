@@ -118,6 +118,19 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_webhook(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the bot behind a webhook on $PORT (with /healthz), registered at WEBHOOK_URL."""
+    settings.require_token()
+    if not settings.webhook_url:
+        raise ConfigError("WEBHOOK_URL is not set: set it to the public https:// URL of this app")
+    sessions = open_store(settings)
+    from handlers.app import build_application  # Telegram only when needed
+    from handlers.webhook import serve
+
+    asyncio.run(serve(build_application(settings, sessions, polling=False), settings))
+    return 0
+
+
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     """Digests: `preview --chat ID` renders the next one; `send-due [--force]` sends and exits."""
     sessions = open_store(settings)
@@ -231,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.set_defaults(handler=cmd_show)
     commands.add_parser("stats", help=cmd_stats.__doc__).set_defaults(handler=cmd_stats)
     commands.add_parser("run", help=cmd_run.__doc__).set_defaults(handler=cmd_run)
+    commands.add_parser("webhook", help=cmd_webhook.__doc__).set_defaults(handler=cmd_webhook)
     digest = commands.add_parser("digest", help=cmd_digest.__doc__)
     digest_commands = digest.add_subparsers(dest="digest_command", required=True)
     preview = digest_commands.add_parser("preview", help="print a chat's next digest")

@@ -23,6 +23,9 @@ HELP = {
     "BOT_TIMEZONE": "an IANA time zone, e.g. Asia/Hong_Kong",
     "LOG_LEVEL": "one of " + ", ".join(_LOG_LEVELS),
     "DB_POOL_SIZE": "a whole number from 1 to 100",
+    "WEBHOOK_URL": "the public https:// URL Telegram should call, e.g. https://bot.example.org",
+    "WEBHOOK_SECRET": "16-256 characters of A-Z, a-z, 0-9, _ and - (generated if unset)",
+    "PORT": "the TCP port to listen on (1-65535)",
     "DIGEST_GRACE_HOURS": "hours (0 to 744) within which a missed digest is still sent",
     "TELEGRAM_RATE_LIMIT": "messages per second for the whole bot, above 0 and at most 1000",
 }
@@ -54,6 +57,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     db_pool_size: int = Field(default=5, ge=1, le=100)
     telegram_rate_limit: float = Field(default=30.0, gt=0, le=1000)
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    port: int = Field(default=8080, ge=1, le=65535)
     digest_grace_hours: float = Field(default=24.0, ge=0, le=24 * 31)
 
     @field_validator("bot_token", mode="before")
@@ -81,6 +87,24 @@ class Settings(BaseSettings):
         if not isinstance(value, str) or not re.match(r"^https?://", value):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _webhook_url(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not value.startswith("https://"):
+            raise ValueError("must be a public https:// URL")
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value):
+            raise ValueError("must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
 
     @field_validator("admin_ids", mode="before")
     @classmethod

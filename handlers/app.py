@@ -65,9 +65,14 @@ class AddressedToBot(filters.MessageFilter):
 
 
 def build_application(
-    settings: Settings, sessions: SessionFactory, index: LiveIndex | None = None
+    settings: Settings,
+    sessions: SessionFactory,
+    index: LiveIndex | None = None,
+    *,
+    polling: bool = True,
 ) -> BotApplication:
-    """The bot: Telegram settings from `settings`, services shared by every handler."""
+    """The bot: Telegram settings from `settings`, services shared by every handler. Without
+    `polling`, updates come from the webhook server instead (no Updater)."""
     services = Services(settings, sessions, index or LiveIndex(sessions))
     builder: Any = (
         ApplicationBuilder()
@@ -82,6 +87,8 @@ def build_application(
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_rate_limit, max_retries=3))
         .post_init(_post_init)
     )
+    if not polling:
+        builder = builder.updater(None)
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url).base_file_url(
             settings.telegram_base_url.removesuffix("/bot") + "/file/bot"

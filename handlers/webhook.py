@@ -1,0 +1,107 @@
+"""Webhook mode: a small ASGI app (Starlette, served by uvicorn) in front of an Application that
+has no updater, following python-telegram-bot's custom-webhook pattern, so that `/healthz` can
+live on the same port. Every Telegram request must carry the secret token, or nothing happens."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from datetime import timedelta
+
+import uvicorn
+from sqlalchemy.orm import Session
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from telegram import Update
+
+from bot.config import Settings
+from bot.health import check
+from bot.models import Meta, utcnow
+from handlers.app import ALLOWED_UPDATES
+from handlers.context import BotApplication, Services
+from handlers.jobs import TICK_SECONDS
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SECRET_KEY = "webhook_secret"
+
+
+def webhook_secret(session: Session, configured: str | None) -> str:
+    """WEBHOOK_SECRET, or one generated once and kept in the store (shared by replicas)."""
+    if configured:
+        return configured
+    row = session.get(Meta, SECRET_KEY)
+    if row is None:
+        row = Meta(key=SECRET_KEY, value=secrets.token_urlsafe(32))
+        session.add(row)
+    return row.value
+
+
+def build_webhook_app(application: BotApplication, secret: str) -> Starlette:
+    """POST /telegram (secret checked) and GET /healthz."""
+    services: Services = application.bot_data["services"]
+    started = utcnow()
+
+    async def telegram(request: Request) -> Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            return Response(status_code=403)
+        try:
+            update = Update.de_json(await request.json(), application.bot)
+        except Exception:  # malformed body from someone who knows the secret: refuse, log
+            log.warning("malformed webhook body", exc_info=True)
+            return Response(status_code=400)
+        await application.update_queue.put(update)
+        return Response()
+
+    async def healthz(_: Request) -> Response:
+        facts = check(
+            services.sessions,
+            services.index.loaded,
+            services.last_tick,
+            started,
+            timedelta(seconds=TICK_SECONDS * 5),
+        )
+        return JSONResponse(facts.as_dict(), status_code=200 if facts.healthy else 503)
+
+    return Starlette(
+        routes=[
+            Route(WEBHOOK_PATH, telegram, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ]
+    )
+
+
+async def serve(application: BotApplication, settings: Settings) -> None:
+    """Register the webhook, serve until SIGTERM, then finish queued updates and stop."""
+    services: Services = application.bot_data["services"]
+    if not settings.webhook_url:
+        raise ValueError("WEBHOOK_URL is not set")
+    with services.sessions.begin() as session:
+        secret = webhook_secret(session, settings.webhook_secret)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            build_webhook_app(application, secret),
+            host="0.0.0.0",
+            port=settings.port,
+            log_level="warning",
+        )
+    )
+    async with application:
+        if application.post_init:
+            await application.post_init(application)
+        await application.bot.set_webhook(
+            url=settings.webhook_url.rstrip("/") + WEBHOOK_PATH,
+            secret_token=secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+        await application.start()
+        try:
+            await server.serve()  # returns on SIGTERM / SIGINT once connections are closed
+        finally:
+            await application.stop()  # handles what is already queued, then stops

@@ -1,0 +1,96 @@
+"""Webhook mode: the secret token is enforced, valid updates are answered through the fake Bot
+API, and /healthz reports a broken store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from bot.config import load_settings
+from bot.db import SessionFactory, make_engine, make_sessions
+from bot.ingest.pipeline import ingest
+from bot.search import SearchIndex
+from bot.search.live import LiveIndex
+from handlers.app import build_application
+from handlers.webhook import SECRET_HEADER, WEBHOOK_PATH, build_webhook_app, webhook_secret
+from tests.fake_bot_api import DEFAULT_USER_ID, FakeBotAPI
+
+pytestmark = pytest.mark.db
+SECRET = "a-secret-of-twenty-chars"
+
+
+@pytest.fixture
+async def client(
+    fake_bot_api: FakeBotAPI, sessions: SessionFactory, search_index: SearchIndex
+) -> AsyncIterator[tuple[httpx.AsyncClient, object]]:
+    ingest(sessions)
+    settings = load_settings(
+        {"BOT_TOKEN": fake_bot_api.token, "TELEGRAM_BASE_URL": fake_bot_api.base_url}
+    )
+    app = build_application(
+        settings, sessions, LiveIndex(sessions, 3600, search_index), polling=False
+    )
+    await app.initialize()
+    assert app.post_init is not None
+    await app.post_init(app)
+    await app.start()
+    transport = httpx.ASGITransport(app=build_webhook_app(app, SECRET))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://bot") as http:
+            yield http, app
+    finally:
+        await app.stop()
+        await app.shutdown()
+
+
+def _update(api: FakeBotAPI, text: str) -> dict[str, object]:
+    return {"update_id": 1, **api.build.private_message(text)}
+
+
+async def test_requests_without_the_secret_do_nothing(
+    client: tuple[httpx.AsyncClient, object], fake_bot_api: FakeBotAPI
+) -> None:
+    http, _ = client
+    body = _update(fake_bot_api, "/start")
+    assert (await http.post(WEBHOOK_PATH, json=body)).status_code == 403
+    wrong = {SECRET_HEADER: "not-the-secret-at-all"}
+    assert (await http.post(WEBHOOK_PATH, json=body, headers=wrong)).status_code == 403
+    good = _update(fake_bot_api, "/help")
+    fake_bot_api.push_update(dict(good))  # the fake learns the chat from an update it sees
+    ok = await http.post(WEBHOOK_PATH, json=good, headers={SECRET_HEADER: SECRET})
+    assert ok.status_code == 200
+    [reply] = await fake_bot_api.wait_for_messages(DEFAULT_USER_ID, 1)
+    assert "/rec" in reply.text  # /help was answered; the two /start attempts never were
+    assert len(fake_bot_api.sent_messages(DEFAULT_USER_ID)) == 1
+
+
+async def test_malformed_body_is_refused(client: tuple[httpx.AsyncClient, object]) -> None:
+    http, _ = client
+    response = await http.post(WEBHOOK_PATH, content=b"{not json", headers={SECRET_HEADER: SECRET})
+    assert response.status_code == 400
+
+
+async def test_healthz_reports_a_broken_store(
+    client: tuple[httpx.AsyncClient, object], tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    http, app = client
+    healthy = await http.get("/healthz")
+    assert healthy.status_code == 200
+    assert healthy.json()["database"] is True
+    services = app.bot_data["services"]  # type: ignore[attr-defined]
+    broken = make_engine(f"sqlite:///{tmp_path / 'missing' / 'nowhere.db'}")
+    services.sessions = make_sessions(broken)
+    sick = await http.get("/healthz")
+    assert sick.status_code == 503
+    assert sick.json()["database"] is False
+
+
+def test_generated_secret_is_kept(sessions: SessionFactory) -> None:
+    with sessions.begin() as session:
+        first = webhook_secret(session, None)
+    with sessions.begin() as session:
+        assert webhook_secret(session, None) == first
+        assert webhook_secret(session, "configured-secret-123") == "configured-secret-123"
+    assert len(first) >= 16
