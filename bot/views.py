@@ -228,9 +228,7 @@ def _record_head(language: str, record: Recommendation) -> str:
         html(
             language,
             "rec.source_html",
-            org=source.org if language != "en" else source.org_en,
-            title=source.title if language != "en" else source.title_en,
-            date=source.date,
+            **_source_names(language, source),
         )
     )
     if record.section_path:
@@ -273,9 +271,7 @@ def related_message(language: str, record_title: str, results: Sequence[SearchRe
         return Message(escape(t(language, "rec.related_none")))
     lines = [html(language, "rec.related_title_html"), f"<i>{escape(record_title)}</i>", ""]
     for number, result in enumerate(results, 1):
-        record = result.record
-        lines.append(f"<b>{number}.</b> {escape(record.org_short)} · <b>{escape(record.title)}</b>")
-        lines.append(snippet(record.text, (), width=70))
+        lines += _brief_lines(number, result)
     buttons = (_open_row(results, 0),)
     return Message("\n".join(lines), buttons)
 
@@ -303,9 +299,7 @@ def area_page_message(
     ]
     first = page * PAGE_SIZE
     for number, result in enumerate(records, first + 1):
-        record = result.record
-        lines.append(f"<b>{number}.</b> {escape(record.org_short)} · <b>{escape(record.title)}</b>")
-        lines.append(snippet(record.text, (), width=70))
+        lines += _brief_lines(number, result)
     nav = []
     if page > 0:
         nav.append(Button(t(language, "buttons.prev"), actions.area_page(area.id, page - 1)))
@@ -313,6 +307,22 @@ def area_page_message(
         nav.append(Button(t(language, "buttons.next"), actions.area_page(area.id, page + 1)))
     rows = [_open_row(records, first), tuple(nav), (Button(t(language, "buttons.back"), "areas"),)]
     return Message("\n".join(lines).strip(), tuple(row for row in rows if row))
+
+
+def _source_names(language: str, source: Source) -> dict[str, str]:
+    """Organisation, title and date of a document in the reader's language."""
+    english = language == "en"
+    return {
+        "org": source.org_en if english else source.org,
+        "title": source.title_en if english else source.title,
+        "date": source.date,
+    }
+
+
+def _brief_lines(number: int, result: SearchResult) -> list[str]:
+    record = result.record
+    heading = f"<b>{number}.</b> {escape(record.org_short)} · <b>{escape(record.title)}</b>"
+    return [heading, snippet(record.text, (), width=70)]
 
 
 def sources_message(language: str, sources: Sequence[tuple[Source, int]]) -> Message:
@@ -323,9 +333,7 @@ def sources_message(language: str, sources: Sequence[tuple[Source, int]]) -> Mes
             html(
                 language,
                 "sources.entry_html",
-                org=source.org if language != "en" else source.org_en,
-                title=source.title if language != "en" else source.title_en,
-                date=source.date,
+                **_source_names(language, source),
                 count=count,
                 slug=source.id,
             )
