@@ -64,6 +64,13 @@ class AddressedToBot(filters.MessageFilter):
         return f"@{username}" in (message.text or "").lower()
 
 
+def evenly_spaced_limiter(per_second: float) -> AIORateLimiter:
+    """One message every 1/rate seconds. AIORateLimiter's default bucket lets a whole second's
+    allowance out at once after any pause, which overshoots a sliding one-second window (measured:
+    23 msg/s and a 429 every ~31 sends at 30/s; evenly spaced: 29 msg/s and none)."""
+    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / per_second, max_retries=3)
+
+
 def build_application(
     settings: Settings,
     sessions: SessionFactory,
@@ -84,7 +91,7 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_rate_limit, max_retries=3))
+        .rate_limiter(evenly_spaced_limiter(settings.telegram_rate_limit))
         .post_init(_post_init)
     )
     if not polling:
