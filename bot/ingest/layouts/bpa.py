@@ -23,7 +23,14 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
-from bot.ingest.clean import is_bullet, is_page_furniture, join_lines, join_two, normalize_line
+from bot.ingest.clean import (
+    ends_sentence,
+    is_bullet,
+    is_page_furniture,
+    join_lines,
+    join_two,
+    normalize_line,
+)
 from bot.ingest.document import ParsedRecommendation
 
 # Piece kinds.
@@ -47,7 +54,6 @@ _PROPOSAL = re.compile(r"^(\d{1,3})\.(?=\s|$)")
 _END = re.compile(r"^[－—-]\s*完\s*[－—-]$")
 # A footnote marker: a short number ending a line, right after a full stop or an ideograph.
 _MARKER = re.compile(r"(?<=[。；，：」）\u4e00-\u9fff]) ?(\d{1,2})\s*$")
-_SENTENCE_END = re.compile(r"[。！？；：]$")
 _FOOTNOTE_REACH = 60  # content lines: a footnote sits at the bottom of its marker's page
 
 
@@ -278,7 +284,7 @@ class _Scanner:
         if is_bullet(line.raw) or line.spaced or self.after_heading or self.last_text is None:
             return True
         last = self.last_text.raw
-        return self.last_text.ends_block and bool(_SENTENCE_END.search(normalize_line(last)))
+        return self.last_text.ends_block and ends_sentence(normalize_line(last))
 
     def _cut_marker(self, raw: str) -> str:
         """The body line without its footnote marker; remember whose the footnote is."""
