@@ -202,3 +202,42 @@ class SentItem(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     recommendation_id: Mapped[str] = mapped_column(String(64))
     sent_at: Mapped[datetime]
+
+
+class ProcessedUpdate(Base):
+    """A Telegram update some replica has taken on: the insert that makes handling exactly-once
+    when Telegram retries a webhook call or several replicas see the same update."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class QueryLogEntry(Base):
+    """One search as members typed it: the text, when, and in which kind of chat, never who
+    asked. Purged after QUERY_LOG_RETENTION_DAYS."""
+
+    __tablename__ = "query_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    chat_type: Mapped[str] = mapped_column(String(16))  # private, group, supergroup, inline, cli
+    text: Mapped[str] = mapped_column(Text)
+    results: Mapped[int] = mapped_column(Integer)  # how many recommendations it found
+
+
+class PendingAction(Base):
+    """Something an admin asked for that waits for their confirmation (a broadcast, a document
+    import), kept in the store so that the confirming tap may land on any replica."""
+
+    __tablename__ = "pending_actions"
+
+    key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # broadcast, import
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, done, cancelled
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    updated_at: Mapped[datetime]
