@@ -31,6 +31,7 @@ from handlers import browse, inline, membership, search, start, subscribe
 from handlers.context import BotApplication, BotContext, Services
 from handlers.errors import on_error
 from handlers.jobs import TICK_SECONDS, digest_tick
+from handlers.processing import PURGE_SECONDS, ClaimingUpdateProcessor, purge_processed
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,7 @@ def build_application(
     """The bot: Telegram settings from `settings`, services shared by every handler. Without
     `polling`, updates come from the webhook server instead (no Updater)."""
     services = Services(settings, sessions, index or LiveIndex(sessions))
+    processor = ClaimingUpdateProcessor(sessions)  # claimed once across replicas, one log line
     builder: Any = (
         ApplicationBuilder()
         .token(settings.require_token())
@@ -93,6 +95,7 @@ def build_application(
         )
         .rate_limiter(evenly_spaced_limiter(settings.telegram_rate_limit))
         .post_init(_post_init)
+        .concurrent_updates(processor)
     )
     if not polling:
         builder = builder.updater(None)
@@ -102,6 +105,7 @@ def build_application(
         )
     application: BotApplication = builder.build()
     application.bot_data["services"] = services
+    processor.application = application
     _register(application, services)
     return application
 
@@ -152,6 +156,8 @@ def _register(application: BotApplication, services: Services) -> None:
     # The digest scheduler: one repeating tick; due times live in the store.
     if application.job_queue is not None:
         application.job_queue.run_repeating(digest_tick, interval=TICK_SECONDS, first=10)
+        # Exactly-once claims (processed_updates) older than their retention are forgotten.
+        application.job_queue.run_repeating(purge_processed, interval=PURGE_SECONDS, first=60)
 
 
 async def _post_init(application: BotApplication) -> None:

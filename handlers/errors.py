@@ -7,6 +7,7 @@ import logging
 from telegram import Update
 
 from bot.i18n import pick_language, t
+from bot.update_outcome import ERROR, mark_outcome
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
@@ -15,6 +16,7 @@ log = logging.getLogger(__name__)
 async def on_error(update: object, context: BotContext) -> None:
     """Log the failure with what update caused it; answer the user if there is one."""
     described = _describe(update)
+    mark_outcome(ERROR)  # the update's log line says outcome=error
     log.error("error while handling %s", described, exc_info=context.error)
     if not isinstance(update, Update):
         return
