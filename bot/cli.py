@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import json
 import logging
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from datetime import timedelta
@@ -168,6 +169,10 @@ async def _send_due(sessions: SessionFactory, settings: Settings, force: bool) -
     from handlers.telegram_sender import TelegramSender
 
     application = build_application(settings, sessions)
+    stop = asyncio.Event()  # SIGTERM / SIGINT: finish the chat in flight, record it, exit
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
     async with application:
         me = await application.bot.get_me()
         options = DeliveryOptions(
@@ -176,7 +181,8 @@ async def _send_due(sessions: SessionFactory, settings: Settings, force: bool) -
             force=force,
             grace=timedelta(hours=settings.digest_grace_hours),
         )
-        return await send_due(sessions, TelegramSender(application.bot), options)
+        sender = TelegramSender(application.bot)
+        return await send_due(sessions, sender, options, should_stop=stop.is_set)
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:

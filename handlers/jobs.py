@@ -26,7 +26,13 @@ async def digest_tick(context: BotContext) -> None:
         bot_username=services.bot_username,
         grace=timedelta(hours=settings.digest_grace_hours),
     )
-    report = await send_due(services.sessions, TelegramSender(context.bot), options)
+    # On shutdown (SIGTERM) the Application stops running: finish the chat in flight, no more.
+    report = await send_due(
+        services.sessions,
+        TelegramSender(context.bot),
+        options,
+        should_stop=lambda: not context.application.running,
+    )
     services.last_tick = utcnow()
     if report.counts:
         log.info("digest tick: %s", dict(report.counts))

@@ -4,9 +4,13 @@ live on the same port. Every Telegram request must carry the secret token, or no
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import logging
 import secrets
+import signal
+from collections.abc import Iterator
 from datetime import timedelta
 
 import uvicorn
@@ -77,14 +81,46 @@ def build_webhook_app(application: BotApplication, secret: str) -> Starlette:
     )
 
 
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: since 0.29 it re-raises a captured SIGTERM once
+    it stops serving, which ends the process before the queued updates are answered. `serve`
+    installs its own handlers and shuts down in order instead."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@contextlib.contextmanager
+def stop_on_signals(server: uvicorn.Server) -> Iterator[None]:
+    """SIGTERM / SIGINT: stop accepting (a second one: stop waiting for open connections)."""
+    loop = asyncio.get_running_loop()
+
+    def stop(name: str) -> None:
+        if server.should_exit:
+            server.force_exit = True
+        server.should_exit = True
+        log.info("%s: no longer accepting updates; answering the queued ones, then exiting", name)
+
+    handled = (signal.SIGTERM, signal.SIGINT)
+    for sig in handled:
+        loop.add_signal_handler(sig, stop, sig.name)
+    try:
+        yield
+    finally:
+        for sig in handled:
+            loop.remove_signal_handler(sig)
+
+
 async def serve(application: BotApplication, settings: Settings) -> None:
-    """Register the webhook, serve until SIGTERM, then finish queued updates and stop."""
+    """Register the webhook and serve until SIGTERM; then, in order: stop accepting, answer every
+    queued update, let a running digest finish its current chat, stop, exit."""
     services: Services = application.bot_data["services"]
     if not settings.webhook_url:
         raise ValueError("WEBHOOK_URL is not set")
     with services.sessions.begin() as session:
         secret = webhook_secret(session, settings.webhook_secret)
-    server = uvicorn.Server(
+    server = _Server(
         uvicorn.Config(
             build_webhook_app(application, secret),
             host="0.0.0.0",
@@ -92,16 +128,19 @@ async def serve(application: BotApplication, settings: Settings) -> None:
             log_level="warning",
         )
     )
-    async with application:
-        if application.post_init:
-            await application.post_init(application)
-        await application.bot.set_webhook(
-            url=settings.webhook_url.rstrip("/") + WEBHOOK_PATH,
-            secret_token=secret,
-            allowed_updates=ALLOWED_UPDATES,
-        )
-        await application.start()
-        try:
-            await server.serve()  # returns on SIGTERM / SIGINT once connections are closed
-        finally:
-            await application.stop()  # handles what is already queued, then stops
+    with stop_on_signals(server):
+        async with application:
+            if application.post_init:
+                await application.post_init(application)
+            await application.bot.set_webhook(
+                url=settings.webhook_url.rstrip("/") + WEBHOOK_PATH,
+                secret_token=secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+            await application.start()
+            try:
+                await server.serve()  # returns once stopped and open requests are answered
+            finally:
+                queued = application.update_queue.qsize()
+                await application.stop()  # handles everything queued, waits for running jobs
+                log.info("stopped after answering %d queued updates", queued)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -81,15 +81,25 @@ def due_chats(session: Session, now: datetime, force: bool) -> list[int]:
 
 
 async def send_due(
-    sessions: SessionFactory, sender: Sender, options: DeliveryOptions, now: datetime | None = None
+    sessions: SessionFactory,
+    sender: Sender,
+    options: DeliveryOptions,
+    now: datetime | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> DeliveryReport:
-    """Send every due digest; one chat's failure never stops the others."""
+    """Send every due digest; one chat's failure never stops the others. `should_stop` (e.g. "a
+    SIGTERM arrived") is asked before each chat: the chat in flight is finished and recorded, the
+    rest are left, still due, for the next run."""
     now = now or utcnow()
     report = DeliveryReport()
     with sessions() as session:
         chats = due_chats(session, now, options.force)
         records = list_recommendations(session)  # loaded once for every digest of this run
-    for chat_id in chats:
+    for position, chat_id in enumerate(chats):
+        if should_stop is not None and should_stop():
+            report.counts["left for the next run"] += len(chats) - position
+            log.info("stopping: %d due digests left for the next run", len(chats) - position)
+            break
         try:
             report.add(await deliver_one(sessions, sender, chat_id, options, now, records))
         except Exception:
