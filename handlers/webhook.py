@@ -91,6 +91,14 @@ class _Server(uvicorn.Server):
         yield
 
 
+def webhook_server(
+    application: BotApplication, secret: str, port: int, host: str = "0.0.0.0"
+) -> uvicorn.Server:
+    """The uvicorn server for the webhook app; it leaves signals to its caller."""
+    app = build_webhook_app(application, secret)
+    return _Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+
+
 @contextlib.contextmanager
 def stop_on_signals(server: uvicorn.Server) -> Iterator[None]:
     """SIGTERM / SIGINT: stop accepting (a second one: stop waiting for open connections)."""
@@ -120,14 +128,7 @@ async def serve(application: BotApplication, settings: Settings) -> None:
         raise ValueError("WEBHOOK_URL is not set")
     with services.sessions.begin() as session:
         secret = webhook_secret(session, settings.webhook_secret)
-    server = _Server(
-        uvicorn.Config(
-            build_webhook_app(application, secret),
-            host="0.0.0.0",
-            port=settings.port,
-            log_level="warning",
-        )
-    )
+    server = webhook_server(application, secret, settings.port)
     with stop_on_signals(server):
         async with application:
             if application.post_init:
