@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -61,12 +62,18 @@ class BotProcess:
 
     @classmethod
     async def start(
-        cls, args: list[str], env: dict[str, str], log_dir: Path, name: str = "bot"
+        cls,
+        args: list[str],
+        env: dict[str, str],
+        log_dir: Path,
+        name: str = "bot",
+        python_args: Sequence[str] = (),
     ) -> BotProcess:
-        """Start `python -m bot ARGS` in the repository root."""
+        """Start `python [PYTHON_ARGS] -m bot ARGS` in the repository root."""
         stdout, stderr = _open_outputs(log_dir, name)
+        command = [sys.executable, *python_args, "-m", "bot", *args]
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", *args, cwd=ROOT, env=env, stdout=stdout, stderr=stderr
+            *command, cwd=ROOT, env=env, stdout=stdout, stderr=stderr
         )
         port = int(env["PORT"]) if "PORT" in env else None
         return cls(process, log_dir, name, port, [stdout, stderr])
