@@ -51,6 +51,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 CONFIGS = {"sqlite": ("sqlite", 1), "pg": ("pg", 1), "pg2": ("pg", 2)}
 RATES = (25, 50, 100, 200, 400, 800)
 SATURATED_P99_MS = 1000.0
+WARM_UP_RATE, WARM_UP_UPDATES = 20.0, 30  # per replica, before the first step
 HEADERS = (
     "config",
     "limit/s",
@@ -281,6 +282,9 @@ async def measure(
         urls = [f"http://127.0.0.1:{replica.port}/telegram" for replica in replicas]
         connector = aiohttp.TCPConnector(limit=256)
         async with aiohttp.ClientSession(connector=connector) as http:
+            # Warm-up, not measured: first connections, lazy imports, first queries' caches.
+            warm_up = await generator.run(http, urls, WARM_UP_RATE, WARM_UP_UPDATES * len(urls))
+            await drain(warm_up, replies, options.drain)
             for rate in options.rates:
                 number = max(1, min(options.max_updates, int(rate * options.seconds)))
                 errors_before, failed_before = error_lines(replicas), replies.failed
