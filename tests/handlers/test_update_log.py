@@ -131,3 +131,9 @@ def test_claims_are_taken_once_and_purged_after_retention(sessions) -> None:  # 
     with sessions.begin() as session:
         assert claim_update(session, 5, now) is True  # forgotten: a very late copy is new again
         assert claim_update(session, 6, now) is False
+
+
+async def test_claims_are_purged_by_a_repeating_job(running_bot: RunningBot) -> None:
+    assert running_bot.app.job_queue is not None
+    names = [job.name for job in running_bot.app.job_queue.jobs()]
+    assert "purge_processed" in names
