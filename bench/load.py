@@ -64,6 +64,8 @@ HEADERS = (
     "max ms",
     "errors",
     "RSS MiB",
+    "CPU % (replicas)",
+    "CPU % (bench)",
     "note",
 )
 
@@ -167,6 +169,36 @@ def rss_mib(pid: int) -> tuple[float, float]:
     return values["VmRSS"], values["VmHWM"]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (from /proc; NaN where unavailable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return math.nan
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class CpuClock:
+    """CPU used by the replicas and by this process (generator + fake) over a step."""
+
+    pids: list[int]
+    wall: float = field(default_factory=time.perf_counter)
+    replicas: list[float] = field(default_factory=list)
+    own: float = field(default_factory=time.process_time)
+
+    def __post_init__(self) -> None:
+        self.replicas = [cpu_seconds(pid) for pid in self.pids]
+
+    def shares(self) -> tuple[str, str]:
+        """("replica % + replica %", "bench %") of one core since the clock started."""
+        wall = time.perf_counter() - self.wall
+        pairs = zip(self.pids, self.replicas, strict=True)
+        used = [cpu_seconds(pid) - before for pid, before in pairs]
+        replicas = " + ".join(fmt(100 * seconds / wall, 0) for seconds in used)
+        return replicas, fmt(100 * (time.process_time() - self.own) / wall, 0)
+
+
 @dataclass
 class Config:
     """One configuration to measure."""
@@ -229,7 +261,12 @@ def error_lines(replicas: Sequence[BotProcess]) -> int:
 
 
 def step_row(
-    config: Config, step: Step, replies: Replies, errors: int, replicas: Sequence[BotProcess]
+    config: Config,
+    step: Step,
+    replies: Replies,
+    errors: int,
+    replicas: Sequence[BotProcess],
+    cpu: CpuClock,
 ) -> tuple[list[str], bool]:
     """The table row for a step, and whether it saturated."""
     latencies = [
@@ -261,6 +298,7 @@ def step_row(
         fmt(max(latencies, default=math.nan), 0),
         str(step.http_errors + errors),
         rss,
+        *cpu.shares(),
         note,
     ]
     return row, saturated
@@ -288,11 +326,12 @@ async def measure(
             for rate in options.rates:
                 number = max(1, min(options.max_updates, int(rate * options.seconds)))
                 errors_before, failed_before = error_lines(replicas), replies.failed
+                cpu = CpuClock([replica.process.pid for replica in replicas])
                 step = await generator.run(http, urls, rate, number)
                 await drain(step, replies, options.drain)
                 errors = error_lines(replicas) - errors_before
                 failed = replies.failed - failed_before  # sendMessage calls the fake refused
-                row, saturated = step_row(config, step, replies, errors + failed, replicas)
+                row, saturated = step_row(config, step, replies, errors + failed, replicas, cpu)
                 rows.append(row)
                 print("  " + "  ".join(row), file=sys.stderr)
                 if saturated:
