@@ -28,6 +28,7 @@ HELP = {
     "PORT": "the TCP port to listen on (1-65535)",
     "DIGEST_GRACE_HOURS": "hours (0 to 744) within which a missed digest is still sent",
     "TELEGRAM_RATE_LIMIT": "messages per second for the whole bot, above 0 and at most 1000",
+    "QUERY_LOG_RETENTION_DAYS": "days to keep the anonymous query log, 0 (no log) to 3650",
 }
 
 
@@ -61,6 +62,7 @@ class Settings(BaseSettings):
     webhook_secret: str | None = None
     port: int = Field(default=8080, ge=1, le=65535)
     digest_grace_hours: float = Field(default=24.0, ge=0, le=24 * 31)
+    query_log_retention_days: int = Field(default=90, ge=0, le=3650)
 
     @field_validator("bot_token", mode="before")
     @classmethod

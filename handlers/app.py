@@ -31,6 +31,7 @@ from handlers import browse, inline, membership, search, start, subscribe
 from handlers.context import BotApplication, BotContext, Services
 from handlers.errors import on_error
 from handlers.jobs import TICK_SECONDS, digest_tick
+from handlers.query_log import PURGE_INTERVAL_SECONDS, purge_job
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +153,8 @@ def _register(application: BotApplication, services: Services) -> None:
     # The digest scheduler: one repeating tick; due times live in the store.
     if application.job_queue is not None:
         application.job_queue.run_repeating(digest_tick, interval=TICK_SECONDS, first=10)
+        # The anonymous query log: entries past QUERY_LOG_RETENTION_DAYS go, daily.
+        application.job_queue.run_repeating(purge_job, interval=PURGE_INTERVAL_SECONDS, first=60)
 
 
 async def _post_init(application: BotApplication) -> None:
