@@ -14,18 +14,22 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.charts import insight_charts
 from bot.chats import chat_language
+from bot.compare import PER_ORG, compare, comparison_json, describe_comparison
 from bot.config import ConfigError, Settings, load_settings
-from bot.corpus import get_recommendation, list_recommendations
+from bot.corpus import get_recommendation, list_recommendations, list_sources
 from bot.db import SessionFactory, make_engine, make_sessions, migrate
 from bot.digest.compose import compose
 from bot.digest.deliver import DeliveryOptions, DeliveryReport, send_due
 from bot.digest.schedule import period_of
-from bot.export import record_dict, write_csv, write_json
-from bot.i18n import pick_language
+from bot.export import record_dict, write_csv, write_json, write_xlsx
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, pick_language
 from bot.ingest.pipeline import IngestReport, ManifestError, ingest, select_documents
+from bot.insight import collect, format_insight
 from bot.log import setup_logging
 from bot.models import DigestSchedule, Source
+from bot.query_log import purge_query_log
 from bot.render import plain_of
 from bot.search import Filters, SearchIndex, search
 from bot.search.present import describe_results, results_json
@@ -81,10 +85,13 @@ def describe_ingest(report: IngestReport) -> str:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    """Write every recommendation as JSON (default) or CSV."""
+    """Write every recommendation as JSON (default), CSV or an Excel workbook (--xlsx FILE)."""
     sessions = open_store(settings)
     with sessions() as session:
         records = list_recommendations(session, include_withdrawn=args.include_withdrawn)
+        if args.xlsx:
+            write_xlsx(records, list_sources(session), Path(args.xlsx))
+            return 0
         writer = write_csv if args.csv else write_json
         if args.output:
             with Path(args.output).open("w", encoding="utf-8", newline="") as out:
@@ -180,10 +187,43 @@ async def _send_due(sessions: SessionFactory, settings: Settings, force: bool) -
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
-    """Recommendations per source × policy area."""
+    """Corpus per source × area, then members, chats, subscriptions and queries (tables);
+    --chart DIR also writes the charts as PNG files, --purge applies the query-log retention."""
     sessions = open_store(settings)
+    if args.purge:
+        days = settings.query_log_retention_days
+        with sessions.begin() as session:
+            removed = purge_query_log(session, days)
+        print(f"query log: {removed} entries older than {days} days removed\n")
     with sessions() as session:
         print(format_table(corpus_table(session)))
+        insight = collect(session, settings.timezone)
+    print("\n" + format_insight(args.lang, insight))
+    if args.chart:
+        folder = Path(args.chart)
+        folder.mkdir(parents=True, exist_ok=True)
+        print()
+        for chart in insight_charts(args.lang, insight):
+            path = folder / f"{chart.name}.png"
+            path.write_bytes(chart.png)
+            print(f"chart: {path}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
+    """One topic, side by side: which organisation proposed what (grouped by organisation)."""
+    topic = " ".join(args.topic).strip()
+    if not topic:
+        print("give a topic, e.g. python -m bot compare 北部都會區", file=sys.stderr)
+        return 2
+    sessions = open_store(settings)
+    with sessions() as session:
+        index = SearchIndex.load(session)
+    comparison = compare(index, topic, per_org=args.per_org)
+    if args.json:
+        print(json.dumps(comparison_json(comparison), ensure_ascii=False, indent=1))
+    else:
+        print(describe_comparison(comparison))
     return 0
 
 
@@ -236,13 +276,14 @@ def build_parser() -> argparse.ArgumentParser:
     form = export.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="JSON array (default)")
     form.add_argument("--csv", action="store_true", help="CSV with a header row")
+    form.add_argument("--xlsx", metavar="FILE", help="Excel workbook: recommendations + sources")
     export.add_argument("-o", "--output", help="write to this file instead of standard output")
     export.add_argument("--include-withdrawn", action="store_true")
     export.set_defaults(handler=cmd_export)
     show = commands.add_parser("show", help=cmd_show.__doc__)
     show.add_argument("id", help="recommendation ID, e.g. bpa24-148")
     show.set_defaults(handler=cmd_show)
-    commands.add_parser("stats", help=cmd_stats.__doc__).set_defaults(handler=cmd_stats)
+    add_insight_parsers(commands)
     commands.add_parser("run", help=cmd_run.__doc__).set_defaults(handler=cmd_run)
     commands.add_parser("webhook", help=cmd_webhook.__doc__).set_defaults(handler=cmd_webhook)
     digest = commands.add_parser("digest", help=cmd_digest.__doc__)
@@ -259,6 +300,22 @@ def build_parser() -> argparse.ArgumentParser:
     digest.set_defaults(handler=cmd_digest)
     add_search_parser(commands)
     return parser
+
+
+def add_insight_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`stats [--chart DIR] [--purge] [--lang L]` and `compare TOPIC [--json] [--per-org N]`."""
+    stats = commands.add_parser("stats", help=cmd_stats.__doc__)
+    stats.add_argument("--chart", metavar="DIR", help="write activity.png and organisations.png")
+    stats.add_argument(
+        "--purge", action="store_true", help="first delete log entries past retention"
+    )
+    stats.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help="table language")
+    stats.set_defaults(handler=cmd_stats)
+    parser = commands.add_parser("compare", help=cmd_compare.__doc__)
+    parser.add_argument("topic", nargs="*", help="the topic, e.g. 北部都會區")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--per-org", type=int, default=PER_ORG, help="items per organisation")
+    parser.set_defaults(handler=cmd_compare)
 
 
 def add_search_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
