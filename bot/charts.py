@@ -7,6 +7,7 @@ system font is needed and nothing is drawn as boxes."""
 from __future__ import annotations
 
 import importlib.util
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from bot.views import area_name
 FONT_PACKAGE = "mplfonts"
 FONT_FILE = "NotoSansCJKsc-Regular.otf"  # Pan-CJK: every Traditional and HK character too
 DPI = 110
+_RENDERING = threading.Lock()  # rc_context changes matplotlib's global rcParams
 
 
 class FontMissingError(RuntimeError):
@@ -131,8 +133,9 @@ def render_png(figure: Figure) -> bytes:
 
 
 def insight_charts(language: str, insight: Insight) -> list[Chart]:
-    """Every insight chart, rendered."""
-    return [
-        Chart("activity", render_png(activity_figure(language, insight))),
-        Chart("organisations", render_png(matrix_figure(language, insight))),
-    ]
+    """Every insight chart, rendered (one caller at a time: safe from worker threads)."""
+    with _RENDERING:
+        return [
+            Chart("activity", render_png(activity_figure(language, insight))),
+            Chart("organisations", render_png(matrix_figure(language, insight))),
+        ]

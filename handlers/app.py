@@ -27,7 +27,7 @@ from bot.i18n import LANGUAGES, t
 from bot.search.live import LiveIndex
 from bot.search.normalize import fold_text
 from bot.views import org_code
-from handlers import browse, inline, membership, search, start, subscribe
+from handlers import browse, compare, inline, insight, membership, search, start, subscribe
 from handlers.context import BotApplication, BotContext, Services
 from handlers.errors import on_error
 from handlers.jobs import TICK_SECONDS, digest_tick
@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 COMMANDS = (
     "start", "help", "search", "s", "rec", "areas", "sources",
-    "subscribe", "subscriptions", "unsubscribe", "lang",
+    "subscribe", "subscriptions", "unsubscribe", "lang", "compare",
 )  # fmt: skip
 ALLOWED_UPDATES = [
     Update.MESSAGE,
@@ -120,6 +120,11 @@ def _register(application: BotApplication, services: Services) -> None:
     application.add_handler(CommandHandler("subscribe", subscribe.subscribe_command))
     application.add_handler(CommandHandler("subscriptions", subscribe.subscriptions_command))
     application.add_handler(CommandHandler("unsubscribe", subscribe.unsubscribe_command))
+    application.add_handler(CommandHandler("compare", compare.compare_command))
+    # Admins only: for anyone else the filter fails and /stats is an unknown command.
+    application.add_handler(
+        CommandHandler("stats", insight.stats_command, filters=insight.FromAdmin(services))
+    )
     # Plain text: a search in private chats; in groups only when addressed to the bot. Edited
     # messages, stickers and channel posts match nothing and are ignored.
     new_text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND

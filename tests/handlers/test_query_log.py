@@ -4,11 +4,14 @@ search in each kind of chat, none for paging, never who asked."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
-from bot.models import QueryLogEntry
+from bot.models import QueryLogEntry, utcnow
+from bot.query_log import log_query
+from handlers.query_log import PURGE_INTERVAL_SECONDS, purge_job
 from tests.fake_bot_api import DEFAULT_GROUP_ID, DEFAULT_USER_ID
 from tests.handlers.conftest import RunningBot
 
@@ -82,3 +85,15 @@ async def test_inline_keystrokes_log_only_the_final_query(running_bot: RunningBo
     await asyncio.sleep(2.5)
     assert len(_entries(running_bot)) == 1
     _assert_anonymous(_entries(running_bot))
+
+
+async def test_daily_job_purges_past_retention(running_bot: RunningBot) -> None:
+    now = utcnow()
+    with running_bot.sessions.begin() as session:
+        for days, text in ((1, "recent"), (89, "edge"), (91, "old")):
+            log_query(session, text, "private", 1, retention_days=90, at=now - timedelta(days=days))
+    assert running_bot.app.job_queue is not None
+    [job] = [job for job in running_bot.app.job_queue.jobs() if job.callback is purge_job]
+    assert job.job.trigger.interval.total_seconds() == PURGE_INTERVAL_SECONDS
+    await job.run(running_bot.app)
+    assert sorted(entry.text for entry in _entries(running_bot)) == ["edge", "recent"]
