@@ -13,7 +13,7 @@ from telegram.constants import ChatAction
 from telegram.ext import filters
 
 from bot.charts import insight_charts
-from bot.i18n import t
+from bot.i18n import html, t
 from bot.insight import collect
 from bot.insight_view import insight_messages
 from bot.models import utcnow
@@ -59,6 +59,6 @@ async def stats_command(update: Update, context: BotContext) -> None:
     await send_all(update, insight_messages(language, insight))
     await chat.send_chat_action(ChatAction.UPLOAD_PHOTO)
     charts = await asyncio.to_thread(insight_charts, language, insight)
-    caption = t(language, "insight.chart_caption", date=utcnow().date().isoformat())
+    caption = html(language, "insight.chart_caption", date=utcnow().date().isoformat())
     for chart in charts:
         await chat.send_photo(chart.png, caption=caption, filename=f"{chart.name}.png")
