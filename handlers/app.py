@@ -27,9 +27,20 @@ from bot.i18n import LANGUAGES, t
 from bot.search.live import LiveIndex
 from bot.search.normalize import fold_text
 from bot.views import org_code
-from handlers import browse, compare, inline, insight, membership, search, start, subscribe
+from handlers import (
+    admin,
+    browse,
+    compare,
+    inline,
+    insight,
+    membership,
+    search,
+    start,
+    subscribe,
+)
 from handlers.context import BotApplication, BotContext, Services
 from handlers.errors import on_error
+from handlers.flood import flood_handler
 from handlers.jobs import TICK_SECONDS, digest_tick
 from handlers.query_log import PURGE_INTERVAL_SECONDS, purge_job
 
@@ -108,6 +119,8 @@ def build_application(
 
 
 def _register(application: BotApplication, services: Services) -> None:
+    # Group -1, first: flood protection (stops an update from a user or group over its limit).
+    application.add_handler(flood_handler(services), group=-1)
     # Group 0, tried in order; the first handler that matches an update handles it.
     # Commands (work in private chats and, with privacy mode on, in groups).
     application.add_handler(CommandHandler("start", start.start))
@@ -124,6 +137,13 @@ def _register(application: BotApplication, services: Services) -> None:
     # Admins only: for anyone else the filter fails and /stats is an unknown command.
     application.add_handler(
         CommandHandler("stats", insight.stats_command, filters=insight.FromAdmin(services))
+    )
+    # Admin commands: they match only for ADMIN_IDS in a private chat (else: as unknown commands).
+    admins_here = admin.AdminPrivateChat(services)
+    application.add_handler(CommandHandler("admin", admin.admin_command, filters=admins_here))
+    application.add_handler(CommandHandler("reload", admin.reload_command, filters=admins_here))
+    application.add_handler(
+        CommandHandler("broadcast", admin.broadcast_command, filters=admins_here)
     )
     # Plain text: a search in private chats; in groups only when addressed to the bot. Edited
     # messages, stickers and channel posts match nothing and are ignored.
@@ -150,6 +170,7 @@ def _register(application: BotApplication, services: Services) -> None:
         (r"^unsub:", subscribe.unsubscribe_button),
     ):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    application.add_handler(admin.AdminButtonHandler(services, admin.broadcast_button, r"^adm:bc:"))
     application.add_handler(InlineQueryHandler(inline.answer_inline))
     application.add_handler(
         ChatMemberHandler(membership.my_membership, ChatMemberHandler.MY_CHAT_MEMBER)
@@ -160,6 +181,9 @@ def _register(application: BotApplication, services: Services) -> None:
         application.job_queue.run_repeating(digest_tick, interval=TICK_SECONDS, first=10)
         # The anonymous query log: entries past QUERY_LOG_RETENTION_DAYS go, daily.
         application.job_queue.run_repeating(purge_job, interval=PURGE_INTERVAL_SECONDS, first=60)
+        application.job_queue.run_repeating(
+            admin.resume_broadcasts, interval=admin.RESUME_SECONDS, first=admin.RESUME_SECONDS
+        )
 
 
 async def _post_init(application: BotApplication) -> None:
@@ -177,4 +201,5 @@ async def _post_init(application: BotApplication) -> None:
         commands = [BotCommand(name, t(language, f"commands.{name}")) for name in COMMANDS]
         code = "en" if language == "en" else None
         await application.bot.set_my_commands(commands, language_code=code)
+    await admin.publish_admin_menus(application, COMMANDS)  # admins' chats: public + admin
     log.info("bot @%s ready: %d records indexed", services.bot_username, len(services.index.get()))

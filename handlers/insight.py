@@ -18,12 +18,11 @@ from bot.insight import collect
 from bot.insight_view import insight_messages
 from bot.models import utcnow
 from bot.render import Message
+from handlers.admin import is_admin_user
 from handlers.common import language_of, reply, send_all
 from handlers.context import BotContext, Services
 
 log = logging.getLogger(__name__)
-
-ADMIN_COMMANDS = ("stats",)  # for the admins' command menu
 
 
 class FromAdmin(filters.MessageFilter):
@@ -34,20 +33,14 @@ class FromAdmin(filters.MessageFilter):
         self._services = services
 
     def filter(self, message: TelegramMessage) -> bool:
-        user = message.from_user
-        return user is not None and is_admin(self._services, user.id)
-
-
-def is_admin(services: Services, user_id: int) -> bool:
-    """Whether the user may use admin commands."""
-    return user_id in services.settings.admin_ids
+        return is_admin_user(self._services, message.from_user)
 
 
 async def stats_command(update: Update, context: BotContext) -> None:
     """/stats: tables, then the charts (rendered off the event loop). Private chats only: the
     figures are not for a group's members."""
     user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None or not is_admin(context.services, user.id):
+    if user is None or chat is None or not is_admin_user(context.services, user):
         return  # the filter already stops these; checked again on every call
     language = language_of(update, context)
     if chat.type != "private":
