@@ -27,7 +27,7 @@ from bot.i18n import LANGUAGES, t
 from bot.search.live import LiveIndex
 from bot.search.normalize import fold_text
 from bot.views import org_code
-from handlers import browse, inline, membership, search, start, subscribe
+from handlers import browse, inline, membership, search, start, subscribe, upload
 from handlers.context import BotApplication, BotContext, Services
 from handlers.errors import on_error
 from handlers.jobs import TICK_SECONDS, digest_tick
@@ -131,6 +131,13 @@ def _register(application: BotApplication, services: Services) -> None:
         )
     )
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, membership.group_migrated))
+    # Documents sent in a private chat: an admin's import (handlers/upload.py).
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.Document.ALL & filters.ChatType.PRIVATE,
+            upload.document_message,
+        )
+    )
     # Buttons, by callback_data prefix (see bot.actions).
     for pattern, callback in (
         (r"^r:", browse.open_button),
@@ -142,6 +149,7 @@ def _register(application: BotApplication, services: Services) -> None:
         (r"^l:", start.lang_button),
         (r"^sub:", subscribe.subscribe_button),
         (r"^unsub:", subscribe.unsubscribe_button),
+        (r"^imp:", upload.import_button),
     ):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(InlineQueryHandler(inline.answer_inline))
