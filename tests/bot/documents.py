@@ -27,9 +27,12 @@ def cjk_font(directory: Path) -> Path:
     return target
 
 
-def make_pdf(text: str, font: Path, *, header: str | None = None) -> bytes:
+def make_pdf(
+    text: str, font: Path, *, header: str | None = None, page_numbers: bool = True
+) -> bytes:
     """One PDF line per line of `text` (blank lines skipped), with page numbers in the footer
-    and an optional running header, as real submissions have."""
+    and an optional running header, as real submissions have (no page numbers of its own for
+    a text that already holds its original ones)."""
     pdf = FPDF(format="A4")
     pdf.add_font("cjk", fname=str(font))
     pdf.set_auto_page_break(auto=True, margin=20)
@@ -38,7 +41,8 @@ def make_pdf(text: str, font: Path, *, header: str | None = None) -> bytes:
         pdf.set_y(-15)
         pdf.cell(0, 6, str(pdf.page_no()), align="C")
 
-    pdf.footer = footer  # type: ignore[method-assign]
+    if page_numbers:
+        pdf.footer = footer  # type: ignore[method-assign]
     if header is not None:
 
         def running_header() -> None:
