@@ -71,7 +71,7 @@ async def document_message(update: Update, context: BotContext) -> None:
     try:
         the_plan = await asyncio.to_thread(_plan, context, data, name, reading.meta)
     except _PROBLEMS as error:
-        await reply(update, Message(html(language, "upload.failed_html", name=name, reason=error)))
+        await _failed(update, language, name, error)
         return
     payload = {"file_id": document.file_id, "filename": name, "meta": reading.meta.as_payload()}
     with context.services.sessions.begin() as session:
@@ -81,6 +81,14 @@ async def document_message(update: Update, context: BotContext) -> None:
         await reply(update, Message(html(language, "upload.unknown_lines_html", lines=lines)))
     for preview in preview_messages(language, name, the_plan, key):
         await reply(update, preview)
+
+
+async def _failed(update: Update, language: str, name: str, error: Exception) -> None:
+    """Why the file cannot be imported, in the reader's language where the reason is known."""
+    code = getattr(error, "code", None)
+    params = getattr(error, "params", {})
+    reason = t(language, f"upload.errors.{code}", **params) if code else str(error)
+    await reply(update, Message(html(language, "upload.failed_html", name=name, reason=reason)))
 
 
 def _type_problem(data: bytes) -> str | None:
@@ -169,7 +177,7 @@ async def _import(
     except _PROBLEMS as error:
         with context.services.sessions.begin() as session:
             mark(session, key, FAILED, utcnow())
-        await reply(update, Message(html(language, "upload.failed_html", name=name, reason=error)))
+        await _failed(update, language, name, error)
         return
     slug = the_plan.document.slug
     if not report.changed:

@@ -20,7 +20,8 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any
 
-MAX_BYTES = 20 * 1024 * 1024  # Telegram bots may download at most 20 MB
+MAX_MB = 20
+MAX_BYTES = MAX_MB * 1024 * 1024  # Telegram bots may download at most 20 MB
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a .docx that inflates past this is refused (zip bomb)
 MIN_TEXT_CHARS = 20  # fewer non-space characters than this: no usable text layer
 
@@ -34,24 +35,32 @@ _ZIP_MAGIC = b"PK\x03\x04"
 
 
 class ExtractError(ValueError):
-    """The file cannot be turned into text; the message says why, in one line."""
+    """The file cannot be turned into text; the message says why, in one line. `code` names
+    the reason for a translated message (`upload.errors.<code>` in the catalogues)."""
+
+    def __init__(self, message: str, code: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 def detect_kind(data: bytes) -> str:
     """`pdf`, `docx` or `txt` from the content; ExtractError for anything else."""
     if not data or not data.strip():
-        raise ExtractError("the file is empty")
+        raise ExtractError("the file is empty", "empty")
     if len(data) > MAX_BYTES:
-        raise ExtractError(f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raise ExtractError(f"the file is larger than {MAX_MB} MB", "too_large", limit=MAX_MB)
     head = data[:1024]
     if b"%PDF-" in head:
         return PDF
     if data.startswith(_ZIP_MAGIC):
         return _zip_kind(data)
     if data.startswith(_OLE_MAGIC):
-        raise ExtractError("old Word/Excel (.doc) format: save it as .docx or PDF first")
+        raise ExtractError("old Word/Excel (.doc) format: save it as .docx or PDF first", "doc")
     if b"\x00" in head:
-        raise ExtractError("unsupported file type: send a PDF, a Word .docx or a UTF-8 .txt")
+        raise ExtractError(
+            "unsupported file type: send a PDF, a Word .docx or a UTF-8 .txt", "type"
+        )
     return TXT
 
 
@@ -61,11 +70,13 @@ def _zip_kind(data: bytes) -> str:
             names = set(archive.namelist())
             inflated = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as error:
-        raise ExtractError(f"corrupt zip/.docx file ({error})") from error
+        raise ExtractError(f"corrupt zip/.docx file ({error})", "corrupt_docx") from error
     if "word/document.xml" not in names:
-        raise ExtractError("a zip archive, but not a Word .docx document")
+        raise ExtractError("a zip archive, but not a Word .docx document", "not_docx")
     if inflated > MAX_UNZIPPED_BYTES:
-        raise ExtractError("the .docx inflates to more than 200 MB: refused")
+        raise ExtractError(
+            "the .docx inflates to more than 200 MB: refused", "too_large", limit=200
+        )
     return DOCX
 
 
@@ -75,8 +86,10 @@ def extract_text(data: bytes) -> str:
     text = {PDF: _pdf_text, DOCX: _docx_text, TXT: _plain_text}[kind](data)
     if len(re.sub(r"\s", "", text)) < MIN_TEXT_CHARS:
         if kind == PDF:
-            raise ExtractError("the PDF has no text layer (a scan?): send a PDF with real text")
-        raise ExtractError("the file holds no text")
+            raise ExtractError(
+                "the PDF has no text layer (a scan?): send a PDF with real text", "scan"
+            )
+        raise ExtractError("the file holds no text", "no_text")
     return text
 
 
@@ -85,7 +98,7 @@ def _plain_text(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ExtractError(
-            f"the text file is not UTF-8 (byte {error.start}): save it as UTF-8"
+            f"the text file is not UTF-8 (byte {error.start}): save it as UTF-8", "not_utf8"
         ) from error
 
 
@@ -99,9 +112,13 @@ def _pdf_text(data: bytes) -> str:
     try:
         text = pdfminer_text(io.BytesIO(data), laparams=LAParams())
     except (PDFPasswordIncorrect, PDFEncryptionError) as error:
-        raise ExtractError("the PDF is password-protected: send an unprotected copy") from error
+        raise ExtractError(
+            "the PDF is password-protected: send an unprotected copy", "encrypted"
+        ) from error
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as error:
-        raise ExtractError(f"corrupt or unreadable PDF ({type(error).__name__})") from error
+        raise ExtractError(
+            f"corrupt or unreadable PDF ({type(error).__name__})", "corrupt_pdf"
+        ) from error
     return text.replace("\x0c", "\n")  # page breaks: pages are read in order
 
 
@@ -113,9 +130,13 @@ def _docx_text(data: bytes) -> str:
     try:
         document = Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as error:
-        raise ExtractError(f"corrupt Word document ({type(error).__name__})") from error
+        raise ExtractError(
+            f"corrupt Word document ({type(error).__name__})", "corrupt_docx"
+        ) from error
     except Exception as error:  # lxml syntax errors and the like: still a corrupt file
-        raise ExtractError(f"corrupt Word document ({type(error).__name__})") from error
+        raise ExtractError(
+            f"corrupt Word document ({type(error).__name__})", "corrupt_docx"
+        ) from error
     numbering = _WordNumbering(document)
     lines: list[str] = []
     for block in document.iter_inner_content():

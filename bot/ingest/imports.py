@@ -41,7 +41,13 @@ _SLUG = re.compile(r"^[a-z][a-z0-9]{1,15}$")
 
 
 class ImportProblem(ValueError):
-    """The document or its description cannot be imported; the message says what to fix."""
+    """The document or its description cannot be imported; the message says what to fix.
+    `code` names the reason for a translated message (`upload.errors.<code>`)."""
+
+    def __init__(self, message: str, code: str, **params: object) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,7 @@ def load_organisations(directory: Path) -> list[Organisation]:
 def resolve_organisation(meta: ImportMeta, known: list[Organisation]) -> tuple[Organisation, bool]:
     """The organisation `meta.org` names (any of its names), or a new one from meta (True)."""
     if not meta.org.strip():
-        raise ImportProblem("the organisation is missing (--org / org:)")
+        raise ImportProblem("the organisation is missing (--org / org:)", "no_org")
     wanted = _fold(meta.org)
     for organisation in known:
         if wanted in organisation.names():
@@ -110,7 +116,9 @@ def resolve_organisation(meta: ImportMeta, known: list[Organisation]) -> tuple[O
     if not (meta.org_en and meta.org_en.strip()):
         raise ImportProblem(
             f"unknown organisation {meta.org!r}: give its English name (--org-en / org_en:) "
-            "to add it"
+            "to add it",
+            "unknown_org",
+            org=meta.org,
         )
     short = (meta.org_short or meta.org).strip()
     organisation = Organisation(
@@ -123,19 +131,25 @@ def check_date(value: str) -> str:
     """YYYY, YYYY-MM or YYYY-MM-DD, and a real date."""
     value = value.strip()
     if not _DATE.match(value):
-        raise ImportProblem(f"bad date {value!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
+        raise ImportProblem(
+            f"bad date {value!r}: use YYYY, YYYY-MM or YYYY-MM-DD", "bad_date", date=value
+        )
     parts = [int(part) for part in value.split("-")] + [1, 1]
     try:
         Date(parts[0], parts[1], parts[2])
     except ValueError as error:
-        raise ImportProblem(f"bad date {value!r}: {error}") from error
+        raise ImportProblem(f"bad date {value!r}: {error}", "bad_date", date=value) from error
     return value
 
 
 def _slug(meta: ImportMeta, organisation: Organisation, taken: set[str]) -> str:
     if meta.slug:
         if not _SLUG.match(meta.slug):
-            raise ImportProblem(f"bad slug {meta.slug!r}: 2-16 of a-z 0-9, starting with a letter")
+            raise ImportProblem(
+                f"bad slug {meta.slug!r}: 2-16 of a-z 0-9, starting with a letter",
+                "bad_slug",
+                slug=meta.slug,
+            )
         return meta.slug
     letters = re.sub(r"[^a-z0-9]", "", organisation.short_en.lower())
     base = (letters if letters[:1].isalpha() else "doc" + letters)[:12] + meta.date[2:4]
@@ -204,7 +218,7 @@ def plan(
     `taken`: slugs already used in the store (the manifest's are added here)."""
     directory = directory or sources_dir()
     if not meta.title.strip():
-        raise ImportProblem("the title is missing (--title / title:)")
+        raise ImportProblem("the title is missing (--title / title:)", "no_title")
     date = check_date(meta.date)
     organisation, new = resolve_organisation(meta, load_organisations(directory))
     manifest = read_manifest(directory)
@@ -215,7 +229,9 @@ def plan(
     used = {d.slug for d in manifest} | (taken or set())
     slug = existing.slug if existing and not meta.slug else _slug(meta, organisation, used)
     if meta.slug and existing is None and meta.slug in {d.slug for d in manifest}:
-        raise ImportProblem(f"slug {meta.slug!r} is already used by another document")
+        raise ImportProblem(
+            f"slug {meta.slug!r} is already used by another document", "slug_taken", slug=meta.slug
+        )
     text = extract_text(data)
     layout = existing.layout if existing else DEFAULT_LAYOUT
     rules = meta.rules if meta.rules is not None else (existing.rules if existing else None)
@@ -238,7 +254,8 @@ def plan(
     if not records:
         raise ImportProblem(
             "no recommendations found: the document has no numbered items the parser knows "
-            "(see data/layouts.yaml)"
+            "(see data/layouts.yaml)",
+            "no_records",
         )
     return ImportPlan(document, organisation, new, records)
 

@@ -117,7 +117,7 @@ async def test_cancel_imports_nothing_and_only_admins_may_press(
 
 
 async def test_members_caption_and_file_problems_get_clear_answers(
-    admin_bot: RunningBot, synthetic_pdf: bytes
+    admin_bot: RunningBot, synthetic_pdf: bytes, tmp_path: Path
 ) -> None:
     [member] = await _send(admin_bot, synthetic_pdf, "a.pdf", CAPTION, user=MEMBER)
     assert member.text == t(ZH, "upload.not_admin")
@@ -129,10 +129,19 @@ async def test_members_caption_and_file_problems_get_clear_answers(
     assert "只接受 PDF" in image.text and "scan.pdf" in image.text
     bad_date = CAPTION.replace("2025-09", "2025-13")
     [date] = await _send(admin_bot, synthetic_pdf, "a.pdf", bad_date)
-    assert "未能匯入" in date.text and "bad date '2025-13'" in date.text
+    assert date.text == "未能匯入 a.pdf：日期「2025-13」不正確：請用 YYYY、YYYY-MM 或 YYYY-MM-DD。"
     unknown = CAPTION.replace("org_en: Hong Kong Future Industries Association\n", "")
     [org] = await _send(admin_bot, synthetic_pdf, "a.pdf", unknown)
-    assert "unknown organisation" in org.text
+    assert "未認識機構「香港未來產業協會」" in org.text and "org_en:" in org.text
+    blank = make_pdf("第一頁\n", cjk_font(tmp_path))
+    [scan] = await _send(admin_bot, blank, "scan.pdf", CAPTION, user=ADMIN)
+    assert (
+        scan.text == "未能匯入 scan.pdf：這份 PDF 沒有文字層（可能是掃描本）：請傳送含文字的 PDF。"
+    )
+    english = admin_bot.api.build.private_document(synthetic_pdf, "a.pdf", None, 3003,
+                                                    language_code="en")  # fmt: skip
+    [polite] = await admin_bot.exchange(english, 3003)
+    assert polite.text == t("en", "upload.not_admin")
     with admin_bot.sessions() as session:
         assert session.scalars(select(PendingAction)).first() is None
 
