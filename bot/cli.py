@@ -113,9 +113,11 @@ def add_document(args: argparse.Namespace, settings: Settings, directory: Path |
     if args.dry_run:
         print(the_plan.describe())
         return 0
+    listed = any(doc.slug == the_plan.document.slug for doc in select_documents((), directory))
     document = add_to_bundle(the_plan, directory)
     sessions = open_store(settings, ensure_corpus=False)
-    print(f"added {document.path.name} as {document.slug} to the manifest")
+    done = "replaced the text of" if listed else "added"
+    print(f"{done} {document.path.name} ({document.slug}) in data/sources/manifest.yaml")
     try:
         print(describe_ingest(ingest(sessions, [document])))
     finally:

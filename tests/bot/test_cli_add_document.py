@@ -137,3 +137,19 @@ def test_unreadable_or_wrong_files_exit_2(
     image.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     assert main(["ingest", str(image), *meta]) == 2
     assert "scan.pdf: unsupported file type" in capsys.readouterr().err
+
+
+def test_reingesting_a_current_source_from_its_pdf_changes_no_record(
+    cli_env: Engine, bundle: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ingest", "--sources", str(bundle)]) == 0
+    assert "legco24: 21 added" in capsys.readouterr().out
+    legco = next(doc for doc in read_manifest(bundle) if doc.slug == "legco24")
+    pdf = tmp_path / "legco.pdf"
+    pdf.write_bytes(make_pdf(legco.read_text(), cjk_font(tmp_path), page_numbers=False))
+    args = ["--org", "立法會小組委員會", "--title", legco.title, "--date", legco.date]
+    assert main(["ingest", str(pdf), *args, "--sources", str(bundle)]) == 0
+    out = capsys.readouterr().out
+    assert f"replaced the text of {legco.path.name} (legco24)" in out
+    assert "legco24: 0 added, 0 updated, 0 withdrawn, 21 unchanged" in out
+    assert len(read_manifest(bundle)) == 5
