@@ -63,10 +63,69 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    """Ingest the given source files (default: every document in data/sources)."""
+    """Ingest the given source files (default: every document in data/sources); with --org,
+    --title and --date, add a new PDF/DOCX/TXT document (see `add_document`)."""
+    directory = Path(args.sources) if args.sources else None
+    if args.org or args.title or args.date or args.dry_run:
+        return add_document(args, settings, directory)
     sessions = open_store(settings, ensure_corpus=False)
-    report = ingest(sessions, select_documents([Path(path) for path in args.paths]))
+    paths = [Path(path) for path in args.paths]
+    try:
+        report = ingest(sessions, select_documents(paths, directory))
+    finally:
+        close_store(sessions)
     print(describe_ingest(report))
+    return 0
+
+
+def close_store(sessions: SessionFactory) -> None:
+    """Release the connection pool of a one-shot command (in-process callers, e.g. tests)."""
+    engine = sessions.kw.get("bind")
+    if engine is not None:
+        engine.dispose()
+
+
+def add_document(args: argparse.Namespace, settings: Settings, directory: Path | None) -> int:
+    """`ingest FILE --org … --title … --date …`: extract, check, then (unless --dry-run) add
+    the text, its manifest entry and a new organisation to data/sources/ and ingest it."""
+    from bot.ingest.extract import ExtractError
+    from bot.ingest.imports import ImportMeta, ImportProblem, add_to_bundle, plan
+
+    if len(args.paths) != 1:
+        print("give exactly one FILE to add (a .pdf, .docx or .txt)", file=sys.stderr)
+        return 2
+    missing = [f"--{name}" for name in ("org", "title", "date") if not getattr(args, name)]
+    if missing:
+        print(f"a new document needs {', '.join(missing)}", file=sys.stderr)
+        return 2
+    path = Path(args.paths[0])
+    meta = ImportMeta(
+        org=args.org, title=args.title, date=args.date, kind=args.kind, slug=args.slug,
+        org_short=args.org_short, org_en=args.org_en, org_short_en=args.org_short_en,
+        title_en=args.title_en,
+    )  # fmt: skip
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        print(f"cannot read {path}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    try:
+        the_plan = plan(data, path.name, meta, directory)
+    except (ExtractError, ImportProblem, ManifestError) as error:
+        print(f"{path.name}: {error}", file=sys.stderr)
+        return 2
+    if args.dry_run:
+        print(the_plan.describe())
+        return 0
+    listed = any(doc.slug == the_plan.document.slug for doc in select_documents((), directory))
+    document = add_to_bundle(the_plan, directory)
+    sessions = open_store(settings, ensure_corpus=False)
+    done = "replaced the text of" if listed else "added"
+    print(f"{done} {document.path.name} ({document.slug}) in data/sources/manifest.yaml")
+    try:
+        print(describe_ingest(ingest(sessions, [document])))
+    finally:
+        close_store(sessions)
     return 0
 
 
@@ -271,6 +330,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help=cmd_migrate.__doc__).set_defaults(handler=cmd_migrate)
     ingest_parser = commands.add_parser("ingest", help=cmd_ingest.__doc__)
     ingest_parser.add_argument("paths", nargs="*", metavar="PATH", help="source files to ingest")
+    add_new_document_arguments(ingest_parser)
     ingest_parser.set_defaults(handler=cmd_ingest)
     export = commands.add_parser("export", help=cmd_export.__doc__)
     form = export.add_mutually_exclusive_group()
@@ -316,6 +376,24 @@ def add_insight_parsers(commands: argparse._SubParsersAction[argparse.ArgumentPa
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--per-org", type=int, default=PER_ORG, help="items per organisation")
     parser.set_defaults(handler=cmd_compare)
+
+
+def add_new_document_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of `ingest FILE --org … --title … --date …` (a new PDF/DOCX/TXT document)."""
+    new = parser.add_argument_group("adding a new document (FILE: .pdf, .docx or .txt)")
+    new.add_argument("--org", help="organisation: any of its names, or a new one's full name")
+    new.add_argument("--title", help="the document's title, as printed")
+    new.add_argument("--date", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    new.add_argument("--kind", default="submission", help="e.g. policy-address-submission")
+    new.add_argument("--slug", help="ID prefix of its records (default: from the org and year)")
+    new.add_argument("--org-short", help="a new organisation's short name, e.g. 工總")
+    new.add_argument("--org-en", help="a new organisation's English name (required for one)")
+    new.add_argument("--org-short-en", help="a new organisation's English short name")
+    new.add_argument("--title-en", help="the title in English")
+    new.add_argument(
+        "--dry-run", action="store_true", help="print the tree it would create; write nothing"
+    )
+    new.add_argument("--sources", help=argparse.SUPPRESS)  # tests: another data/sources/
 
 
 def add_search_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

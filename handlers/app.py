@@ -37,6 +37,7 @@ from handlers import (
     search,
     start,
     subscribe,
+    upload,
 )
 from handlers.context import BotApplication, BotContext, Services
 from handlers.errors import on_error
@@ -157,6 +158,13 @@ def _register(application: BotApplication, services: Services) -> None:
         )
     )
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, membership.group_migrated))
+    # Documents sent in a private chat: an admin's import (handlers/upload.py).
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.Document.ALL & filters.ChatType.PRIVATE,
+            upload.document_message,
+        )
+    )
     # Buttons, by callback_data prefix (see bot.actions).
     for pattern, callback in (
         (r"^r:", browse.open_button),
@@ -168,6 +176,7 @@ def _register(application: BotApplication, services: Services) -> None:
         (r"^l:", start.lang_button),
         (r"^sub:", subscribe.subscribe_button),
         (r"^unsub:", subscribe.unsubscribe_button),
+        (r"^imp:", upload.import_button),
     ):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
     application.add_handler(admin.AdminButtonHandler(services, admin.broadcast_button, r"^adm:bc:"))
