@@ -27,6 +27,7 @@ from bot.models import utcnow
 from bot.render import MESSAGE_LIMIT, Button, Message, escape, split_text
 from bot.search.normalize import fold_text
 from bot.views import org_code
+from handlers.admin import is_admin_user
 from handlers.common import language_of, reply
 from handlers.context import BotContext
 
@@ -39,8 +40,7 @@ _PROBLEMS = (ExtractError, ImportProblem, ManifestError)
 
 def is_admin(update: Update, context: BotContext) -> bool:
     """The sender is listed in ADMIN_IDS."""
-    user = update.effective_user
-    return user is not None and user.id in context.services.settings.admin_ids
+    return is_admin_user(context.services, update.effective_user)
 
 
 async def document_message(update: Update, context: BotContext) -> None:
