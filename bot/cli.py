@@ -15,18 +15,22 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.charts import insight_charts
 from bot.chats import chat_language
+from bot.compare import PER_ORG, compare, comparison_json, describe_comparison
 from bot.config import ConfigError, Settings, load_settings
-from bot.corpus import get_recommendation, list_recommendations
+from bot.corpus import get_recommendation, list_recommendations, list_sources
 from bot.db import SessionFactory, make_engine, make_sessions, migrate
 from bot.digest.compose import compose
 from bot.digest.deliver import DeliveryOptions, DeliveryReport, send_due
 from bot.digest.schedule import period_of
-from bot.export import record_dict, write_csv, write_json
-from bot.i18n import pick_language
+from bot.export import record_dict, write_csv, write_json, write_xlsx
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, pick_language
 from bot.ingest.pipeline import IngestReport, ManifestError, ingest, select_documents
+from bot.insight import collect, format_insight
 from bot.log import setup_logging
 from bot.models import DigestSchedule, Source
+from bot.query_log import purge_query_log
 from bot.render import plain_of
 from bot.search import Filters, SearchIndex, search
 from bot.search.present import describe_results, results_json
@@ -60,10 +64,69 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
-    """Ingest the given source files (default: every document in data/sources)."""
+    """Ingest the given source files (default: every document in data/sources); with --org,
+    --title and --date, add a new PDF/DOCX/TXT document (see `add_document`)."""
+    directory = Path(args.sources) if args.sources else None
+    if args.org or args.title or args.date or args.dry_run:
+        return add_document(args, settings, directory)
     sessions = open_store(settings, ensure_corpus=False)
-    report = ingest(sessions, select_documents([Path(path) for path in args.paths]))
+    paths = [Path(path) for path in args.paths]
+    try:
+        report = ingest(sessions, select_documents(paths, directory))
+    finally:
+        close_store(sessions)
     print(describe_ingest(report))
+    return 0
+
+
+def close_store(sessions: SessionFactory) -> None:
+    """Release the connection pool of a one-shot command (in-process callers, e.g. tests)."""
+    engine = sessions.kw.get("bind")
+    if engine is not None:
+        engine.dispose()
+
+
+def add_document(args: argparse.Namespace, settings: Settings, directory: Path | None) -> int:
+    """`ingest FILE --org … --title … --date …`: extract, check, then (unless --dry-run) add
+    the text, its manifest entry and a new organisation to data/sources/ and ingest it."""
+    from bot.ingest.extract import ExtractError
+    from bot.ingest.imports import ImportMeta, ImportProblem, add_to_bundle, plan
+
+    if len(args.paths) != 1:
+        print("give exactly one FILE to add (a .pdf, .docx or .txt)", file=sys.stderr)
+        return 2
+    missing = [f"--{name}" for name in ("org", "title", "date") if not getattr(args, name)]
+    if missing:
+        print(f"a new document needs {', '.join(missing)}", file=sys.stderr)
+        return 2
+    path = Path(args.paths[0])
+    meta = ImportMeta(
+        org=args.org, title=args.title, date=args.date, kind=args.kind, slug=args.slug,
+        org_short=args.org_short, org_en=args.org_en, org_short_en=args.org_short_en,
+        title_en=args.title_en,
+    )  # fmt: skip
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        print(f"cannot read {path}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    try:
+        the_plan = plan(data, path.name, meta, directory)
+    except (ExtractError, ImportProblem, ManifestError) as error:
+        print(f"{path.name}: {error}", file=sys.stderr)
+        return 2
+    if args.dry_run:
+        print(the_plan.describe())
+        return 0
+    listed = any(doc.slug == the_plan.document.slug for doc in select_documents((), directory))
+    document = add_to_bundle(the_plan, directory)
+    sessions = open_store(settings, ensure_corpus=False)
+    done = "replaced the text of" if listed else "added"
+    print(f"{done} {document.path.name} ({document.slug}) in data/sources/manifest.yaml")
+    try:
+        print(describe_ingest(ingest(sessions, [document])))
+    finally:
+        close_store(sessions)
     return 0
 
 
@@ -82,10 +145,13 @@ def describe_ingest(report: IngestReport) -> str:
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    """Write every recommendation as JSON (default) or CSV."""
+    """Write every recommendation as JSON (default), CSV or an Excel workbook (--xlsx FILE)."""
     sessions = open_store(settings)
     with sessions() as session:
         records = list_recommendations(session, include_withdrawn=args.include_withdrawn)
+        if args.xlsx:
+            write_xlsx(records, list_sources(session), Path(args.xlsx))
+            return 0
         writer = write_csv if args.csv else write_json
         if args.output:
             with Path(args.output).open("w", encoding="utf-8", newline="") as out:
@@ -186,10 +252,43 @@ async def _send_due(sessions: SessionFactory, settings: Settings, force: bool) -
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
-    """Recommendations per source × policy area."""
+    """Corpus per source × area, then members, chats, subscriptions and queries (tables);
+    --chart DIR also writes the charts as PNG files, --purge applies the query-log retention."""
     sessions = open_store(settings)
+    if args.purge:
+        days = settings.query_log_retention_days
+        with sessions.begin() as session:
+            removed = purge_query_log(session, days)
+        print(f"query log: {removed} entries older than {days} days removed\n")
     with sessions() as session:
         print(format_table(corpus_table(session)))
+        insight = collect(session, settings.timezone)
+    print("\n" + format_insight(args.lang, insight))
+    if args.chart:
+        folder = Path(args.chart)
+        folder.mkdir(parents=True, exist_ok=True)
+        print()
+        for chart in insight_charts(args.lang, insight):
+            path = folder / f"{chart.name}.png"
+            path.write_bytes(chart.png)
+            print(f"chart: {path}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
+    """One topic, side by side: which organisation proposed what (grouped by organisation)."""
+    topic = " ".join(args.topic).strip()
+    if not topic:
+        print("give a topic, e.g. python -m bot compare 北部都會區", file=sys.stderr)
+        return 2
+    sessions = open_store(settings)
+    with sessions() as session:
+        index = SearchIndex.load(session)
+    comparison = compare(index, topic, per_org=args.per_org)
+    if args.json:
+        print(json.dumps(comparison_json(comparison), ensure_ascii=False, indent=1))
+    else:
+        print(describe_comparison(comparison))
     return 0
 
 
@@ -237,18 +336,20 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help=cmd_migrate.__doc__).set_defaults(handler=cmd_migrate)
     ingest_parser = commands.add_parser("ingest", help=cmd_ingest.__doc__)
     ingest_parser.add_argument("paths", nargs="*", metavar="PATH", help="source files to ingest")
+    add_new_document_arguments(ingest_parser)
     ingest_parser.set_defaults(handler=cmd_ingest)
     export = commands.add_parser("export", help=cmd_export.__doc__)
     form = export.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="JSON array (default)")
     form.add_argument("--csv", action="store_true", help="CSV with a header row")
+    form.add_argument("--xlsx", metavar="FILE", help="Excel workbook: recommendations + sources")
     export.add_argument("-o", "--output", help="write to this file instead of standard output")
     export.add_argument("--include-withdrawn", action="store_true")
     export.set_defaults(handler=cmd_export)
     show = commands.add_parser("show", help=cmd_show.__doc__)
     show.add_argument("id", help="recommendation ID, e.g. bpa24-148")
     show.set_defaults(handler=cmd_show)
-    commands.add_parser("stats", help=cmd_stats.__doc__).set_defaults(handler=cmd_stats)
+    add_insight_parsers(commands)
     commands.add_parser("run", help=cmd_run.__doc__).set_defaults(handler=cmd_run)
     commands.add_parser("webhook", help=cmd_webhook.__doc__).set_defaults(handler=cmd_webhook)
     digest = commands.add_parser("digest", help=cmd_digest.__doc__)
@@ -265,6 +366,40 @@ def build_parser() -> argparse.ArgumentParser:
     digest.set_defaults(handler=cmd_digest)
     add_search_parser(commands)
     return parser
+
+
+def add_insight_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`stats [--chart DIR] [--purge] [--lang L]` and `compare TOPIC [--json] [--per-org N]`."""
+    stats = commands.add_parser("stats", help=cmd_stats.__doc__)
+    stats.add_argument("--chart", metavar="DIR", help="write activity.png and organisations.png")
+    stats.add_argument(
+        "--purge", action="store_true", help="first delete log entries past retention"
+    )
+    stats.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help="table language")
+    stats.set_defaults(handler=cmd_stats)
+    parser = commands.add_parser("compare", help=cmd_compare.__doc__)
+    parser.add_argument("topic", nargs="*", help="the topic, e.g. 北部都會區")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--per-org", type=int, default=PER_ORG, help="items per organisation")
+    parser.set_defaults(handler=cmd_compare)
+
+
+def add_new_document_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options of `ingest FILE --org … --title … --date …` (a new PDF/DOCX/TXT document)."""
+    new = parser.add_argument_group("adding a new document (FILE: .pdf, .docx or .txt)")
+    new.add_argument("--org", help="organisation: any of its names, or a new one's full name")
+    new.add_argument("--title", help="the document's title, as printed")
+    new.add_argument("--date", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    new.add_argument("--kind", default="submission", help="e.g. policy-address-submission")
+    new.add_argument("--slug", help="ID prefix of its records (default: from the org and year)")
+    new.add_argument("--org-short", help="a new organisation's short name, e.g. 工總")
+    new.add_argument("--org-en", help="a new organisation's English name (required for one)")
+    new.add_argument("--org-short-en", help="a new organisation's English short name")
+    new.add_argument("--title-en", help="the title in English")
+    new.add_argument(
+        "--dry-run", action="store_true", help="print the tree it would create; write nothing"
+    )
+    new.add_argument("--sources", help=argparse.SUPPRESS)  # tests: another data/sources/
 
 
 def add_search_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

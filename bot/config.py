@@ -28,6 +28,11 @@ HELP = {
     "PORT": "the TCP port to listen on (1-65535)",
     "DIGEST_GRACE_HOURS": "hours (0 to 744) within which a missed digest is still sent",
     "TELEGRAM_RATE_LIMIT": "messages per second for the whole bot, above 0 and at most 1000",
+    "QUERY_LOG_RETENTION_DAYS": "days to keep the anonymous query log, 0 (no log) to 3650",
+    "FLOOD_RATE_PER_MINUTE": "requests a minute per user or group, above 0 and at most 6000",
+    "FLOOD_BURST": "requests allowed at once before slowing down, a whole number from 1 to 1000",
+    "FLOOD_COOLDOWN_SECONDS": "seconds between two slow-down messages to one user (1 to 3600)",
+    "UPDATE_CONCURRENCY": "updates of different chats handled at once, a whole number 1 to 256",
 }
 
 
@@ -61,6 +66,11 @@ class Settings(BaseSettings):
     webhook_secret: str | None = None
     port: int = Field(default=8080, ge=1, le=65535)
     digest_grace_hours: float = Field(default=24.0, ge=0, le=24 * 31)
+    query_log_retention_days: int = Field(default=90, ge=0, le=3650)
+    flood_rate_per_minute: float = Field(default=30.0, gt=0, le=6000)
+    flood_burst: int = Field(default=15, ge=1, le=1000)
+    flood_cooldown_seconds: float = Field(default=60.0, ge=1, le=3600)
+    update_concurrency: int = Field(default=1, ge=1, le=256)
 
     @field_validator("bot_token", mode="before")
     @classmethod

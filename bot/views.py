@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot import actions
 from bot.areas import Area, load_areas
-from bot.i18n import html, t
+from bot.i18n import DEFAULT_LANGUAGE, catalogue, html, t
 from bot.models import Recommendation, Source
 from bot.render import (
     MESSAGE_LIMIT,
@@ -46,8 +46,10 @@ def area_name(language: str, area_id: str) -> str:
 
 
 def doc_label(language: str, kind: str, year: int) -> str:
-    """'2024 施政報告建議' style label of a document."""
-    return f"{year} {t(language, f'kinds.{kind}')}"
+    """'2024 施政報告建議' style label of a document (a kind the catalogue does not name, e.g.
+    of a newly added document, reads as a generic submission)."""
+    known = f"kinds.{kind}" in catalogue(DEFAULT_LANGUAGE)
+    return f"{year} {t(language, f'kinds.{kind}' if known else 'upload.kind_other')}"
 
 
 def page_count(total: int, size: int) -> int:

@@ -27,17 +27,30 @@ from bot.i18n import LANGUAGES, t
 from bot.search.live import LiveIndex
 from bot.search.normalize import fold_text
 from bot.views import org_code
-from handlers import browse, inline, membership, search, start, subscribe
+from handlers import (
+    admin,
+    browse,
+    compare,
+    inline,
+    insight,
+    membership,
+    search,
+    start,
+    subscribe,
+    upload,
+)
 from handlers.context import BotApplication, BotContext, Services
 from handlers.errors import on_error
+from handlers.flood import flood_handler
 from handlers.jobs import TICK_SECONDS, digest_tick
 from handlers.processing import PURGE_SECONDS, ClaimingUpdateProcessor, purge_processed
+from handlers.query_log import PURGE_INTERVAL_SECONDS, purge_job
 
 log = logging.getLogger(__name__)
 
 COMMANDS = (
     "start", "help", "search", "s", "rec", "areas", "sources",
-    "subscribe", "subscriptions", "unsubscribe", "lang",
+    "subscribe", "subscriptions", "unsubscribe", "lang", "compare",
 )  # fmt: skip
 ALLOWED_UPDATES = [
     Update.MESSAGE,
@@ -82,7 +95,8 @@ def build_application(
     """The bot: Telegram settings from `settings`, services shared by every handler. Without
     `polling`, updates come from the webhook server instead (no Updater)."""
     services = Services(settings, sessions, index or LiveIndex(sessions))
-    processor = ClaimingUpdateProcessor(sessions)  # claimed once across replicas, one log line
+    # Each update claimed once across replicas, logged in one line; per-chat order kept.
+    processor = ClaimingUpdateProcessor(sessions, settings.update_concurrency)
     builder: Any = (
         ApplicationBuilder()
         .token(settings.require_token())
@@ -111,6 +125,8 @@ def build_application(
 
 
 def _register(application: BotApplication, services: Services) -> None:
+    # Group -1, first: flood protection (stops an update from a user or group over its limit).
+    application.add_handler(flood_handler(services), group=-1)
     # Group 0, tried in order; the first handler that matches an update handles it.
     # Commands (work in private chats and, with privacy mode on, in groups).
     application.add_handler(CommandHandler("start", start.start))
@@ -123,6 +139,18 @@ def _register(application: BotApplication, services: Services) -> None:
     application.add_handler(CommandHandler("subscribe", subscribe.subscribe_command))
     application.add_handler(CommandHandler("subscriptions", subscribe.subscriptions_command))
     application.add_handler(CommandHandler("unsubscribe", subscribe.unsubscribe_command))
+    application.add_handler(CommandHandler("compare", compare.compare_command))
+    # Admins only: for anyone else the filter fails and /stats is an unknown command.
+    application.add_handler(
+        CommandHandler("stats", insight.stats_command, filters=insight.FromAdmin(services))
+    )
+    # Admin commands: they match only for ADMIN_IDS in a private chat (else: as unknown commands).
+    admins_here = admin.AdminPrivateChat(services)
+    application.add_handler(CommandHandler("admin", admin.admin_command, filters=admins_here))
+    application.add_handler(CommandHandler("reload", admin.reload_command, filters=admins_here))
+    application.add_handler(
+        CommandHandler("broadcast", admin.broadcast_command, filters=admins_here)
+    )
     # Plain text: a search in private chats; in groups only when addressed to the bot. Edited
     # messages, stickers and channel posts match nothing and are ignored.
     new_text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
@@ -135,6 +163,13 @@ def _register(application: BotApplication, services: Services) -> None:
         )
     )
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, membership.group_migrated))
+    # Documents sent in a private chat: an admin's import (handlers/upload.py).
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.Document.ALL & filters.ChatType.PRIVATE,
+            upload.document_message,
+        )
+    )
     # Buttons, by callback_data prefix (see bot.actions).
     for pattern, callback in (
         (r"^r:", browse.open_button),
@@ -146,8 +181,10 @@ def _register(application: BotApplication, services: Services) -> None:
         (r"^l:", start.lang_button),
         (r"^sub:", subscribe.subscribe_button),
         (r"^unsub:", subscribe.unsubscribe_button),
+        (r"^imp:", upload.import_button),
     ):
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    application.add_handler(admin.AdminButtonHandler(services, admin.broadcast_button, r"^adm:bc:"))
     application.add_handler(InlineQueryHandler(inline.answer_inline))
     application.add_handler(
         ChatMemberHandler(membership.my_membership, ChatMemberHandler.MY_CHAT_MEMBER)
@@ -158,6 +195,11 @@ def _register(application: BotApplication, services: Services) -> None:
         application.job_queue.run_repeating(digest_tick, interval=TICK_SECONDS, first=10)
         # Exactly-once claims (processed_updates) older than their retention are forgotten.
         application.job_queue.run_repeating(purge_processed, interval=PURGE_SECONDS, first=60)
+        # The anonymous query log: entries past QUERY_LOG_RETENTION_DAYS go, daily.
+        application.job_queue.run_repeating(purge_job, interval=PURGE_INTERVAL_SECONDS, first=60)
+        application.job_queue.run_repeating(
+            admin.resume_broadcasts, interval=admin.RESUME_SECONDS, first=admin.RESUME_SECONDS
+        )
 
 
 async def _post_init(application: BotApplication) -> None:
@@ -175,4 +217,5 @@ async def _post_init(application: BotApplication) -> None:
         commands = [BotCommand(name, t(language, f"commands.{name}")) for name in COMMANDS]
         code = "en" if language == "en" else None
         await application.bot.set_my_commands(commands, language_code=code)
+    await admin.publish_admin_menus(application, COMMANDS)  # admins' chats: public + admin
     log.info("bot @%s ready: %d records indexed", services.bot_username, len(services.index.get()))

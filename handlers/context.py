@@ -10,6 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.db import SessionFactory
+from bot.models import utcnow
 from bot.search.live import LiveIndex
 
 
@@ -25,6 +26,7 @@ class Services:
     org_codes: dict[str, str] = field(default_factory=dict)  # org code (bpa) → folded org_short
     org_names: dict[str, str] = field(default_factory=dict)  # org code → org_short as shown
     last_tick: datetime | None = None  # last digest scheduler run (health)
+    started_at: datetime = field(default_factory=utcnow)  # process uptime for /admin
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -18,6 +18,7 @@ from bot.render import plain_of, snippet
 from bot.search import SearchResult, search
 from bot.views import area_name, inline_text
 from handlers.context import BotContext
+from handlers.query_log import inline_logger
 
 PAGE = 20
 FEATURED_PER_AREA = 1
@@ -34,6 +35,8 @@ async def answer_inline(update: Update, context: BotContext) -> None:
     if query.query.strip():
         answer = search(index, query.query, limit=PAGE, offset=offset)
         results, total = answer.results, answer.total
+        if offset == 0:  # later pages are the same query scrolled, not a new one
+            inline_logger(context).saw(query.from_user.id, query.query, total)
     else:
         results = _featured(context)
         results, total = results[offset : offset + PAGE], len(results)

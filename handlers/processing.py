@@ -1,5 +1,6 @@
-"""How each update is processed: claimed once across replicas, handled in order per chat but
-concurrently across chats, timed, and logged in exactly one INFO line.
+"""How each update is processed: claimed once across replicas, handled in order per chat (and,
+with UPDATE_CONCURRENCY above 1, concurrently across chats), timed, and logged in exactly one
+INFO line.
 
     update id=812 type=message chat=private outcome=handled latency_ms=12.3
 
@@ -27,8 +28,6 @@ from handlers.context import BotContext
 
 log = logging.getLogger("handlers.updates")
 
-# Updates of different chats handled at once; one chat's updates are still handled in order.
-MAX_CONCURRENT_UPDATES = 64
 PURGE_SECONDS = 6 * 3600
 
 
@@ -81,7 +80,7 @@ def order_key(update: Update) -> int | None:
 class ClaimingUpdateProcessor(BaseUpdateProcessor):
     """The Application's update processor (ApplicationBuilder.concurrent_updates)."""
 
-    def __init__(self, sessions: SessionFactory, max_concurrent: int = MAX_CONCURRENT_UPDATES):
+    def __init__(self, sessions: SessionFactory, max_concurrent: int = 1):
         super().__init__(max_concurrent)
         self.sessions = sessions
         self.application: Application[Any, Any, Any, Any, Any, Any] | None = None  # bound later
@@ -100,12 +99,17 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
             return
         started = time.perf_counter()
         record, token = begin_update(HANDLED if self._has_handler(update) else IGNORED)
-        try:
-            if not await self._claim(update.update_id):
+
+        async def claim_and_handle() -> None:
+            if await self._claim(update.update_id):
+                await coroutine
+            else:
                 record.outcome = DUPLICATE
                 coroutine.close()  # type: ignore[attr-defined]  # never started: nothing to undo
-                return
-            await self._chats.run(order_key(update), coroutine)
+
+        try:
+            # The chat's place in line is taken before the first await, in arrival order.
+            await self._chats.run(order_key(update), claim_and_handle())
         except BaseException:
             record.outcome = ERROR
             raise

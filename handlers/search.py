@@ -22,6 +22,7 @@ from bot.views import (
 )
 from handlers.common import edit, language_of, remember_chat, reply
 from handlers.context import BotContext
+from handlers.query_log import record_search
 
 MAX_SUGGESTIONS = 3
 
@@ -59,11 +60,16 @@ async def search_mention(update: Update, context: BotContext) -> None:
 
 
 async def start_search(update: Update, context: BotContext, text: str, compact: bool) -> None:
-    """Save the query (so buttons can refer to it) and send its first page."""
+    """Save the query (so buttons can refer to it), send its first page, and log it (anonymously;
+    paging and narrowing buttons are not logged again)."""
     remember_chat(update, context)
     with context.services.sessions.begin() as session:
         key = save_query(session, text, Filters())
-    await show_page(update, context, key, StoredSearch(text, Filters()), 0, compact, editing=False)
+    stored = StoredSearch(text, Filters())
+    answer = await show_page(update, context, key, stored, 0, compact, editing=False)
+    chat = update.effective_chat
+    if chat is not None:
+        record_search(context.services, text, chat.type, answer.total)
 
 
 async def show_page(
@@ -74,8 +80,9 @@ async def show_page(
     page: int,
     compact: bool,
     editing: bool,
-) -> None:
-    """Render one page of a saved search (or the no-results answer) and send or edit it."""
+) -> SearchResults:
+    """Render one page of a saved search (or the no-results answer) and send or edit it; returns
+    the search's answer."""
     language = language_of(update, context)
     services = context.services
     size = COMPACT_SIZE if compact else PAGE_SIZE
@@ -84,8 +91,7 @@ async def show_page(
     if answer.total == 0:
         message = no_results_message(language, answer, _suggestion_keys(context, answer))
     elif not answer.results:  # a page past the end (results changed since): go to the first
-        await show_page(update, context, key, stored, 0, compact, editing)
-        return
+        return await show_page(update, context, key, stored, 0, compact, editing)
     else:
         view = SearchPage(
             key, page, compact, services.bot_username, services.kinds, services.org_names
@@ -95,6 +101,7 @@ async def show_page(
         note = unknown_filters_note(language, answer.unknown_filters)
         message = Message(note + "\n\n" + message.html, message.buttons)
     await (edit(update, message) if editing else reply(update, message))
+    return answer
 
 
 def _suggestion_keys(context: BotContext, answer: SearchResults) -> list[tuple[str, str]]:

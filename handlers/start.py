@@ -12,6 +12,7 @@ from handlers.browse import send_record
 from handlers.common import edit, language_of, remember_chat, reply
 from handlers.context import BotContext
 from handlers.search import show_saved_query
+from handlers.upload import is_admin
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -33,7 +34,10 @@ async def help_command(update: Update, context: BotContext) -> None:
     """/help — how to use the bot here and in groups."""
     language = language_of(update, context)
     bot = context.services.bot_username
-    await reply(update, Message(html(language, "help.text_html", bot=bot)))
+    text = html(language, "help.text_html", bot=bot)
+    if is_admin(update, context):
+        text += "\n" + html(language, "upload.help_admin_html")
+    await reply(update, Message(text))
 
 
 def _language_buttons() -> tuple[tuple[Button, ...], ...]:

@@ -26,7 +26,7 @@ from bot.resources import data_dir, sources_dir
 __all__ = ["IngestReport", "ManifestError", "ingest", "pipeline_fingerprint", "select_documents"]
 
 _INGEST_PACKAGE = Path(__file__).resolve().parent  # bot/ingest: its code is in the fingerprint
-_TAXONOMY_FILES = ("areas.yaml", "heading_areas.yaml")
+_TAXONOMY_FILES = ("areas.yaml", "heading_areas.yaml", "layouts.yaml")
 
 
 @dataclass
@@ -92,7 +92,7 @@ def _ingest_one(
     existing = session.get(Source, document.slug)
     if existing is not None and existing.fingerprint == fingerprint:
         return SourceReport(slug=document.slug, skipped=True)
-    parsed = parser_for(document.layout)(document.read_text())
+    parsed = parser_for(document.layout, document.rules)(document.read_text())
     classified = [(item, classify(item.title, item.section_path, item.text)) for item in parsed]
     source = upsert_source(session, document, checksum, fingerprint, now)
     session.flush()

@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -35,6 +36,7 @@ class SourceDocument:
     title_en: str
     kind: str
     date: str
+    rules: str | dict[str, Any] | None = None  # generic layout: rule set name or overrides
 
     def read_text(self) -> str:
         """The raw extracted text."""
@@ -90,4 +92,18 @@ def _document(directory: Path, entry: dict[str, object]) -> SourceDocument:
         title_en=str(entry.get("title_en") or entry["title"]),
         kind=str(entry["kind"]),
         date=str(entry["date"]),
+        rules=_rules(name, entry.get("rules")),
     )
+
+
+def _rules(name: object, rules: object) -> str | dict[str, Any] | None:
+    if rules is not None and not isinstance(rules, str | dict):
+        raise ManifestError(f"manifest entry {name}: rules must be a rule set name or a mapping")
+    if rules is not None:
+        from bot.ingest.layouts.generic import RulesError, load_rules  # only when rules are set
+
+        try:
+            load_rules(rules)
+        except RulesError as error:
+            raise ManifestError(f"manifest entry {name}: {error}") from error
+    return rules

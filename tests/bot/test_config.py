@@ -79,3 +79,20 @@ def test_token_redacted_from_logs(caplog: pytest.LogCaptureFixture) -> None:
         logger.info("POST https://api.telegram.org/bot%s/getMe", TOKEN)
     assert TOKEN not in caplog.text
     assert "[REDACTED]" in caplog.text
+
+
+def test_flood_settings() -> None:
+    defaults = load_settings({})
+    assert (defaults.flood_rate_per_minute, defaults.flood_burst) == (30.0, 15)
+    assert defaults.flood_cooldown_seconds == 60.0
+    chosen = load_settings(
+        {"FLOOD_RATE_PER_MINUTE": "12.5", "FLOOD_BURST": "4", "FLOOD_COOLDOWN_SECONDS": "30"}
+    )
+    assert (chosen.flood_rate_per_minute, chosen.flood_burst) == (12.5, 4)
+    assert chosen.flood_cooldown_seconds == 30.0
+    with pytest.raises(ConfigError) as caught:
+        load_settings(
+            {"FLOOD_RATE_PER_MINUTE": "0", "FLOOD_BURST": "many", "FLOOD_COOLDOWN_SECONDS": "-1"}
+        )
+    for name in ("FLOOD_RATE_PER_MINUTE", "FLOOD_BURST", "FLOOD_COOLDOWN_SECONDS"):
+        assert name in str(caught.value)

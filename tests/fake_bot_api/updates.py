@@ -8,6 +8,7 @@ result with ``FakeBotAPI.push_update``.
 from __future__ import annotations
 
 import copy
+import hashlib
 import itertools
 import re
 import time
@@ -82,6 +83,38 @@ class UpdateBuilder:
         chat = {"id": user_id, "type": "private", "first_name": sender["first_name"]}
         chat.update({k: sender[k] for k in ("last_name", "username") if k in sender})
         return {"message": self._message(chat, sender, text)}
+
+    def private_document(
+        self,
+        data: bytes,
+        filename: str,
+        caption: str | None = None,
+        user_id: int = DEFAULT_USER_ID,
+        *,
+        mime_type: str = "application/octet-stream",
+        **user_fields: Any,
+    ) -> dict[str, Any]:
+        """A file a user sends the bot in their private chat; its bytes are registered, so
+        ``getFile`` and the ``/file/bot<token>/<path>`` download serve them."""
+        sender = self.user(user_id, **user_fields)
+        chat = {"id": user_id, "type": "private", "first_name": sender["first_name"]}
+        chat.update({k: sender[k] for k in ("last_name", "username") if k in sender})
+        file_id = self.state.new_id("FAKE-USER-DOCUMENT-")
+        record = {
+            "file_id": file_id,
+            "file_unique_id": hashlib.sha1(data, usedforsecurity=False).hexdigest()[:16],
+            "file_size": len(data),
+            "file_name": filename,
+            "mime_type": mime_type,
+            "_data": data,
+        }
+        self.state.files[file_id] = record
+        document = {key: value for key, value in record.items() if not key.startswith("_")}
+        message = self._message(chat, sender, "", document=document)
+        del message["text"]
+        if caption is not None:
+            message["caption"] = caption
+        return {"message": message}
 
     def group_chat(
         self, chat_id: int = DEFAULT_GROUP_ID, chat_type: str = "supergroup", title: str = "Policy"

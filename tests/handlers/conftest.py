@@ -65,13 +65,22 @@ class RunningBot:
 
 
 @pytest.fixture
+def bot_env() -> dict[str, str]:
+    """Extra environment for the bot's settings (override in a test module, e.g. ADMIN_IDS)."""
+    return {}
+
+
+@pytest.fixture
 async def running_bot(
-    fake_bot_api: FakeBotAPI, sessions: SessionFactory, search_index: SearchIndex
+    fake_bot_api: FakeBotAPI,
+    sessions: SessionFactory,
+    search_index: SearchIndex,
+    bot_env: dict[str, str],
 ) -> AsyncIterator[RunningBot]:
     """The bot, started as `python -m bot run` starts it (polling), against the fake API."""
     ingest(sessions)
     settings = load_settings(
-        {"BOT_TOKEN": fake_bot_api.token, "TELEGRAM_BASE_URL": fake_bot_api.base_url}
+        {"BOT_TOKEN": fake_bot_api.token, "TELEGRAM_BASE_URL": fake_bot_api.base_url, **bot_env}
     )
     app = build_application(settings, sessions, LiveIndex(sessions, 3600, search_index))
     await app.initialize()

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import Any
 
 from bot.ingest.document import ParsedRecommendation
 
 Parser = Callable[[str], list[ParsedRecommendation]]
 
-KNOWN_LAYOUTS = ("fhki", "cma", "bpa", "legco")
+KNOWN_LAYOUTS = ("fhki", "cma", "bpa", "legco", "generic")
+DEFAULT_LAYOUT = "generic"  # new documents: the data-driven parser (data/layouts.yaml)
 
 
-def parser_for(layout: str) -> Parser:
-    """The `parse(raw_text) -> list[ParsedRecommendation]` function of a layout."""
+def parser_for(layout: str, rules: str | dict[str, Any] | None = None) -> Parser:
+    """The `parse(raw_text) -> list[ParsedRecommendation]` function of a layout; `rules` (a rule
+    set name or inline overrides from the manifest) apply to the generic layout only."""
     if layout not in KNOWN_LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; known: {', '.join(KNOWN_LAYOUTS)}")
     module = importlib.import_module(f"{__name__}.{layout}")
+    if layout == "generic":
+        return module.parser_with(rules)
+    if rules:
+        raise ValueError(f"layout {layout!r} takes no rules (only the generic layout does)")
     return module.parse

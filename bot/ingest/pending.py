@@ -1,0 +1,60 @@
+"""Document imports waiting for an admin's confirmation, as PendingAction rows (kind "import"),
+so that the Confirm tap may land on any replica and a second tap finds the import done."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from bot.models import PendingAction
+
+IMPORT = "import"
+PENDING, DONE, CANCELLED, FAILED = "pending", "done", "cancelled", "failed"
+
+
+def create_import(
+    session: Session, chat_id: int, user_id: int, payload: dict[str, Any], now: datetime
+) -> str:
+    """Store a pending import; returns its short key (for callback data)."""
+    key = secrets.token_urlsafe(9)  # 12 characters
+    session.add(
+        PendingAction(
+            key=key,
+            kind=IMPORT,
+            chat_id=chat_id,
+            user_id=user_id,
+            payload=payload,
+            status=PENDING,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return key
+
+
+def claim_import(session: Session, key: str, status: str, now: datetime) -> PendingAction | None:
+    """Move a pending import to `status` (done or cancelled) if it still is pending: exactly one
+    tap wins, on any replica. None when there is no such pending import."""
+    result = session.execute(
+        update(PendingAction)
+        .where(
+            PendingAction.key == key,
+            PendingAction.kind == IMPORT,
+            PendingAction.status == PENDING,
+        )
+        .values(status=status, updated_at=now)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return session.get(PendingAction, key)
+
+
+def mark(session: Session, key: str, status: str, now: datetime) -> None:
+    """Record how a claimed import ended (e.g. failed)."""
+    session.execute(
+        update(PendingAction).where(PendingAction.key == key).values(status=status, updated_at=now)
+    )
