@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.load [--configs sqlite,pg,pg2] [--limits 30,1000]
         [--rates 25,50,100,200,400,800] [--seconds 2.5] [--max-updates 2000] [--drain 12]
-        [--database-url postgresql://…] [--profile DIR]
+        [--database-url postgresql://…] [--concurrency 1] [--profile DIR] [--logs DIR]
 
 The fake Bot API (tests.fake_bot_api) runs in this process; the bot runs as real replicas,
 `python -m bot webhook` subprocesses (env: BOT_TOKEN, TELEGRAM_BASE_URL → the fake, WEBHOOK_URL,
@@ -214,7 +214,7 @@ class Config:
 
 
 async def start_replicas(
-    config: Config, api: FakeBotAPI, store: Store, work: Path, profile: Path | None
+    config: Config, api: FakeBotAPI, store: Store, work: Path, options: argparse.Namespace
 ) -> list[BotProcess]:
     """Start the replicas and wait until each answers /healthz."""
     replicas = []
@@ -228,7 +228,9 @@ async def start_replicas(
             WEBHOOK_SECRET=SECRET,
             PORT=str(free_port()),
             TELEGRAM_RATE_LIMIT=str(config.limit),
+            UPDATE_CONCURRENCY=str(options.concurrency),
         )
+        profile = options.profile
         prefix = ["-m", "cProfile", "-o", str(profile / f"{name}.prof")] if profile else []
         replicas.append(await BotProcess.start(["webhook"], env, work, name, prefix))
     await asyncio.gather(*(replica.wait_healthy(120) for replica in replicas))
@@ -314,7 +316,7 @@ async def measure(
     work: Path,
 ) -> list[list[str]]:
     """Every rate step of one configuration (stopping after the first saturated one)."""
-    replicas = await start_replicas(config, api, store, work, options.profile)
+    replicas = await start_replicas(config, api, store, work, options)
     rows = []
     try:
         urls = [f"http://127.0.0.1:{replica.port}/telegram" for replica in replicas]
@@ -401,6 +403,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-updates", type=int, default=2000, help="per step")
     parser.add_argument("--drain", type=float, default=12.0, help="seconds to wait for replies")
     parser.add_argument("--database-url", help="PostgreSQL for pg and pg2 (private schema)")
+    parser.add_argument("--concurrency", type=int, default=1, help="UPDATE_CONCURRENCY (1)")
     parser.add_argument("--profile", type=Path, help="cProfile each replica into this directory")
     parser.add_argument("--logs", type=Path, help="keep the replicas' output in this directory")
     options = parser.parse_args(argv)
