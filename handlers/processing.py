@@ -54,9 +54,6 @@ class ChatLocks:
             else:
                 self._locks[key] = (lock, users - 1)
 
-    def __len__(self) -> int:
-        return len(self._locks)
-
 
 def update_kind(update: Update) -> str:
     """The update's type: message, callback_query, inline_query, …"""
