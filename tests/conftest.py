@@ -27,6 +27,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def _fresh_engine(directory: Path, schema: str = "test_store") -> Engine:
     if TEST_DATABASE_URL:
+        schema = f"{schema}_{os.getpid()}"  # parallel runs (several checkouts) never collide
         # A PostgreSQL run must not silently fall back to SQLite: connection errors fail the test.
         # Each store gets its own schema, so the shared corpus survives the per-test resets.
         admin = make_engine(TEST_DATABASE_URL)
@@ -47,7 +48,18 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
     """A fresh, migrated, empty store."""
     engine = _fresh_engine(tmp_path)
     yield engine
+    _drop_schema(engine)
+
+
+def _drop_schema(engine: Engine) -> None:
+    """Dispose of the engine; on PostgreSQL also drop its schema, so no run leaves tables behind."""
     engine.dispose()
+    if TEST_DATABASE_URL:
+        schema = engine.url.query["options"].removeprefix("-csearch_path=")
+        admin = make_engine(TEST_DATABASE_URL)
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
 
 
 @pytest.fixture
@@ -63,7 +75,7 @@ def _corpus_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]
     engine = _fresh_engine(tmp_path_factory.mktemp("corpus"), schema="test_corpus")
     ingest(make_sessions(engine))
     yield engine
-    engine.dispose()
+    _drop_schema(engine)
 
 
 @pytest.fixture
