@@ -4,12 +4,14 @@ Functions take a Session and never commit; the caller owns the unit of work."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from bot.i18n import LANGUAGES
 from bot.models import Chat, utcnow
+
+TOUCH_INTERVAL = timedelta(hours=1)  # how stale `updated_at` (last heard from) may get
 
 
 def touch_chat(
@@ -22,6 +24,10 @@ def touch_chat(
     if chat is None:
         chat = Chat(id=chat_id, type=chat_type, created_at=now, active=True)
         session.add(chat)
+    elif (chat.type, chat.title, chat.active) == (chat_type, title, True) and (
+        now - chat.updated_at < TOUCH_INTERVAL
+    ):
+        return chat  # nothing new: no write on every message
     chat.type, chat.title, chat.updated_at = chat_type, title, now
     chat.active = True
     return chat

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
 from telegram import Message as TelegramMessage
 from telegram import Update
 from telegram.error import BadRequest
 
 from bot.chats import chat_language, touch_chat
 from bot.i18n import pick_language
+from bot.models import Chat
 from bot.render import Message
 from bot.subscriptions import set_chat_reachable
-from handlers.context import BotContext
+from handlers.context import UNKNOWN, BotContext
 from handlers.keyboards import markup
 
 
@@ -18,21 +20,36 @@ def language_of(update: Update, context: BotContext) -> str:
     """The chat's chosen language, else the user's Telegram language, else zh-Hant-HK."""
     chat = update.effective_chat
     user = update.effective_user
-    stored = None
-    if chat is not None:
+    if context.stored_language is not UNKNOWN:
+        stored = context.stored_language  # read by remember_chat in this same update
+    elif chat is not None:
         with context.services.sessions() as session:
             stored = chat_language(session, chat.id)
+    else:
+        stored = None
     return pick_language(stored, user.language_code if user else None)
 
 
 def remember_chat(update: Update, context: BotContext) -> None:
-    """Record the chat we heard from (and reactivate it if it had blocked us)."""
+    """Record the chat we heard from (and reactivate it if it had blocked us), and note its
+    language for this update: one unit of work instead of two."""
+    if update.effective_chat is None:
+        return
+    with context.services.sessions.begin() as session:
+        note_chat(session, update, context)
+
+
+def note_chat(session: Session, update: Update, context: BotContext) -> None:
+    """remember_chat inside the caller's unit of work."""
     chat = update.effective_chat
     if chat is None:
         return
-    with context.services.sessions.begin() as session:
-        touch_chat(session, chat.id, chat.type, chat.title or chat.username)
+    known = session.get(Chat, chat.id)
+    was_active = known is not None and known.active
+    row = touch_chat(session, chat.id, chat.type, chat.title or chat.username)
+    if not was_active:
         set_chat_reachable(session, chat.id, True)  # e.g. /start after blocking the bot
+    context.stored_language = row.language
 
 
 async def reply(update: Update, message: Message) -> TelegramMessage | None:

@@ -29,8 +29,14 @@ class Services:
     started_at: datetime = field(default_factory=utcnow)  # process uptime for /admin
 
 
+UNKNOWN: Any = object()  # BotContext.stored_language before the store was asked
+
+
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """CallbackContext with `services`."""
+    """CallbackContext with `services`. One is made per update and handler, so what it notes
+    (the chat's stored language) is fresh for each update."""
+
+    stored_language: str | None = UNKNOWN
 
     @property
     def services(self) -> Services:

@@ -20,7 +20,7 @@ from bot.views import (
     results_message,
     unknown_filters_note,
 )
-from handlers.common import edit, language_of, remember_chat, reply
+from handlers.common import edit, language_of, note_chat, reply
 from handlers.context import BotContext
 from handlers.query_log import record_search
 
@@ -62,8 +62,8 @@ async def search_mention(update: Update, context: BotContext) -> None:
 async def start_search(update: Update, context: BotContext, text: str, compact: bool) -> None:
     """Save the query (so buttons can refer to it), send its first page, and log it (anonymously;
     paging and narrowing buttons are not logged again)."""
-    remember_chat(update, context)
     with context.services.sessions.begin() as session:
+        note_chat(session, update, context)
         key = save_query(session, text, Filters())
     stored = StoredSearch(text, Filters())
     answer = await show_page(update, context, key, stored, 0, compact, editing=False)
