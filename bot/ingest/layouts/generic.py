@@ -20,147 +20,95 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from bot.ingest.clean import BULLET, format_body, is_page_furniture, normalize_line
+from bot.ingest.clean import BULLET, ends_sentence, format_body, is_page_furniture, normalize_line
 from bot.ingest.document import ParsedRecommendation
-from bot.resources import load_yaml
+from bot.ingest.layouts.generic_rules import (
+    HEADING,
+    ITEM,
+    NUMERALS,
+    Marker,
+    Rules,
+    RulesError,
+    chinese_value,
+    key_part,
+    load_rules,
+    roman_value,
+    rule_settings,
+)
 
-RULES_FILE = "layouts.yaml"
-HEADING, ITEM = "heading", "item"
+__all__ = ["RulesError", "chinese_value", "load_rules", "parse", "parser_with", "roman_value"]
+__all__ += ["rule_settings"]
+
 _SENTENCE_PUNCT = re.compile(r"[。！？；]")
 _CLAUSE_END = re.compile(r"[。！？；：，]")
+_HEADING_PUNCT = re.compile(r"[。，；：！？、]")  # a heading line carries none of these
 _TRAILING_LABEL_PUNCT = re.compile(r"[\s、.．:：]+$")
 
 
-class RulesError(ValueError):
-    """data/layouts.yaml or a manifest `rules:` entry is malformed."""
-
-
 @dataclass(frozen=True)
-class Marker:
-    """A numbering style: the pattern of its label and its place in the tree."""
+class Line:
+    """A cleaned content line; `ends_paragraph` is read from the raw line when the rules say so."""
 
-    name: str
-    pattern: re.Pattern[str]
-    role: str  # HEADING or ITEM
-    level: int  # 1 = outermost
-    numeral: str  # how the printed number reads: arabic, chinese, roman, letter, circled, stem
+    text: str
+    ends_paragraph: bool = False
 
 
-@dataclass(frozen=True)
-class Rules:
-    """Everything the generic parser needs to know about one document's layout."""
-
-    markers: tuple[Marker, ...]
-    bullets: re.Pattern[str]
-    bureaux: re.Pattern[str]
-    bureau_separators: re.Pattern[str]
-    drop_lines: tuple[re.Pattern[str], ...]
-    repeated_line_min: int
-    repeated_line_max_chars: int
-    start_after: re.Pattern[str] | None
-    stop_at: re.Pattern[str] | None
-    title_max_chars: int
+# --- lines ------------------------------------------------------------------------------------
 
 
-def _compile(pattern: str, where: str) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern)
-    except re.error as error:
-        raise RulesError(f"{where}: bad pattern {pattern!r} ({error})") from error
+def _ends_paragraph(raw: str, cleaned: str, rules: Rules) -> bool:
+    """`trailing_whitespace`: the extraction ends a paragraph's last line with a sentence mark AND
+    trailing whitespace; a soft-wrapped line that happens to end with 。 has none."""
+    if rules.paragraph_breaks != "trailing_whitespace":
+        return False
+    return raw != raw.rstrip() and ends_sentence(cleaned)
 
 
-def _optional(pattern: str | None, where: str) -> re.Pattern[str] | None:
-    return _compile(pattern, where) if pattern else None
+def _region(lines: list[tuple[str, str]], rules: Rules) -> list[tuple[str, str]]:
+    """The lines from start_at (inclusive) or after start_after, up to stop_at (exclusive)."""
+    if rules.start_at is not None:
+        start = next((i for i, (_, line) in enumerate(lines) if rules.start_at.search(line)), 0)
+        lines = lines[start:]
+    if rules.start_after is not None:
+        start = next((i for i, (_, line) in enumerate(lines) if rules.start_after.search(line)), -1)
+        lines = lines[start + 1 :]
+    if rules.stop_at is not None:
+        stop = next((i for i, (_, line) in enumerate(lines) if rules.stop_at.search(line)), None)
+        lines = lines[:stop]
+    return lines
 
 
-def _marker(entry: dict[str, Any]) -> Marker:
-    name = str(entry.get("name", "?"))
-    if entry.get("role") not in (HEADING, ITEM) or entry.get("numeral") not in NUMERALS:
-        raise RulesError(f"marker {name}: role must be heading|item, numeral one of {NUMERALS}")
-    pattern = _compile(str(entry["pattern"]), f"marker {name}")
-    if "n" not in pattern.groupindex:
-        raise RulesError(f"marker {name}: the pattern needs a group (?P<n>…) for the number")
-    return Marker(name, pattern, str(entry["role"]), int(entry["level"]), str(entry["numeral"]))
+def _furniture(lines: list[str], rules: Rules) -> set[str]:
+    """Short lines repeated on many pages (running headers/footers)."""
+    counts = Counter(line for line in lines if len(line) <= rules.repeated_line_max_chars)
+    return {line for line, count in counts.items() if count >= rules.repeated_line_min}
 
 
-def rule_settings(overrides: str | dict[str, Any] | None = None) -> dict[str, Any]:
-    """The generic settings with a named rule set or inline overrides applied."""
-    data = load_yaml(RULES_FILE)
-    settings = dict(data["generic"])
-    if isinstance(overrides, str):
-        named = (data.get("rule_sets") or {}).get(overrides)
-        if named is None:
-            raise RulesError(f"unknown rule set {overrides!r} (data/{RULES_FILE}: rule_sets)")
-        settings.update(named)
-    elif overrides:
-        unknown = set(overrides) - set(settings)
-        if unknown:
-            raise RulesError(f"unknown rule keys: {', '.join(sorted(unknown))}")
-        settings.update(overrides)
-    return settings
+def _dropped(line: str, rules: Rules) -> bool:
+    return not line or is_page_furniture(line) or any(p.search(line) for p in rules.drop_lines)
 
 
-def load_rules(overrides: str | dict[str, Any] | None = None) -> Rules:
-    """Compile the rules (generic defaults, then a rule set name or inline overrides)."""
-    settings = rule_settings(overrides)
-    try:
-        return Rules(
-            markers=tuple(_marker(entry) for entry in settings["markers"]),
-            bullets=_compile(settings["bullets"], "bullets"),
-            bureaux=_compile(settings["bureaux"], "bureaux"),
-            bureau_separators=_compile(settings["bureau_separators"], "bureau_separators"),
-            drop_lines=tuple(_compile(p, "drop_lines") for p in settings["drop_lines"] or ()),
-            repeated_line_min=int(settings["repeated_line_min"]),
-            repeated_line_max_chars=int(settings["repeated_line_max_chars"]),
-            start_after=_optional(settings.get("start_after"), "start_after"),
-            stop_at=_optional(settings.get("stop_at"), "stop_at"),
-            title_max_chars=int(settings["title_max_chars"]),
-        )
-    except (KeyError, TypeError) as error:
-        raise RulesError(f"data/{RULES_FILE}: missing or malformed rule {error}") from error
+def content_lines(text: str, rules: Rules) -> list[Line]:
+    """The document's lines, normalized, without blank lines, page furniture and anything
+    outside the region (start_at / start_after … stop_at)."""
+    pairs = _region([(raw, normalize_line(raw)) for raw in text.splitlines()], rules)
+    pairs = [(raw, line) for raw, line in pairs if not _dropped(line, rules)]
+    repeated = _furniture([line for _, line in pairs], rules)
+    return [
+        Line(line, _ends_paragraph(raw, line, rules))
+        for raw, line in pairs
+        if line not in repeated or _first_match(line, rules) is not None
+    ]
 
 
-# --- numerals -------------------------------------------------------------------------------
-
-_CN = {c: i for i, c in enumerate("一二三四五六七八九", start=1)}
-_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
-_ROMAN_GLYPHS = "ⅰⅱⅲⅳⅴⅵⅶⅷⅸⅹⅺⅻ"
+def _first_match(line: str, rules: Rules) -> re.Match[str] | None:
+    return next((m for m in (mk.pattern.match(line) for mk in rules.markers) if m), None)
 
 
-def chinese_value(numeral: str) -> int:
-    """一 → 1, 十 → 10, 十三 → 13, 二十一 → 21."""
-    if "十" not in numeral:
-        return _CN.get(numeral, 0) if len(numeral) == 1 else 0
-    tens, _, units = numeral.partition("十")
-    return (_CN.get(tens, 0) if tens else 1) * 10 + (_CN.get(units, 0) if units else 0)
-
-
-def roman_value(numeral: str) -> int:
-    """IV → 4, xii → 12, Ⅲ → 3."""
-    lowered = numeral.lower()
-    if len(lowered) == 1 and lowered in _ROMAN_GLYPHS:
-        return _ROMAN_GLYPHS.index(lowered) + 1
-    total = 0
-    values = [_ROMAN.get(char, 0) for char in lowered]
-    for index, value in enumerate(values):
-        following = values[index + 1] if index + 1 < len(values) else 0
-        total += -value if value < following else value
-    return total
-
-
-NUMERALS: dict[str, Any] = {
-    "arabic": int,
-    "chinese": chinese_value,
-    "roman": roman_value,
-    "letter": lambda n: ord(n.lower()) - ord("a") + 1,
-    "circled": lambda n: ord(n) - ord("①") + 1,
-    "stem": lambda n: "甲乙丙丁戊己庚辛壬癸".index(n) + 1,
-}
-
-
-def key_part(marker: Marker, number: str, value: int) -> str:
-    """The ASCII key segment of a label: letters stay letters, every other numeral its value."""
-    return number.lower() if marker.numeral == "letter" else str(value)
+def looks_like_heading(text: str, rules: Rules) -> bool:
+    """Short and without clause punctuation: a heading, not a line of running prose."""
+    text = text.strip()
+    return bool(text) and len(text) <= rules.heading_max_chars and not _HEADING_PUNCT.search(text)
 
 
 # --- the tree ---------------------------------------------------------------------------------
@@ -173,108 +121,140 @@ class Node:
     role: str
     level: int
     label: str  # as printed, trailing punctuation removed: "一", "3", "(a)", "①"
-    key: str  # its segment of the record key
+    key: str  # its segment of the record key ("" for an un-numbered group heading)
     line: str  # its whole first line, label included: how it reads in a section path
     first: str  # the rest of its first line (after the label)
-    lines: list[str] = field(default_factory=list)
+    marker: str = ""  # the name of the marker that opened it
+    title_line: bool = False  # `first` is its title, not the start of its text
+    lines: list[Line] = field(default_factory=list)  # its text, `first` included unless a title
     children: list[Node] = field(default_factory=list)
     parent: Node | None = None
 
 
-def _attach(current: Node, marker: Marker, found: re.Match[str], value: int) -> Node:
-    """A new node under the nearest open node of a smaller level."""
+def _parent_for(current: Node, level: int) -> Node:
+    """The nearest open node of a smaller level."""
     parent = current
-    while parent.level >= marker.level and parent.parent is not None:
+    while parent.level >= level and parent.parent is not None:
         parent = parent.parent
-    label = _TRAILING_LABEL_PUNCT.sub("", found.group(0).strip())
-    line = found.string
-    node = Node(
-        marker.role,
-        marker.level,
-        label,
-        key_part(marker, found.group("n"), value),
-        line,
-        line[found.end() :],
-        parent=parent,
-    )
-    parent.children.append(node)
-    return node
+    return parent
 
 
-def _furniture(lines: list[str], rules: Rules) -> set[str]:
-    """Short lines repeated on many pages (running headers/footers)."""
-    counts = Counter(line for line in lines if len(line) <= rules.repeated_line_max_chars)
-    return {line for line, count in counts.items() if count >= rules.repeated_line_min}
+class _TreeBuilder:
+    """Feeds content lines into the tree, one at a time.
 
+    A line opens a node when a marker matches it with an acceptable number (see `sequence`);
+    with `open_at_paragraph_start`, only a line that starts a paragraph may open one.
+    """
 
-def content_lines(text: str, rules: Rules) -> list[str]:
-    """The document's lines, normalized, without blank lines, page furniture and anything
-    outside start_after … stop_at."""
-    lines = [normalize_line(raw) for raw in text.splitlines()]
-    if rules.start_after is not None:
-        start = next((i for i, line in enumerate(lines) if rules.start_after.search(line)), -1)
-        lines = lines[start + 1 :]
-    if rules.stop_at is not None:
-        stop = next((i for i, line in enumerate(lines) if rules.stop_at.search(line)), None)
-        lines = lines[:stop]
-    lines = [line for line in lines if line and not is_page_furniture(line)]
-    lines = [line for line in lines if not any(p.search(line) for p in rules.drop_lines)]
-    repeated = _furniture(lines, rules)
-    kept = []
-    for line in lines:
-        if line in repeated and _match(line, rules) is None:
-            continue
-        kept.append(line)
-    return kept
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        self.root = Node(HEADING, 0, "", "", "", "")
+        self.current = self.root
+        self.last_value: dict[str, int] = {}  # marker name -> the last number it opened
+        self.paragraph_start = True
 
+    def feed(self, line: Line, following: str) -> None:
+        """Take the next line; `following` is the text of the line after it."""
+        may_open = self.paragraph_start or not self.rules.open_at_paragraph_start
+        if may_open and self._open_marker(line):
+            return
+        if may_open and self._open_group(line.text, following):
+            return  # the line after a heading starts a paragraph
+        if self.current is not self.root:
+            bullet = self.rules.bullets.match(line.text)
+            text = BULLET + " " + line.text[bullet.end() :] if bullet else line.text
+            self.current.lines.append(Line(text, line.ends_paragraph))
+        self.paragraph_start = line.ends_paragraph
 
-def _match(
-    line: str, rules: Rules, last_value: dict[str, int] | None = None
-) -> tuple[Marker, re.Match[str], int] | None:
-    """The first marker that opens this line: its pattern matches and its number is 1 or the
-    next in its sequence (without `last_value`, any number)."""
-    for marker in rules.markers:
-        found = marker.pattern.match(line)
-        if not found:
-            continue
-        try:
-            value = int(NUMERALS[marker.numeral](found.group("n")))
-        except (ValueError, IndexError):
-            continue
-        if value <= 0:
-            continue
-        if last_value is None or value == 1 or value == last_value.get(marker.name, 0) + 1:
-            return marker, found, value
-    return None
+    def match(self, text: str) -> tuple[Marker, re.Match[str], int] | None:
+        """The first marker that opens this line with an acceptable number."""
+        for marker in self.rules.markers:
+            found = marker.pattern.match(text)
+            if not found:
+                continue
+            if marker.title_line and not looks_like_heading(text[found.end() :], self.rules):
+                continue
+            try:
+                value = int(NUMERALS[marker.numeral](found.group("n")))
+            except (ValueError, IndexError):
+                continue
+            if value > 0 and value in self._acceptable(marker):
+                return marker, found, value
+        return None
+
+    def _acceptable(self, marker: Marker) -> set[int]:
+        """loose: 1 or the next of this marker anywhere (numbering may run on across parents);
+        document: exactly the next; parent: exactly the next under the same parent."""
+        if marker.sequence == "parent":
+            siblings = _parent_for(self.current, marker.level).children
+            return {1 + sum(1 for node in siblings if node.marker == marker.name)}
+        following = self.last_value.get(marker.name, 0) + 1
+        return {following} if marker.sequence == "document" else {1, following}
+
+    def _open_marker(self, line: Line) -> bool:
+        matched = self.match(line.text)
+        if matched is None:
+            return False
+        marker, found, value = matched
+        label = _TRAILING_LABEL_PUNCT.sub("", found.group(0).strip())
+        rest = line.text[found.end() :]
+        node = self._attach(
+            Node(marker.role, marker.level, label, key_part(marker, found.group("n"), value),
+                 line.text, rest, marker.name, marker.title_line)
+        )  # fmt: skip
+        self.last_value[marker.name] = value
+        if not marker.title_line:
+            node.lines.append(Line(rest, line.ends_paragraph))
+            self.paragraph_start = line.ends_paragraph
+        return True
+
+    def _open_group(self, text: str, following: str) -> bool:
+        """An un-numbered heading line directly above the next expected `before` marker."""
+        groups = self.rules.group_headings
+        if groups is None or not looks_like_heading(text, self.rules):
+            return False
+        upcoming = self.match(following)
+        if upcoming is None or upcoming[0].name != groups.before:
+            return False
+        self._attach(Node(HEADING, groups.level, text, "", text, text, "group", True))
+        return True
+
+    def _attach(self, node: Node) -> Node:
+        node.parent = _parent_for(self.current, node.level)
+        node.parent.children.append(node)
+        self.current = node
+        return node
 
 
 def build_tree(text: str, rules: Rules) -> Node:
     """The document's headings and items, in order, with their lines."""
-    root = Node(HEADING, 0, "", "", "", "")
-    current = root
-    last_value: dict[str, int] = {}  # marker name -> the last number it opened
-    for line in content_lines(text, rules):
-        matched = _match(line, rules, last_value)
-        if matched is not None:
-            marker, found, value = matched
-            current = _attach(current, marker, found, value)
-            last_value[marker.name] = value  # kept across parents: numbering may run on
-        elif current is not root:
-            bullet = rules.bullets.match(line)
-            current.lines.append(BULLET + " " + line[bullet.end() :] if bullet else line)
-    return root
+    builder = _TreeBuilder(rules)
+    lines = content_lines(text, rules)
+    for index, line in enumerate(lines):
+        builder.feed(line, lines[index + 1].text if index + 1 < len(lines) else "")
+    return builder.root
 
 
 # --- records --------------------------------------------------------------------------------
 
 
+def _paragraphs(lines: list[Line]) -> list[list[str]]:
+    paragraphs: list[list[str]] = [[]]
+    for line in lines:
+        paragraphs[-1].append(line.text)
+        if line.ends_paragraph:
+            paragraphs.append([])
+    return [paragraph for paragraph in paragraphs if any(paragraph)]
+
+
 def _own_text(node: Node) -> str:
-    return format_body([node.first, *node.lines])
+    """Its text: one line per paragraph, bullets on lines of their own."""
+    return "\n".join(format_body(paragraph) for paragraph in _paragraphs(node.lines))
 
 
 def _is_heading_like(node: Node, rules: Rules) -> bool:
     """An item with children whose own text is one short line without a full stop."""
-    if not node.children or node.lines:
+    if node.title_line or not node.children or len(node.lines) > 1:
         return False
     first = node.first.strip()
     return len(first) <= rules.title_max_chars and not _SENTENCE_PUNCT.search(first)
@@ -283,7 +263,7 @@ def _is_heading_like(node: Node, rules: Rules) -> bool:
 def title_of(text: str, rules: Rules) -> str:
     """The first clause (up to the first 。，；： …) if short enough, else the opening words."""
     first_line = text.split("\n", 1)[0].removeprefix(BULLET + " ")
-    bureaux = rules.bureaux.search(first_line)
+    bureaux = rules.bureaux.search(first_line) if rules.bureaux else None
     first_line = first_line[: bureaux.start()] if bureaux else first_line
     clause = _CLAUSE_END.split(first_line, 1)[0].strip()
     if 2 <= len(clause) <= rules.title_max_chars:
@@ -292,9 +272,24 @@ def title_of(text: str, rules: Rules) -> str:
     return short + ("…" if len(first_line) > rules.title_max_chars else "")
 
 
+def _title(node: Node, text: str, rules: Rules) -> str:
+    """A title line as printed; else `title_lead` (group 1) or, failing that, the fallback:
+    the parent's title or the opening words."""
+    if node.title_line:
+        return node.first.strip()
+    if rules.title_lead is None:
+        return title_of(text, rules)
+    lead = rules.title_lead.match(text)
+    if lead:
+        return lead.group(1)
+    if rules.title_fallback == "parent" and node.parent is not None and node.parent.first:
+        return node.parent.first.strip()
+    return title_of(text, rules)
+
+
 def bureaux_of(text: str, rules: Rules) -> tuple[str, ...]:
     """Bureaux named in brackets at the end of a text: （發展局、運輸及物流局）."""
-    found = rules.bureaux.search(text.strip())
+    found = rules.bureaux.search(text.strip()) if rules.bureaux else None
     if not found:
         return ()
     names = rules.bureau_separators.split(found.group("names"))
@@ -312,20 +307,25 @@ def _records(node: Node, rules: Rules, path: tuple[Node, ...]) -> list[ParsedRec
     return records
 
 
+def _keyed(chain: tuple[Node, ...], rules: Rules) -> list[Node]:
+    """The nodes whose numbers make the key: the whole path, or its items only."""
+    keyed = [n for n in chain if n.key]
+    return [n for n in keyed if n.role == ITEM] if rules.key_scheme == "items" else keyed
+
+
 def _record(node: Node, chain: tuple[Node, ...], text: str, rules: Rules) -> ParsedRecommendation:
-    items = [n for n in chain if n.role == ITEM]
-    headings = [n for n in chain[:-1] if n.role == HEADING or n in items]
     bureaux = bureaux_of(text, rules)
     for ancestor in reversed(chain[:-1]):
         if bureaux:
             break
         bureaux = bureaux_of(ancestor.first, rules)
+    keyed = _keyed(chain, rules)
     return ParsedRecommendation(
-        key="-".join(n.key for n in chain),
-        label=".".join(n.label for n in chain),
-        title=title_of(text, rules),
+        key="-".join(n.key for n in keyed),
+        label=rules.label_joiner.join(n.label for n in keyed),
+        title=_title(node, text, rules),
         text=text,
-        section_path=tuple(n.line for n in headings),
+        section_path=tuple(n.line for n in chain[:-1]),
         bureaux=bureaux,
     )
 
@@ -360,7 +360,13 @@ def _skip_preamble(root: Node) -> Node:
 def parse(text: str, rules: Rules | None = None) -> list[ParsedRecommendation]:
     """Every recommendation of a document, in order."""
     rules = rules or load_rules()
-    return _unique_keys(_records(_skip_preamble(build_tree(text, rules)), rules, ()))
+    root = build_tree(text, rules)
+    if rules.skip_preamble:
+        root = _skip_preamble(root)
+    records = _unique_keys(_records(root, rules, ()))
+    if not records and rules.empty_is_error:
+        raise ValueError("no numbered section or item found: the text does not follow these rules")
+    return records
 
 
 def parser_with(overrides: str | dict[str, Any] | None) -> Any:
