@@ -55,8 +55,9 @@ def test_pdf_of_a_source_parses_to_the_same_records(slug: str, font: Path) -> No
 def test_pdf_of_bpa24_gives_the_same_records_but_for_line_breaks(font: Path) -> None:
     document = _document("bpa24")
     raw = document.read_text()
-    from_pdf = parser_for("bpa")(extract_text(make_pdf(raw, font, page_numbers=False)))
-    expected = parser_for("bpa")(raw)
+    parse = parser_for(document.layout, document.rules)
+    from_pdf = parse(extract_text(make_pdf(raw, font, page_numbers=False)))
+    expected = parse(raw)
     assert len(from_pdf) == len(expected) == 148
 
     def folded(records: list[ParsedRecommendation]) -> list[tuple[object, ...]]:

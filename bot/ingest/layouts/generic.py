@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
-from bot.ingest.clean import BULLET, ends_sentence, format_body, is_page_furniture, normalize_line
+from bot.ingest.clean import BULLET, format_body, join_two
 from bot.ingest.document import ParsedRecommendation
+from bot.ingest.layouts.generic_lines import Line, TraceEntry, content_lines, whole_text_lines
+from bot.ingest.layouts.generic_refs import numbered_paragraphs, references
 from bot.ingest.layouts.generic_rules import (
     HEADING,
     ITEM,
@@ -37,72 +39,16 @@ from bot.ingest.layouts.generic_rules import (
 )
 
 __all__ = ["RulesError", "chinese_value", "load_rules", "parse", "parser_with", "roman_value"]
-__all__ += ["rule_settings"]
+__all__ += ["rule_settings", "trace"]
 
 _SENTENCE_PUNCT = re.compile(r"[。！？；]")
 _CLAUSE_END = re.compile(r"[。！？；：，]")
 _HEADING_PUNCT = re.compile(r"[。，；：！？、]")  # a heading line carries none of these
 _TRAILING_LABEL_PUNCT = re.compile(r"[\s、.．:：]+$")
 
-
-@dataclass(frozen=True)
-class Line:
-    """A cleaned content line; `ends_paragraph` is read from the raw line when the rules say so."""
-
-    text: str
-    ends_paragraph: bool = False
-
-
-# --- lines ------------------------------------------------------------------------------------
-
-
-def _ends_paragraph(raw: str, cleaned: str, rules: Rules) -> bool:
-    """`trailing_whitespace`: the extraction ends a paragraph's last line with a sentence mark AND
-    trailing whitespace; a soft-wrapped line that happens to end with 。 has none."""
-    if rules.paragraph_breaks != "trailing_whitespace":
-        return False
-    return raw != raw.rstrip() and ends_sentence(cleaned)
-
-
-def _region(lines: list[tuple[str, str]], rules: Rules) -> list[tuple[str, str]]:
-    """The lines from start_at (inclusive) or after start_after, up to stop_at (exclusive)."""
-    if rules.start_at is not None:
-        start = next((i for i, (_, line) in enumerate(lines) if rules.start_at.search(line)), 0)
-        lines = lines[start:]
-    if rules.start_after is not None:
-        start = next((i for i, (_, line) in enumerate(lines) if rules.start_after.search(line)), -1)
-        lines = lines[start + 1 :]
-    if rules.stop_at is not None:
-        stop = next((i for i, (_, line) in enumerate(lines) if rules.stop_at.search(line)), None)
-        lines = lines[:stop]
-    return lines
-
-
-def _furniture(lines: list[str], rules: Rules) -> set[str]:
-    """Short lines repeated on many pages (running headers/footers)."""
-    counts = Counter(line for line in lines if len(line) <= rules.repeated_line_max_chars)
-    return {line for line, count in counts.items() if count >= rules.repeated_line_min}
-
-
-def _dropped(line: str, rules: Rules) -> bool:
-    return not line or is_page_furniture(line) or any(p.search(line) for p in rules.drop_lines)
-
-
-def content_lines(text: str, rules: Rules) -> list[Line]:
-    """The document's lines, normalized, without blank lines, page furniture and anything
-    outside the region (start_at / start_after … stop_at)."""
-    pairs = _region([(raw, normalize_line(raw)) for raw in text.splitlines()], rules)
-    pairs = [(raw, line) for raw, line in pairs if not _dropped(line, rules)]
-    repeated = _furniture([line for _, line in pairs], rules)
-    return [
-        Line(line, _ends_paragraph(raw, line, rules))
-        for raw, line in pairs
-        if line not in repeated or _first_match(line, rules) is not None
-    ]
-
-
-def _first_match(line: str, rules: Rules) -> re.Match[str] | None:
-    return next((m for m in (mk.pattern.match(line) for mk in rules.markers) if m), None)
+# What became of a piece of a content line (see `trace`); generic_lines names the others.
+HEADING_LINE, LABEL, TITLE, TEXT = "heading", "label", "title", "text"
+HEADING_TEXT, UNATTACHED = "heading-text", "unattached"
 
 
 def looks_like_heading(text: str, rules: Rules) -> bool:
@@ -121,12 +67,14 @@ class Node:
     role: str
     level: int
     label: str  # as printed, trailing punctuation removed: "一", "3", "(a)", "①"
-    key: str  # its segment of the record key ("" for an un-numbered group heading)
+    key: str  # its segment of the record key ("" for an un-numbered heading)
     line: str  # its whole first line, label included: how it reads in a section path
     first: str  # the rest of its first line (after the label)
     marker: str = ""  # the name of the marker that opened it
     title_line: bool = False  # `first` is its title, not the start of its text
-    lines: list[Line] = field(default_factory=list)  # its text, `first` included unless a title
+    # Its text, `first` included unless a title: (line, starts a paragraph).
+    lines: list[tuple[str, bool]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # footnotes, in order
     children: list[Node] = field(default_factory=list)
     parent: Node | None = None
 
@@ -137,6 +85,10 @@ def _parent_for(current: Node, level: int) -> Node:
     while parent.level >= level and parent.parent is not None:
         parent = parent.parent
     return parent
+
+
+def _number(found: re.Match[str]) -> str:
+    return found.groupdict().get("n") or ""
 
 
 class _TreeBuilder:
@@ -151,20 +103,42 @@ class _TreeBuilder:
         self.root = Node(HEADING, 0, "", "", "", "")
         self.current = self.root
         self.last_value: dict[str, int] = {}  # marker name -> the last number it opened
-        self.paragraph_start = True
+        self.paragraph_start = True  # the previous line ended a paragraph
+        self.open_title: Line | None = None  # the last line of a title that may wrap on
+        self.trace: list[tuple[TraceEntry, Node | None]] = []  # each piece and its node
+
+    def _note(self, line: Line, kind: str, text: str) -> None:
+        """Trace a piece of `line` as part of the current node, with what was moved onto it."""
+        node = None if self.current is self.root else self.current
+        self.trace.append(((line.number, kind, text), node))
+        self.trace.extend((moved, node) for moved in line.moved)
+        self.current.notes.extend(line.notes)
 
     def feed(self, line: Line, following: str) -> None:
         """Take the next line; `following` is the text of the line after it."""
-        may_open = self.paragraph_start or not self.rules.open_at_paragraph_start
-        if may_open and self._open_marker(line):
+        starts = self.paragraph_start or (self.rules.spaced_line_breaks and line.spaced)
+        if (starts or not self.rules.open_at_paragraph_start) and (
+            self._open_marker(line) or self._open_group(line, following)
+        ):
             return
-        if may_open and self._open_group(line.text, following):
-            return  # the line after a heading starts a paragraph
-        if self.current is not self.root:
+        if self._wrap_title(line):
+            return
+        if self.current is self.root or self._item_finished(starts):
+            self.trace.append(((line.number, UNATTACHED, line.text), None))
+        else:
             bullet = self.rules.bullets.match(line.text)
             text = BULLET + " " + line.text[bullet.end() :] if bullet else line.text
-            self.current.lines.append(Line(text, line.ends_paragraph))
-        self.paragraph_start = line.ends_paragraph
+            self.current.lines.append((text, starts))
+            self._note(line, TEXT if self.current.role == ITEM else HEADING_TEXT, line.text)
+        self.paragraph_start = line.ends_paragraph(self.rules)
+
+    def _item_finished(self, starts: bool) -> bool:
+        """With `single_paragraph_items`, an item ends with its first paragraph: a line that
+        starts another one (and opens nothing) belongs to no record."""
+        node = self.current
+        return (
+            self.rules.single_paragraph_items and starts and node.role == ITEM and bool(node.lines)
+        )
 
     def match(self, text: str) -> tuple[Marker, re.Match[str], int] | None:
         """The first marker that opens this line with an acceptable number."""
@@ -172,51 +146,81 @@ class _TreeBuilder:
             found = marker.pattern.match(text)
             if not found:
                 continue
-            if marker.title_line and not looks_like_heading(text[found.end() :], self.rules):
+            if marker.heading_like and not looks_like_heading(text[found.end() :], self.rules):
                 continue
             try:
-                value = int(NUMERALS[marker.numeral](found.group("n")))
+                value = int(NUMERALS[marker.numeral](_number(found)))
             except (ValueError, IndexError):
                 continue
-            if value > 0 and value in self._acceptable(marker):
+            if value > 0 and self._acceptable(marker, value):
                 return marker, found, value
         return None
 
-    def _acceptable(self, marker: Marker) -> set[int]:
+    def _acceptable(self, marker: Marker, value: int) -> bool:
         """loose: 1 or the next of this marker anywhere (numbering may run on across parents);
-        document: exactly the next; parent: exactly the next under the same parent."""
+        document: exactly the next; parent: exactly the next under the same parent; any."""
+        if marker.sequence == "any" or marker.numeral == "none":
+            return True
         if marker.sequence == "parent":
             siblings = _parent_for(self.current, marker.level).children
-            return {1 + sum(1 for node in siblings if node.marker == marker.name)}
+            return value == 1 + sum(1 for node in siblings if node.marker == marker.name)
         following = self.last_value.get(marker.name, 0) + 1
-        return {following} if marker.sequence == "document" else {1, following}
+        return value == following or (marker.sequence == "loose" and value == 1)
 
     def _open_marker(self, line: Line) -> bool:
         matched = self.match(line.text)
         if matched is None:
             return False
         marker, found, value = matched
-        label = _TRAILING_LABEL_PUNCT.sub("", found.group(0).strip())
+        label = found.groupdict().get("label") or _TRAILING_LABEL_PUNCT.sub(
+            "", found.group(0).strip()
+        )
         rest = line.text[found.end() :]
-        node = self._attach(
-            Node(marker.role, marker.level, label, key_part(marker, found.group("n"), value),
-                 line.text, rest, marker.name, marker.title_line)
-        )  # fmt: skip
+        key = key_part(marker, _number(found), value)
+        node = Node(marker.role, marker.level, label, key, line.text, rest, marker.name)
+        node.title_line = marker.title_line
+        self._attach(node)
+        if marker.role == HEADING:
+            self._note(line, HEADING_LINE, line.text)
+        else:
+            self._note(line, LABEL, found.group(0))
+            self.trace.append(((line.number, TITLE if marker.title_line else TEXT, rest), node))
         self.last_value[marker.name] = value
+        self.open_title = line if marker.title_wraps else None
         if not marker.title_line:
-            node.lines.append(Line(rest, line.ends_paragraph))
-            self.paragraph_start = line.ends_paragraph
+            node.lines.append((rest, True))
+            self.paragraph_start = line.ends_paragraph(self.rules)
+        else:
+            self.paragraph_start = True  # the line after a heading starts a paragraph
         return True
 
-    def _open_group(self, text: str, following: str) -> bool:
+    def _open_group(self, line: Line, following: str) -> bool:
         """An un-numbered heading line directly above the next expected `before` marker."""
+        text = line.text
         groups = self.rules.group_headings
-        if groups is None or not looks_like_heading(text, self.rules):
+        if groups is None or (groups.heading_like and not looks_like_heading(text, self.rules)):
             return False
         upcoming = self.match(following)
         if upcoming is None or upcoming[0].name != groups.before:
             return False
         self._attach(Node(HEADING, groups.level, text, "", text, text, "group", True))
+        self._note(line, HEADING_LINE, text)
+        self.open_title = None
+        return True
+
+    def _wrap_title(self, line: Line) -> bool:
+        """A wrapping title goes on over the next lines until one ends with whitespace; a bullet,
+        or a line after a finished one (or after a whitespace-only line), is text."""
+        previous, self.open_title = self.open_title, None
+        node = self.current
+        if previous is None or line.text.startswith(BULLET + " "):
+            return False
+        if (line.spaced or previous.trailing_space) and node.first:
+            return False
+        node.first = join_two(node.first, line.text)
+        node.line = join_two(node.line, line.text)
+        self._note(line, TITLE if node.role == ITEM else HEADING_LINE, line.text)
+        self.open_title = None if line.trailing_space else line
         return True
 
     def _attach(self, node: Node) -> Node:
@@ -226,30 +230,38 @@ class _TreeBuilder:
         return node
 
 
-def build_tree(text: str, rules: Rules) -> Node:
-    """The document's headings and items, in order, with their lines."""
+def _build(text: str, rules: Rules) -> tuple[Node, list[tuple[TraceEntry, Node | None]]]:
+    """The tree, and what became of every piece of the text (with the node it went to)."""
+    left_out: list[TraceEntry] = []
     builder = _TreeBuilder(rules)
-    lines = content_lines(text, rules)
+    lines = content_lines(text, rules, left_out)
     for index, line in enumerate(lines):
         builder.feed(line, lines[index + 1].text if index + 1 < len(lines) else "")
-    return builder.root
+    root = _skip_preamble(builder.root) if rules.skip_preamble else builder.root
+    return root, [*((entry, None) for entry in left_out), *builder.trace]
+
+
+def build_tree(text: str, rules: Rules) -> Node:
+    """The document's headings and items, in order, with their lines."""
+    return _build(text, rules)[0]
 
 
 # --- records --------------------------------------------------------------------------------
 
 
-def _paragraphs(lines: list[Line]) -> list[list[str]]:
-    paragraphs: list[list[str]] = [[]]
-    for line in lines:
-        paragraphs[-1].append(line.text)
-        if line.ends_paragraph:
+def _paragraphs(lines: list[tuple[str, bool]]) -> list[list[str]]:
+    paragraphs: list[list[str]] = []
+    for text, starts in lines:
+        if starts or not paragraphs:
             paragraphs.append([])
+        paragraphs[-1].append(text)
     return [paragraph for paragraph in paragraphs if any(paragraph)]
 
 
 def _own_text(node: Node) -> str:
-    """Its text: one line per paragraph, bullets on lines of their own."""
-    return "\n".join(format_body(paragraph) for paragraph in _paragraphs(node.lines))
+    """Its text: one line per paragraph, bullets on lines of their own, then its footnotes."""
+    paragraphs = [format_body(paragraph) for paragraph in _paragraphs(node.lines)]
+    return "\n".join([*paragraphs, *node.notes]) if paragraphs else ""
 
 
 def _is_heading_like(node: Node, rules: Rules) -> bool:
@@ -273,13 +285,11 @@ def title_of(text: str, rules: Rules) -> str:
 
 
 def _title(node: Node, text: str, rules: Rules) -> str:
-    """A title line as printed; else `title_lead` (group 1) or, failing that, the fallback:
-    the parent's title or the opening words."""
+    """A title line as printed; else `title_lead` (group 1) or, failing that (or without one),
+    the fallback: the parent's title or the opening words."""
     if node.title_line:
         return node.first.strip()
-    if rules.title_lead is None:
-        return title_of(text, rules)
-    lead = rules.title_lead.match(text)
+    lead = rules.title_lead.match(text) if rules.title_lead else None
     if lead:
         return lead.group(1)
     if rules.title_fallback == "parent" and node.parent is not None and node.parent.first:
@@ -296,19 +306,25 @@ def bureaux_of(text: str, rules: Rules) -> tuple[str, ...]:
     return tuple(name.strip() for name in names if name.strip())
 
 
-def _records(node: Node, rules: Rules, path: tuple[Node, ...]) -> list[ParsedRecommendation]:
-    records: list[ParsedRecommendation] = []
+_Made = tuple[Node, ParsedRecommendation]
+
+
+def _records(node: Node, rules: Rules, path: tuple[Node, ...]) -> list[_Made]:
+    """Every item with text under `node`, as a record (with the node it was made from)."""
+    records: list[_Made] = []
     for child in node.children:
         chain = (*path, child)
         text = _own_text(child)
         if child.role == ITEM and text and not _is_heading_like(child, rules):
-            records.append(_record(child, chain, text, rules))
+            records.append((child, _record(child, chain, text, rules)))
         records.extend(_records(child, rules, chain))
     return records
 
 
 def _keyed(chain: tuple[Node, ...], rules: Rules) -> list[Node]:
-    """The nodes whose numbers make the key: the whole path, or its items only."""
+    """The nodes whose numbers make the key: the whole path, its items only, or its own."""
+    if rules.key_scheme == "own":
+        return [chain[-1]]
     keyed = [n for n in chain if n.key]
     return [n for n in keyed if n.role == ITEM] if rules.key_scheme == "items" else keyed
 
@@ -330,22 +346,15 @@ def _record(node: Node, chain: tuple[Node, ...], text: str, rules: Rules) -> Par
     )
 
 
-def _unique_keys(records: list[ParsedRecommendation]) -> list[ParsedRecommendation]:
+def _unique_keys(records: list[_Made]) -> list[_Made]:
     """A label printed twice under the same parent (a document's own typo) gets a suffix."""
     seen: Counter[str] = Counter()
     unique = []
-    for record in records:
+    for node, record in records:
         seen[record.key] += 1
         if seen[record.key] > 1:
-            record = ParsedRecommendation(
-                key=f"{record.key}x{seen[record.key]}",
-                label=record.label,
-                title=record.title,
-                text=record.text,
-                section_path=record.section_path,
-                bureaux=record.bureaux,
-            )
-        unique.append(record)
+            record = replace(record, key=f"{record.key}x{seen[record.key]}")
+        unique.append((node, record))
     return unique
 
 
@@ -357,16 +366,47 @@ def _skip_preamble(root: Node) -> Node:
     return root
 
 
-def parse(text: str, rules: Rules | None = None) -> list[ParsedRecommendation]:
-    """Every recommendation of a document, in order."""
-    rules = rules or load_rules()
-    root = build_tree(text, rules)
-    if rules.skip_preamble:
-        root = _skip_preamble(root)
+def _made(root: Node, rules: Rules, text: str) -> list[_Made]:
     records = _unique_keys(_records(root, rules, ()))
     if not records and rules.empty_is_error:
         raise ValueError("no numbered section or item found: the text does not follow these rules")
+    if rules.references is not None:
+        paragraphs = numbered_paragraphs(whole_text_lines(text, rules), rules.references)
+        records = [
+            (node, replace(record, refs=references(record.text, paragraphs, rules.references)))
+            for node, record in records
+        ]
     return records
+
+
+def parse(text: str, rules: Rules | None = None) -> list[ParsedRecommendation]:
+    """Every recommendation of a document, in order."""
+    rules = rules or load_rules()
+    return [record for _, record in _made(build_tree(text, rules), rules, text)]
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A piece of the source text and what became of it (see `trace`)."""
+
+    kind: str  # before-start, after-stop, furniture, footnote-mark, footnote-label, footnote,
+    # heading, heading-text, label, title, text, unattached
+    text: str  # as cleaned
+    key: str | None  # the record it went into (None: none)
+    marker: str  # the marker of its node ("" for none)
+
+
+def trace(text: str, rules: Rules | None = None) -> list[Piece]:
+    """Every non-blank line of the source, in order, cut into pieces that say what became of
+    them: the proof that nothing was dropped or reordered without a reason."""
+    rules = rules or load_rules()
+    root, entries = _build(text, rules)
+    keys = {id(node): record.key for node, record in _made(root, rules, text)}
+    ordered = sorted(enumerate(entries), key=lambda item: (item[1][0][0], item[0]))
+    return [
+        Piece(kind, piece, keys.get(id(node)) if node else None, node.marker if node else "")
+        for _, ((_, kind, piece), node) in ordered
+    ]
 
 
 def parser_with(overrides: str | dict[str, Any] | None) -> Any:

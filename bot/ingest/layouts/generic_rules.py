@@ -14,10 +14,10 @@ from bot.resources import load_yaml
 
 RULES_FILE = "layouts.yaml"
 HEADING, ITEM = "heading", "item"
-SEQUENCES = ("loose", "document", "parent")
-KEY_SCHEMES = ("path", "items")
+SEQUENCES = ("loose", "document", "parent", "any")
+KEY_SCHEMES = ("path", "items", "own")
 TITLE_FALLBACKS = ("opening", "parent")
-PARAGRAPH_BREAKS = ("none", "trailing_whitespace")
+PARAGRAPH_BREAKS = ("none", "trailing_whitespace", "line_end")
 
 
 class RulesError(ValueError):
@@ -34,10 +34,36 @@ class Marker:
     level: int  # 1 = outermost
     numeral: str  # how the printed number reads: arabic, chinese, roman, letter, circled, stem
     # loose: 1 or the next number of this marker anywhere; document: exactly the next number
-    # over the whole document; parent: exactly the next number under the same parent.
+    # over the whole document; parent: exactly the next number under the same parent; any.
     sequence: str = "loose"
-    # The rest of the line is the node's title (it must look like a heading), not its text.
+    # The rest of the line is the node's title, not the start of its text ...
     title_line: bool = False
+    # ... and it goes on over the next lines until one ends with whitespace (a wrapped heading).
+    title_wraps: bool = False
+    # The rest of the line must look like a heading (short, no clause punctuation).
+    heading_like: bool = False
+
+
+@dataclass(frozen=True)
+class Footnotes:
+    """Footnote markers cut from the end of a line, their text moved to the end of its record."""
+
+    marker: re.Pattern[str]  # group `n`: the number ending a line
+    reach: int  # the lone number opening the footnote text comes within this many lines
+    note: str  # how the note reads at the end of the record: "註{label}：{text}"
+
+
+@dataclass(frozen=True)
+class References:
+    """Cited paragraphs of the same document, attached to the records citing them."""
+
+    citation: re.Pattern[str]  # group `body`: the citation, e.g. （請參閱上文第 9 至 11 段）
+    cited: re.Pattern[str]  # group `spec` inside a body: "9 至 11"
+    range_marks: tuple[str, ...]  # words for "to" in a spec: 至, -
+    paragraph: re.Pattern[str]  # a numbered paragraph's label, group `n`
+    list_item: re.Pattern[str]  # a list item line that continues the paragraph introducing it
+    list_intro_end: re.Pattern[str]  # how a paragraph introducing a list ends (：)
+    label: str  # the reference's label: "第 {n} 段"
 
 
 @dataclass(frozen=True)
@@ -46,6 +72,7 @@ class GroupHeadings:
 
     before: str  # a marker name
     level: int
+    heading_like: bool = True  # the line must look like a heading (else any line will do)
 
 
 @dataclass(frozen=True)
@@ -67,7 +94,12 @@ class Rules:
     title_lead: re.Pattern[str] | None
     title_fallback: str
     paragraph_breaks: str
+    paragraph_end: re.Pattern[str] | None
+    spaced_line_breaks: bool
     open_at_paragraph_start: bool
+    single_paragraph_items: bool
+    footnotes: Footnotes | None
+    references: References | None
     group_headings: GroupHeadings | None
     key_scheme: str
     label_joiner: str
@@ -97,7 +129,7 @@ def _marker(entry: dict[str, Any]) -> Marker:
     if entry.get("role") not in (HEADING, ITEM) or entry.get("numeral") not in NUMERALS:
         raise RulesError(f"marker {name}: role must be heading|item, numeral one of {NUMERALS}")
     pattern = _compile(str(entry["pattern"]), f"marker {name}")
-    if "n" not in pattern.groupindex:
+    if "n" not in pattern.groupindex and entry["numeral"] != "none":
         raise RulesError(f"marker {name}: the pattern needs a group (?P<n>…) for the number")
     return Marker(
         name,
@@ -107,6 +139,32 @@ def _marker(entry: dict[str, Any]) -> Marker:
         str(entry["numeral"]),
         _choice(entry.get("sequence", "loose"), SEQUENCES, f"marker {name}: sequence"),
         bool(entry.get("title_line", False)),
+        bool(entry.get("title_wraps", False)),
+        bool(entry.get("heading_like", False)),
+    )
+
+
+def _footnotes(entry: dict[str, Any] | None) -> Footnotes | None:
+    if not entry:
+        return None
+    marker = _compile(str(entry["marker"]), "footnotes: marker")
+    if "n" not in marker.groupindex:
+        raise RulesError("footnotes: the marker pattern needs a group (?P<n>…)")
+    return Footnotes(marker, int(entry["reach"]), str(entry["note"]))
+
+
+def _references(entry: dict[str, Any] | None) -> References | None:
+    if not entry:
+        return None
+    where = "references"
+    return References(
+        citation=_compile(str(entry["citation"]), f"{where}: citation"),
+        cited=_compile(str(entry["cited"]), f"{where}: cited"),
+        range_marks=tuple(str(mark) for mark in entry["range_marks"]),
+        paragraph=_compile(str(entry["paragraph"]), f"{where}: paragraph"),
+        list_item=_compile(str(entry["list_item"]), f"{where}: list_item"),
+        list_intro_end=_compile(str(entry["list_intro_end"]), f"{where}: list_intro_end"),
+        label=str(entry["label"]),
     )
 
 
@@ -116,7 +174,7 @@ def _group_headings(entry: dict[str, Any] | None, markers: tuple[Marker, ...]) -
     before = str(entry["before"])
     if before not in {marker.name for marker in markers}:
         raise RulesError(f"group_headings: before names no marker: {before!r}")
-    return GroupHeadings(before, int(entry["level"]))
+    return GroupHeadings(before, int(entry["level"]), bool(entry.get("heading_like", True)))
 
 
 def rule_settings(overrides: str | dict[str, Any] | None = None) -> dict[str, Any]:
@@ -165,7 +223,12 @@ def _rules(settings: dict[str, Any]) -> Rules:
         paragraph_breaks=_choice(
             settings["paragraph_breaks"], PARAGRAPH_BREAKS, "paragraph_breaks"
         ),
+        paragraph_end=_optional(settings.get("paragraph_end"), "paragraph_end"),
+        spaced_line_breaks=bool(settings["spaced_line_breaks"]),
         open_at_paragraph_start=bool(settings["open_at_paragraph_start"]),
+        single_paragraph_items=bool(settings["single_paragraph_items"]),
+        footnotes=_footnotes(settings.get("footnotes")),
+        references=_references(settings.get("references")),
         group_headings=_group_headings(settings.get("group_headings"), markers),
         key_scheme=_choice(settings["key_scheme"], KEY_SCHEMES, "key_scheme"),
         label_joiner=str(settings["label_joiner"]),
@@ -209,9 +272,12 @@ NUMERALS: dict[str, Any] = {
     "letter": lambda n: ord(n.lower()) - ord("a") + 1,
     "circled": lambda n: ord(n) - ord("①") + 1,
     "stem": lambda n: "甲乙丙丁戊己庚辛壬癸".index(n) + 1,
+    "none": lambda n: 1,  # an un-numbered heading (its pattern has no group `n`)
 }
 
 
 def key_part(marker: Marker, number: str, value: int) -> str:
     """The ASCII key segment of a label: letters stay letters, every other numeral its value."""
+    if marker.numeral == "none":
+        return ""
     return number.lower() if marker.numeral == "letter" else str(value)
