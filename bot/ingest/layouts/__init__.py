@@ -10,7 +10,7 @@ from bot.ingest.document import ParsedRecommendation
 
 Parser = Callable[[str], list[ParsedRecommendation]]
 
-KNOWN_LAYOUTS = ("fhki", "generic")
+KNOWN_LAYOUTS = ("generic",)
 DEFAULT_LAYOUT = "generic"  # new documents: the data-driven parser (data/layouts.yaml)
 
 

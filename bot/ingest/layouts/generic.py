@@ -75,6 +75,7 @@ class Node:
     # Its text, `first` included unless a title: (line, starts a paragraph).
     lines: list[tuple[str, bool]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # footnotes, in order
+    spec: Marker | None = None  # the marker that opened it (None: the root or a group heading)
     children: list[Node] = field(default_factory=list)
     parent: Node | None = None
 
@@ -95,7 +96,8 @@ class _TreeBuilder:
     """Feeds content lines into the tree, one at a time.
 
     A line opens a node when a marker matches it with an acceptable number (see `sequence`);
-    with `open_at_paragraph_start`, only a line that starts a paragraph may open one.
+    with `open_at_paragraph_start` (or a marker's `at_paragraph_start`), only a line that starts
+    a paragraph may open one.
     """
 
     def __init__(self, rules: Rules) -> None:
@@ -105,6 +107,7 @@ class _TreeBuilder:
         self.last_value: dict[str, int] = {}  # marker name -> the last number it opened
         self.paragraph_start = True  # the previous line ended a paragraph
         self.open_title: Line | None = None  # the last line of a title that may wrap on
+        self.closed = False  # a closing paragraph came: no record may follow
         self.trace: list[tuple[TraceEntry, Node | None]] = []  # each piece and its node
 
     def _note(self, line: Line, kind: str, text: str) -> None:
@@ -117,68 +120,88 @@ class _TreeBuilder:
     def feed(self, line: Line, following: str) -> None:
         """Take the next line; `following` is the text of the line after it."""
         starts = self.paragraph_start or (self.rules.spaced_line_breaks and line.spaced)
-        if (starts or not self.rules.open_at_paragraph_start) and (
-            self._open_marker(line) or self._open_group(line, following)
+        opens = starts or (self.rules.glued_page_breaks and line.page_break)
+        if (opens or not self.rules.open_at_paragraph_start) and (
+            self._open_marker(line, opens) or self._open_group(line, following)
         ):
             return
         if self._wrap_title(line):
             return
-        if self.current is self.root or self._item_finished(starts):
+        sub_paragraph = bool(self.rules.sub_paragraph and self.rules.sub_paragraph.match(line.text))
+        if self.current is self.root or (starts and not sub_paragraph and self._finished()):
             self.trace.append(((line.number, UNATTACHED, line.text), None))
         else:
             bullet = self.rules.bullets.match(line.text)
             text = BULLET + " " + line.text[bullet.end() :] if bullet else line.text
-            self.current.lines.append((text, starts))
+            self.current.lines.append((text, starts or sub_paragraph))
             self._note(line, TEXT if self.current.role == ITEM else HEADING_TEXT, line.text)
         self.paragraph_start = line.ends_paragraph(self.rules)
 
-    def _item_finished(self, starts: bool) -> bool:
-        """With `single_paragraph_items`, an item ends with its first paragraph: a line that
-        starts another one (and opens nothing) belongs to no record."""
+    def _finished(self) -> bool:
+        """A `one_paragraph` item ends with its paragraph: a line starting another one (and
+        opening nothing) belongs to no record; with `closing_paragraph`, it ends the records."""
         node = self.current
-        return (
-            self.rules.single_paragraph_items and starts and node.role == ITEM and bool(node.lines)
-        )
+        if node.spec is None or not node.spec.one_paragraph or not node.lines:
+            return False
+        if self.rules.closing_paragraph:
+            self.closed = True
+            self.current = self.root
+        return True
 
-    def match(self, text: str) -> tuple[Marker, re.Match[str], int] | None:
-        """The first marker that opens this line with an acceptable number."""
+    def match(self, text: str, opens: bool = True) -> tuple[Marker, re.Match[str], int] | None:
+        """The first marker that opens this line with an acceptable number (`opens`: the line
+        starts a paragraph or a page)."""
         for marker in self.rules.markers:
             found = marker.pattern.match(text)
-            if not found:
+            if not found or (marker.at_paragraph_start and not opens) or not self._placed(marker):
                 continue
             if marker.heading_like and not looks_like_heading(text[found.end() :], self.rules):
                 continue
             try:
-                value = int(NUMERALS[marker.numeral](_number(found)))
+                value = self._value(marker, found)
             except (ValueError, IndexError):
                 continue
             if value > 0 and self._acceptable(marker, value):
                 return marker, found, value
         return None
 
+    def _placed(self, marker: Marker) -> bool:
+        """A marker `under` another one opens only right below a node of that marker."""
+        return not marker.under or _parent_for(self.current, marker.level).marker == marker.under
+
+    def _siblings(self, marker: Marker) -> int:
+        siblings = _parent_for(self.current, marker.level).children
+        return sum(1 for node in siblings if node.marker == marker.name)
+
+    def _value(self, marker: Marker, found: re.Match[str]) -> int:
+        """The printed number; for `position` (bullets), the place under its parent."""
+        if marker.numeral == "position":
+            return 1 + self._siblings(marker)
+        return int(NUMERALS[marker.numeral](_number(found)))
+
     def _acceptable(self, marker: Marker, value: int) -> bool:
         """loose: 1 or the next of this marker anywhere (numbering may run on across parents);
         document: exactly the next; parent: exactly the next under the same parent; any."""
-        if marker.sequence == "any" or marker.numeral == "none":
+        if marker.sequence == "any" or marker.numeral in ("none", "position"):
             return True
         if marker.sequence == "parent":
-            siblings = _parent_for(self.current, marker.level).children
-            return value == 1 + sum(1 for node in siblings if node.marker == marker.name)
+            return value == 1 + self._siblings(marker)
         following = self.last_value.get(marker.name, 0) + 1
         return value == following or (marker.sequence == "loose" and value == 1)
 
-    def _open_marker(self, line: Line) -> bool:
-        matched = self.match(line.text)
+    def _open_marker(self, line: Line, opens: bool) -> bool:
+        matched = self.match(line.text, opens)
         if matched is None:
             return False
         marker, found, value = matched
-        label = found.groupdict().get("label") or _TRAILING_LABEL_PUNCT.sub(
-            "", found.group(0).strip()
-        )
+        if self.closed and marker.role == ITEM:
+            raise ValueError(f"a record after the closing paragraph: {line.text!r}")
+        printed = found.groupdict().get("label") or _TRAILING_LABEL_PUNCT.sub("", found[0].strip())
+        label = marker.label_format.format(label=printed, n=value)
         rest = line.text[found.end() :]
         key = key_part(marker, _number(found), value)
         node = Node(marker.role, marker.level, label, key, line.text, rest, marker.name)
-        node.title_line = marker.title_line
+        node.title_line, node.spec = marker.title_line, marker
         self._attach(node)
         if marker.role == HEADING:
             self._note(line, HEADING_LINE, line.text)
@@ -186,7 +209,7 @@ class _TreeBuilder:
             self._note(line, LABEL, found.group(0))
             self.trace.append(((line.number, TITLE if marker.title_line else TEXT, rest), node))
         self.last_value[marker.name] = value
-        self.open_title = line if marker.title_wraps else None
+        self.open_title = line if marker.title_wraps != "no" else None
         if not marker.title_line:
             node.lines.append((rest, True))
             self.paragraph_start = line.ends_paragraph(self.rules)
@@ -208,19 +231,29 @@ class _TreeBuilder:
         self.open_title = None
         return True
 
-    def _wrap_title(self, line: Line) -> bool:
-        """A wrapping title goes on over the next lines until one ends with whitespace; a bullet,
-        or a line after a finished one (or after a whitespace-only line), is text."""
-        previous, self.open_title = self.open_title, None
+    def _title_goes_on(self, line: Line, previous: Line) -> bool:
+        """Whether `line` continues the wrapping title of the current node (see `title_wraps`)."""
         node = self.current
-        if previous is None or line.text.startswith(BULLET + " "):
+        if node.spec is None or line.text.startswith(BULLET + " "):
             return False
-        if (line.spaced or previous.trailing_space) and node.first:
+        mode = node.spec.title_wraps
+        if mode == "paragraph":
+            return not line.spaced
+        if mode == "trailing_space":
+            return not ((line.spaced or previous.trailing_space) and node.first)
+        return mode == "until_item"
+
+    def _wrap_title(self, line: Line) -> bool:
+        """A wrapping title takes the line (a bullet, or what its mode excludes, is text)."""
+        previous, self.open_title = self.open_title, None
+        if previous is None or not self._title_goes_on(line, previous):
             return False
+        node = self.current
         node.first = join_two(node.first, line.text)
         node.line = join_two(node.line, line.text)
         self._note(line, TITLE if node.role == ITEM else HEADING_LINE, line.text)
-        self.open_title = None if line.trailing_space else line
+        trailing_stop = node.spec is not None and node.spec.title_wraps == "trailing_space"
+        self.open_title = None if trailing_stop and line.trailing_space else line
         return True
 
     def _attach(self, node: Node) -> Node:
@@ -293,8 +326,13 @@ def _title(node: Node, text: str, rules: Rules) -> str:
     if lead:
         return lead.group(1)
     if rules.title_fallback == "parent" and node.parent is not None and node.parent.first:
-        return node.parent.first.strip()
+        return _without_bureaux(node.parent.first, rules)
     return title_of(text, rules)
+
+
+def _without_bureaux(text: str, rules: Rules) -> str:
+    found = rules.bureaux.search(text.strip()) if rules.bureaux else None
+    return (text.strip()[: found.start()] if found else text).strip()
 
 
 def bureaux_of(text: str, rules: Rules) -> tuple[str, ...]:
@@ -330,7 +368,7 @@ def _keyed(chain: tuple[Node, ...], rules: Rules) -> list[Node]:
 
 
 def _record(node: Node, chain: tuple[Node, ...], text: str, rules: Rules) -> ParsedRecommendation:
-    bureaux = bureaux_of(text, rules)
+    bureaux = bureaux_of(text, rules) if rules.bureaux_scope == "text_or_headings" else ()
     for ancestor in reversed(chain[:-1]):
         if bureaux:
             break
@@ -338,12 +376,28 @@ def _record(node: Node, chain: tuple[Node, ...], text: str, rules: Rules) -> Par
     keyed = _keyed(chain, rules)
     return ParsedRecommendation(
         key="-".join(n.key for n in keyed),
-        label=rules.label_joiner.join(n.label for n in keyed),
+        label=_label(keyed, rules),
         title=_title(node, text, rules),
         text=text,
-        section_path=tuple(n.line for n in chain[:-1]),
+        section_path=tuple(_in_path(n) for n in chain[:-1] if _in_path(n)),
         bureaux=bureaux,
     )
+
+
+def _label(keyed: list[Node], rules: Rules) -> str:
+    """The printed labels joined: by the rule's joiner, or a marker's own separator."""
+    label = ""
+    for index, node in enumerate(keyed):
+        separator = node.spec.label_separator if node.spec else None
+        label += (rules.label_joiner if separator is None else separator) if index else ""
+        label += node.label
+    return label
+
+
+def _in_path(node: Node) -> str:
+    """How a node reads in a section path (see the marker's `in_path`)."""
+    mode = node.spec.in_path if node.spec else "line"
+    return node.line if mode == "line" else node.label if mode == "label" else ""
 
 
 def _unique_keys(records: list[_Made]) -> list[_Made]:

@@ -17,7 +17,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from bot.ingest.clean import ends_sentence, is_page_furniture, join_two, normalize_line
+from bot.ingest.clean import (
+    BULLET_GLYPHS,
+    ends_sentence,
+    is_page_furniture,
+    join_two,
+    normalize_line,
+)
 from bot.ingest.layouts.generic_rules import Footnotes, Rules
 
 # Why a line (or part of one) is left out of the tree.
@@ -36,6 +42,8 @@ class Line:
     number: int = 0  # 0-based, in the source text
     trailing_space: bool = False  # the raw line ended with whitespace
     spaced: bool = False  # a whitespace-only line (not an empty one) came just before it
+    # Glued to the line before (no blank line between) with leading whitespace: a new page.
+    page_break: bool = False
     sentence_end: bool = False  # it ends with a sentence mark (before any footnote was cut)
     notes: tuple[str, ...] = ()  # footnotes whose marker this line held
     # The pieces cut from this line or moved onto it (marker, footnote label and text): they
@@ -54,16 +62,29 @@ class Line:
         return self.trailing_space and self.sentence_end
 
 
-def _raw_lines(text: str) -> list[Line]:
+_INLINE_BULLET = re.compile(rf"\s+(?=[{BULLET_GLYPHS}])")
+
+
+def _raw_lines(text: str, rules: Rules) -> list[Line]:
+    """Non-blank lines; with `split_inline_bullets`, a bullet glued inside a line starts one."""
     lines: list[Line] = []
-    spaced = False
+    gap: list[str] = []  # the blank lines since the last non-blank one
     for number, raw in enumerate(text.splitlines()):
         if not raw.strip():
-            spaced = spaced or bool(raw)
+            gap.append(raw)
             continue
-        text = normalize_line(raw)
-        lines.append(Line(text, number, raw != raw.rstrip(), spaced, ends_sentence(text)))
-        spaced = False
+        spaced = any(blank != "" for blank in gap)
+        page_break = not gap and raw[:1].isspace()
+        pieces = _INLINE_BULLET.split(raw.strip()) if rules.split_inline_bullets else [raw]
+        for index, piece in enumerate(pieces):
+            first, last = index == 0, index == len(pieces) - 1
+            clean = normalize_line(piece)
+            trailing = last and raw != raw.rstrip()
+            lines.append(
+                Line(clean, number, trailing, spaced and first, page_break and first,
+                     ends_sentence(clean))
+            )  # fmt: skip
+        gap = []
     return lines
 
 
@@ -101,14 +122,14 @@ def _opens_marker(line: str, rules: Rules) -> bool:
 
 def whole_text_lines(text: str, rules: Rules) -> list[str]:
     """Every line of the document, cleaned, without page furniture (the region ignored)."""
-    return [line.text for line in _raw_lines(text) if not _dropped(line.text, rules)]
+    return [line.text for line in _raw_lines(text, rules) if not _dropped(line.text, rules)]
 
 
 def content_lines(text: str, rules: Rules, trace: list[TraceEntry] | None = None) -> list[Line]:
     """The document's lines, normalized, without blank lines, page furniture and anything
     outside the region; footnotes moved onto the lines that mark them."""
     trace = [] if trace is None else trace
-    lines = region(_raw_lines(text), rules, trace)
+    lines = region(_raw_lines(text, rules), rules, trace)
     if rules.footnotes is not None:
         lines = move_footnotes(lines, rules.footnotes)
     repeated = _furniture([line for line in lines if not _dropped(line.text, rules)], rules)

@@ -18,6 +18,9 @@ SEQUENCES = ("loose", "document", "parent", "any")
 KEY_SCHEMES = ("path", "items", "own")
 TITLE_FALLBACKS = ("opening", "parent")
 PARAGRAPH_BREAKS = ("none", "trailing_whitespace", "line_end")
+TITLE_WRAPS = ("no", "trailing_space", "paragraph", "until_item")
+IN_PATH = ("line", "label", "none")
+BUREAUX_SCOPES = ("text_or_headings", "headings")
 
 
 class RulesError(ValueError):
@@ -38,10 +41,19 @@ class Marker:
     sequence: str = "loose"
     # The rest of the line is the node's title, not the start of its text ...
     title_line: bool = False
-    # ... and it goes on over the next lines until one ends with whitespace (a wrapped heading).
-    title_wraps: bool = False
+    # ... and it may wrap onto the next lines: no; trailing_space (up to a line ending with
+    # whitespace, not after a whitespace-only line); paragraph (up to a new paragraph);
+    # until_item (up to the next bullet or marker). A bullet is never part of a title.
+    title_wraps: str = "no"
     # The rest of the line must look like a heading (short, no clause punctuation).
     heading_like: bool = False
+    under: str = ""  # opens only right under a node of this marker
+    at_paragraph_start: bool = False  # opens only on a line that starts a paragraph (or page)
+    in_path: str = "line"  # how it shows in section paths: its line, its label, not at all
+    key_prefix: str = ""  # put before its key segment: "k" + "1"
+    label_format: str = "{label}"  # its printed label from the matched one: "•{n}"
+    label_separator: str | None = None  # joins its label to the one above (default: the rule's)
+    one_paragraph: bool = False  # its text is one paragraph (plus sub_paragraph lines)
 
 
 @dataclass(frozen=True)
@@ -97,7 +109,11 @@ class Rules:
     paragraph_end: re.Pattern[str] | None
     spaced_line_breaks: bool
     open_at_paragraph_start: bool
-    single_paragraph_items: bool
+    glued_page_breaks: bool
+    split_inline_bullets: bool
+    sub_paragraph: re.Pattern[str] | None
+    closing_paragraph: bool
+    bureaux_scope: str
     footnotes: Footnotes | None
     references: References | None
     group_headings: GroupHeadings | None
@@ -129,7 +145,7 @@ def _marker(entry: dict[str, Any]) -> Marker:
     if entry.get("role") not in (HEADING, ITEM) or entry.get("numeral") not in NUMERALS:
         raise RulesError(f"marker {name}: role must be heading|item, numeral one of {NUMERALS}")
     pattern = _compile(str(entry["pattern"]), f"marker {name}")
-    if "n" not in pattern.groupindex and entry["numeral"] != "none":
+    if "n" not in pattern.groupindex and entry["numeral"] not in ("none", "position"):
         raise RulesError(f"marker {name}: the pattern needs a group (?P<n>…) for the number")
     return Marker(
         name,
@@ -139,8 +155,15 @@ def _marker(entry: dict[str, Any]) -> Marker:
         str(entry["numeral"]),
         _choice(entry.get("sequence", "loose"), SEQUENCES, f"marker {name}: sequence"),
         bool(entry.get("title_line", False)),
-        bool(entry.get("title_wraps", False)),
+        _choice(entry.get("title_wraps", "no"), TITLE_WRAPS, f"marker {name}: title_wraps"),
         bool(entry.get("heading_like", False)),
+        str(entry.get("under", "")),
+        bool(entry.get("at_paragraph_start", False)),
+        _choice(entry.get("in_path", "line"), IN_PATH, f"marker {name}: in_path"),
+        str(entry.get("key_prefix", "")),
+        str(entry.get("label_format", "{label}")),
+        entry.get("label_separator"),
+        bool(entry.get("one_paragraph", False)),
     )
 
 
@@ -226,7 +249,11 @@ def _rules(settings: dict[str, Any]) -> Rules:
         paragraph_end=_optional(settings.get("paragraph_end"), "paragraph_end"),
         spaced_line_breaks=bool(settings["spaced_line_breaks"]),
         open_at_paragraph_start=bool(settings["open_at_paragraph_start"]),
-        single_paragraph_items=bool(settings["single_paragraph_items"]),
+        glued_page_breaks=bool(settings["glued_page_breaks"]),
+        split_inline_bullets=bool(settings["split_inline_bullets"]),
+        sub_paragraph=_optional(settings.get("sub_paragraph"), "sub_paragraph"),
+        closing_paragraph=bool(settings["closing_paragraph"]),
+        bureaux_scope=_choice(settings["bureaux_scope"], BUREAUX_SCOPES, "bureaux_scope"),
         footnotes=_footnotes(settings.get("footnotes")),
         references=_references(settings.get("references")),
         group_headings=_group_headings(settings.get("group_headings"), markers),
@@ -273,6 +300,7 @@ NUMERALS: dict[str, Any] = {
     "circled": lambda n: ord(n) - ord("①") + 1,
     "stem": lambda n: "甲乙丙丁戊己庚辛壬癸".index(n) + 1,
     "none": lambda n: 1,  # an un-numbered heading (its pattern has no group `n`)
+    "position": lambda n: 1,  # unnumbered items (bullets) counted under their parent
 }
 
 
@@ -280,4 +308,4 @@ def key_part(marker: Marker, number: str, value: int) -> str:
     """The ASCII key segment of a label: letters stay letters, every other numeral its value."""
     if marker.numeral == "none":
         return ""
-    return number.lower() if marker.numeral == "letter" else str(value)
+    return marker.key_prefix + (number.lower() if marker.numeral == "letter" else str(value))
