@@ -199,12 +199,19 @@ class ImportPlan:
         doc, org = self.document, self.organisation
         added = " (new organisation)" if self.new_organisation else ""
         header = [
-            f"document: {doc.slug} ({doc.kind}, {doc.date}, layout {doc.layout})",
+            f"document: {doc.slug} ({doc.kind}, {doc.date}, layout {doc.layout}{_rules_note(doc)})",
             f"organisation: {org.name} / {org.short} / {org.en} / {org.short_en}{added}",
             f"title: {doc.title}",
             "",
         ]
         return "\n".join(header) + self.outline.text
+
+
+def _rules_note(doc: SourceDocument) -> str:
+    """Which rules of the generic layout read the document: a named set or its own."""
+    if isinstance(doc.rules, str):
+        return f", rules {doc.rules}"
+    return ", own rules" if doc.rules else ""
 
 
 def plan(

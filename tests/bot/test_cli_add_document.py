@@ -102,7 +102,7 @@ def test_a_current_source_from_its_pdf_gives_the_same_records(
     from_pdf = capsys.readouterr().out
     assert main(["ingest", str(cma23.path), *args, "--sources", str(bundle)]) == 0
     from_text = capsys.readouterr().out
-    assert "layout cma" in from_pdf and "total: 29" in from_pdf
+    assert "layout generic, rules cma" in from_pdf and "total: 29" in from_pdf
     assert from_pdf.replace(".pdf", ".txt") == from_text
 
 

@@ -34,10 +34,10 @@ def _document(slug: str) -> SourceDocument:
     return next(doc for doc in read_manifest(sources_dir()) if doc.slug == slug)
 
 
-def _records(layout: str, text: str) -> list[tuple[object, ...]]:
+def _records(document: SourceDocument, text: str) -> list[tuple[object, ...]]:
     return [
         (item.key, item.label, item.title, item.text, item.section_path, item.bureaux)
-        for item in parser_for(layout)(text)
+        for item in parser_for(document.layout, document.rules)(text)
     ]
 
 
@@ -47,16 +47,17 @@ def test_pdf_of_a_source_parses_to_the_same_records(slug: str, font: Path) -> No
     raw = document.read_text()
     pdf = make_pdf(raw, font, page_numbers=False)  # the text holds its own page numbers
     assert detect_kind(pdf) == "pdf"
-    expected = _records(document.layout, raw)
+    expected = _records(document, raw)
     assert len(expected) > 10
-    assert _records(document.layout, extract_text(pdf)) == expected
+    assert _records(document, extract_text(pdf)) == expected
 
 
 def test_pdf_of_bpa24_gives_the_same_records_but_for_line_breaks(font: Path) -> None:
     document = _document("bpa24")
     raw = document.read_text()
-    from_pdf = parser_for("bpa")(extract_text(make_pdf(raw, font, page_numbers=False)))
-    expected = parser_for("bpa")(raw)
+    parse = parser_for(document.layout, document.rules)
+    from_pdf = parse(extract_text(make_pdf(raw, font, page_numbers=False)))
+    expected = parse(raw)
     assert len(from_pdf) == len(expected) == 148
 
     def folded(records: list[ParsedRecommendation]) -> list[tuple[object, ...]]:
@@ -72,7 +73,7 @@ def test_docx_of_a_source_parses_to_the_same_records(slug: str) -> None:
     raw = document.read_text()
     docx = make_docx(raw)
     assert detect_kind(docx) == "docx"
-    assert _records(document.layout, extract_text(docx)) == _records(document.layout, raw)
+    assert _records(document, extract_text(docx)) == _records(document, raw)
 
 
 def test_pdf_keeps_line_order_and_cjk(font: Path) -> None:

@@ -1,4 +1,5 @@
-"""Golden tests of the BPA layout parser on 003_e3736230597f8792.txt (經民聯, 2024 施政報告建議).
+"""Golden tests of the BPA layout on 003_e3736230597f8792.txt (經民聯, 2024 施政報告建議): the
+generic parser with the manifest's rule set (data/layouts.yaml: rule_sets.bpa).
 
 The expected records below were transcribed from the source text file by reading it, one string
 fragment per physical source line, joined by the clean-up rules (no space between ideographs or
@@ -13,12 +14,22 @@ from pathlib import Path
 
 import pytest
 
-from bot.ingest.clean import non_space
+from bot.ingest.clean import join_two, non_space
 from bot.ingest.document import ParsedRecommendation
-from bot.ingest.layouts import bpa, parser_for
+from bot.ingest.layouts import parser_for
+from bot.ingest.layouts.generic import Piece, load_rules, trace
+from bot.ingest.sources import read_manifest
+from bot.resources import sources_dir
 
 SOURCE = Path(__file__).parents[2] / "data" / "sources" / "003_e3736230597f8792.txt"
 FIRST_CHAPTER_LINE = " 一、  發展新質生產力和跨境電商產業"
+DOCUMENT = next(doc for doc in read_manifest(sources_dir()) if doc.slug == "bpa24")
+parse = parser_for(DOCUMENT.layout, DOCUMENT.rules)
+# What the generic parser's trace says of the pieces that belong to no proposal.
+SUMMARY, PAGE, END = "before-start", "furniture", "after-stop"
+FOOTNOTE_MARK, FOOTNOTE_LABEL, FOOTNOTE = "footnote-mark", "footnote-label", "footnote"
+HEADING, INTRO = "heading", "heading-text"
+EXCLUDED = frozenset({SUMMARY, PAGE, END, FOOTNOTE_MARK, HEADING, INTRO})
 
 CHAPTERS = (
     "一、發展新質生產力和跨境電商產業，實現「高質經濟」、「高質惠民」、「高質治理」",
@@ -51,7 +62,7 @@ def raw() -> str:
 
 @pytest.fixture(scope="module")
 def records(raw: str) -> list[ParsedRecommendation]:
-    return bpa.parse(raw)
+    return parse(raw)
 
 
 @pytest.fixture(scope="module")
@@ -60,15 +71,15 @@ def by_label(records: list[ParsedRecommendation]) -> dict[str, ParsedRecommendat
 
 
 @pytest.fixture(scope="module")
-def all_pieces(raw: str) -> list[bpa.Piece]:
-    return bpa.pieces(raw)
+def all_pieces(raw: str) -> list[Piece]:
+    return trace(raw, load_rules(DOCUMENT.rules))
 
 
 # --- shape -------------------------------------------------------------------------------------
 
 
 def test_the_manifest_layout_resolves_to_this_parser() -> None:
-    assert parser_for("bpa") is bpa.parse
+    assert (DOCUMENT.path.name, DOCUMENT.layout, DOCUMENT.rules) == (SOURCE.name, "generic", "bpa")
 
 
 def test_exactly_148_proposals(records: list[ParsedRecommendation]) -> None:
@@ -117,13 +128,13 @@ def test_chapter_boundaries(by_label: dict[str, ParsedRecommendation]) -> None:
 
 
 def test_the_summary_yields_no_records(
-    raw: str, records: list[ParsedRecommendation], all_pieces: list[bpa.Piece]
+    raw: str, records: list[ParsedRecommendation], all_pieces: list[Piece]
 ) -> None:
     summary = raw[: raw.index(FIRST_CHAPTER_LINE)]
     assert "提要" in summary
-    summary_pieces = [piece for piece in all_pieces if piece.kind == bpa.SUMMARY]
+    summary_pieces = [piece for piece in all_pieces if piece.kind == SUMMARY]
     assert non_space("".join(piece.text for piece in summary_pieces)) == non_space(summary)
-    assert all(piece.owner is None for piece in summary_pieces)
+    assert all(piece.key is None for piece in summary_pieces)
     # Its first area, a sentence of the summary only, appears in no record.
     assert not any("第一，發展新質生產力" in r.title + r.text for r in records)
 
@@ -152,56 +163,64 @@ def test_only_known_lines_are_not_bullets(records: list[ParsedRecommendation]) -
 # --- nothing dropped or reordered ----------------------------------------------------------------
 
 
-def test_pieces_cover_the_region_from_the_first_chapter(
-    raw: str, all_pieces: list[bpa.Piece]
-) -> None:
+def test_pieces_cover_the_region_from_the_first_chapter(raw: str, all_pieces: list[Piece]) -> None:
     """Chapter headings, numbers, titles, bodies, footnotes and excluded pieces, in source order."""
     region = raw[raw.index(FIRST_CHAPTER_LINE) :]
-    covered = "".join(piece.text for piece in all_pieces if piece.kind != bpa.SUMMARY)
+    covered = "".join(piece.text for piece in all_pieces if piece.kind != SUMMARY)
     assert non_space(covered) == non_space(region)
 
 
 def test_records_hold_exactly_their_pieces(
-    records: list[ParsedRecommendation], all_pieces: list[bpa.Piece]
+    records: list[ParsedRecommendation], all_pieces: list[Piece]
 ) -> None:
     titles: dict[str, str] = defaultdict(str)
     texts: dict[str, str] = defaultdict(str)
     notes: dict[str, str] = defaultdict(str)
     chapters: dict[str, str] = {}
     chapter = footnote = ""
+    previous = None
     for piece in all_pieces:
-        if piece.kind == bpa.CHAPTER:
-            chapter = piece.text
-        elif piece.kind == bpa.NUMBER:
-            assert piece.text == f"{piece.owner}."
-            chapters[str(piece.owner)] = chapter
-        elif piece.kind == bpa.TITLE:
-            titles[str(piece.owner)] += non_space(piece.text)
-        elif piece.kind == bpa.BODY:
-            texts[str(piece.owner)] += non_space(piece.text)
-        elif piece.kind == bpa.FOOTNOTE_LABEL:
+        if piece.kind == HEADING and piece.marker == "chapter":  # a heading may wrap
+            chapter = join_two(chapter, piece.text) if previous == piece.marker else piece.text
+        elif piece.kind == "label":
+            assert non_space(piece.text) == f"{piece.key}."
+            chapters[str(piece.key)] = chapter
+        elif piece.kind == "title":
+            titles[str(piece.key)] += non_space(piece.text)
+        elif piece.kind == "text":
+            texts[str(piece.key)] += non_space(piece.text)
+        elif piece.kind == FOOTNOTE_LABEL:
             footnote = piece.text
-        elif piece.kind == bpa.FOOTNOTE:
-            notes[str(piece.owner)] += f"註{footnote}：" + non_space(piece.text)
+            notes[str(piece.key)] += f"註{footnote}："
+        elif piece.kind == FOOTNOTE:
+            notes[str(piece.key)] += non_space(piece.text)
         else:
-            assert piece.kind in bpa.EXCLUDED
+            assert piece.kind in EXCLUDED
+        previous = piece.marker if piece.kind == HEADING else None
     for record in records:
         assert non_space(record.title) == titles[record.label]
         assert non_space(record.text) == texts[record.label] + notes[record.label]
         assert record.section_path == (chapters[record.label],)
 
 
-def test_the_excluded_pieces(all_pieces: list[bpa.Piece]) -> None:
+def test_the_excluded_pieces(all_pieces: list[Piece]) -> None:
     """Only page numbers, the footnote marker, the end mark, sub-section headings, intros."""
     excluded: dict[str, list[str]] = defaultdict(list)
+    previous = None
     for piece in all_pieces:
-        if piece.kind in bpa.EXCLUDED - {bpa.SUMMARY}:
+        if piece.kind == INTRO and previous == INTRO:  # an intro paragraph's next line
+            excluded[INTRO][-1] += piece.text
+        elif piece.kind in EXCLUDED - {SUMMARY} and (piece.kind, piece.marker) != (
+            HEADING,
+            "chapter",
+        ):
             excluded[piece.kind].append(piece.text)
-    assert excluded[bpa.PAGE] == ["7", "39"]
-    assert excluded[bpa.FOOTNOTE_MARK] == ["1"]
-    assert excluded[bpa.END] == ["－完－"]
-    headings = [text for text in excluded[bpa.PREAMBLE] if len(text) < 25]
-    intros = [text[:8] for text in excluded[bpa.PREAMBLE] if len(text) >= 25]
+        previous = piece.kind
+    assert excluded[PAGE] == ["7", "39"]
+    assert excluded[FOOTNOTE_MARK] == ["1"]
+    assert excluded[END] == ["－完－"]
+    headings = excluded[HEADING]
+    intros = [text[:8] for text in excluded[INTRO]]
     assert headings[:3] == ["「高質經濟」", "「高質惠民」", "「高質治理」"]
     assert all(re.match("[甲乙丙丁]、", heading) for heading in headings[3:])
     assert len(headings) == 25
@@ -213,10 +232,11 @@ def test_the_excluded_pieces(all_pieces: list[bpa.Piece]) -> None:
     ]
 
 
-def test_footnote_goes_to_the_proposal_of_its_marker(all_pieces: list[bpa.Piece]) -> None:
-    marks = [piece.owner for piece in all_pieces if piece.kind == bpa.FOOTNOTE_MARK]
-    footnotes = [piece.owner for piece in all_pieces if piece.kind == bpa.FOOTNOTE]
+def test_footnote_goes_to_the_proposal_of_its_marker(all_pieces: list[Piece]) -> None:
+    marks = [piece.key for piece in all_pieces if piece.kind == FOOTNOTE_MARK]
+    footnotes = [piece.key for piece in all_pieces if piece.kind == FOOTNOTE_LABEL]
     assert marks == footnotes == ["42"]
+    assert {piece.key for piece in all_pieces if piece.kind == FOOTNOTE} == {"42"}
 
 
 # --- golden records (verified against the source text) -----------------------------------------
@@ -612,7 +632,7 @@ MINI = "\n".join(
 
 
 def test_mini_document() -> None:
-    records = bpa.parse(MINI)
+    records = parse(MINI)
     assert [(r.label, r.title, r.section_path) for r in records] == [
         ("1", "只有編號的一行之後的標題", ("一、第一章的標題很長，續到第二行",)),
         ("2", "第二項", ("二、第二章",)),
@@ -623,9 +643,9 @@ def test_mini_document() -> None:
         "註1：註腳的文字，跨兩行。",
     )
     assert records[1].text == "• 子項目"
-    kinds = [(piece.kind, piece.text) for piece in bpa.pieces(MINI)]
-    assert (bpa.PAGE, "5") in kinds
-    assert (bpa.FOOTNOTE_MARK, "1") in kinds
-    assert (bpa.PREAMBLE, "甲、分節") in kinds
-    assert (bpa.END, "－完－") in kinds
+    kinds = [(piece.kind, piece.text) for piece in trace(MINI, load_rules(DOCUMENT.rules))]
+    assert (PAGE, "5") in kinds
+    assert (FOOTNOTE_MARK, "1") in kinds
+    assert (HEADING, "甲、分節") in kinds
+    assert (END, "－完－") in kinds
     assert non_space("".join(text for _, text in kinds)) == non_space(MINI)

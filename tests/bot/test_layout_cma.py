@@ -14,11 +14,17 @@ import pytest
 from bot.ingest import clean
 from bot.ingest.document import KEY_PATTERN, ParsedRecommendation
 from bot.ingest.layouts import parser_for
-from bot.ingest.layouts.cma import parse
+from bot.ingest.sources import read_manifest
+from bot.resources import sources_dir
 
 SOURCES = Path(__file__).parents[2] / "data" / "sources"
 POLICY_ADDRESS = "001_a6b08e1ea9f1e106.txt"  # 對2023年施政報告的建議——拓產業新格局
 BUDGET = "002_5adcd5e5d25ebf77.txt"  # 對2024-25年財政預算案的建議——務實推動新型工業化
+
+
+# Both CMA documents go through the generic parser with the manifest's rule set.
+_CMA = [doc for doc in read_manifest(sources_dir()) if doc.slug in ("cma23", "cma24")]
+parse = parser_for(_CMA[0].layout, _CMA[0].rules)
 
 
 class Golden(NamedTuple):
@@ -58,7 +64,7 @@ BUDGET_LABELS = [str(number) for number in range(1, 14)]
 
 
 def test_layout_is_registered() -> None:
-    assert parser_for("cma") is parse
+    assert [(doc.layout, doc.rules) for doc in _CMA] == [("generic", "cma")] * 2
 
 
 def test_policy_address_count_and_labels(policy_address: list[ParsedRecommendation]) -> None:

@@ -12,9 +12,14 @@ import pytest
 
 from bot.ingest.clean import non_space
 from bot.ingest.document import KEY_PATTERN, ParsedRecommendation
-from bot.ingest.layouts import fhki, parser_for
+from bot.ingest.layouts import parser_for
+from bot.ingest.sources import read_manifest
+from bot.resources import sources_dir
 
 SOURCE = Path(__file__).parents[2] / "data" / "sources" / "000_c6cbd0b05b50272d.txt"
+# Read by the generic parser with the manifest's rule set (data/layouts.yaml: rule_sets.fhki).
+DOCUMENT = next(doc for doc in read_manifest(sources_dir()) if doc.slug == "fhki23")
+parse = parser_for(DOCUMENT.layout, DOCUMENT.rules)
 INITIATIVES_MARKER = "六大重點倡議："
 AREAS_MARKER = "七大建議範疇："
 SIGNATURE = "香港工業總會秘書處 2023 年 9 月"  # closes the document; not a bullet's text
@@ -217,7 +222,7 @@ def raw() -> str:
 
 @pytest.fixture(scope="module")
 def records(raw: str) -> list[ParsedRecommendation]:
-    return fhki.parse(raw)
+    return parse(raw)
 
 
 @pytest.fixture(scope="module")
@@ -264,7 +269,8 @@ def test_keys_unique_and_derived_from_labels(records: list[ParsedRecommendation]
 
 
 def test_registered_layout_is_this_parser(raw: str, records: list[ParsedRecommendation]) -> None:
-    assert parser_for("fhki")(raw) == records
+    assert (DOCUMENT.path.name, DOCUMENT.layout, DOCUMENT.rules) == (SOURCE.name, "generic", "fhki")
+    assert parser_for(DOCUMENT.layout, DOCUMENT.rules)(raw) == records
 
 
 @pytest.mark.parametrize("key", list(EXPECTED))
@@ -343,7 +349,7 @@ def test_synthetic_layout_variants() -> None:
             "秘書處",
         ]
     )
-    records = fhki.parse(text)
+    records = parse(text)
     assert [(r.key, r.label, r.title, r.text) for r in records] == [
         ("k1", "1", "甲倡議", "第一段續行。\n第二段。"),
         ("1-1-a-1", "1.I.A•1", "丙組", "第一點續行"),
@@ -357,4 +363,4 @@ def test_bullets_after_a_closing_paragraph_are_an_error() -> None:
     head = ["六大重點倡議：", " ", "1. 甲", " ", "段。", "七大建議範疇：", " ", "1. 乙"]
     text = "\n\n".join([*head, "I. 丙（商經局）", "• 第一點", " ", "說明段落", "• 第二點"])
     with pytest.raises(ValueError, match="closing"):
-        fhki.parse(text)
+        parse(text)

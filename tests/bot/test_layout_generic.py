@@ -7,9 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from bot.ingest.clean import non_space
 from bot.ingest.extract import extract_text
 from bot.ingest.layouts import parser_for
-from bot.ingest.layouts.generic import RulesError, chinese_value, load_rules, parse, roman_value
+from bot.ingest.layouts.generic import (
+    RulesError,
+    chinese_value,
+    load_rules,
+    parse,
+    roman_value,
+    trace,
+)
 from tests.bot.documents import cjk_font, make_docx, make_pdf
 
 SYNTHETIC = Path(__file__).resolve().parent.parent / "data" / "synthetic_submission.txt"
@@ -109,6 +117,12 @@ def test_rules_from_data_override_the_defaults() -> None:
         ({"bullets": "("}, "bad pattern"),
         ({"markers": [{"name": "x", "role": "item", "level": 1, "numeral": "arabic",
                        "pattern": "^\\d+"}]}, "group"),
+        ({"title_fallback": "somewhere"}, "title_fallback must be one of"),
+        ({"key_scheme": "random"}, "key_scheme must be one of"),
+        ({"group_headings": {"before": "no-such-marker", "level": 1}}, "names no marker"),
+        ({"footnotes": {"marker": "\\d$", "reach": 9, "note": "{text}"}}, "group"),
+        ({"markers": [{"name": "x", "role": "item", "level": 1, "numeral": "arabic",
+                       "pattern": "^(?P<n>\\d+)", "title_wraps": "sometimes"}]}, "title_wraps"),
     ],
 )  # fmt: skip
 def test_bad_rules_are_reported(overrides: object, message: str) -> None:
@@ -126,3 +140,26 @@ def test_chinese_numerals(numeral: str, value: int) -> None:
 @pytest.mark.parametrize(("numeral", "value"), [("IV", 4), ("xii", 12), ("Ⅲ", 3), ("ix", 9)])
 def test_roman_numerals(numeral: str, value: int) -> None:
     assert roman_value(numeral) == value
+
+
+def test_the_trace_accounts_for_every_line_in_order() -> None:
+    text = SYNTHETIC.read_text(encoding="utf-8")
+    pieces = trace(text)
+    assert non_space("".join(piece.text for piece in pieces)) == non_space(text)
+    records = {record.key: record for record in parse(text)}
+    texts: dict[str, str] = {}
+    for piece in pieces:
+        if piece.key is not None:
+            assert piece.kind in ("label", "text"), piece
+            texts[piece.key] = texts.get(piece.key, "") + (
+                piece.text if piece.kind == "text" else ""
+            )
+    assert set(texts) == set(records)
+
+    def folded(text: str) -> str:  # bullets ("- " in the source, "• " in records) left out
+        return non_space(text).replace("•", "").replace("-", "")
+
+    for key, record in records.items():  # the text pieces are the record's text
+        assert folded(record.text) == folded(texts[key]), key
+    kinds = {piece.kind for piece in pieces if "附錄" in piece.text}
+    assert kinds == {"after-stop"}

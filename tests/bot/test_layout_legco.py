@@ -1,4 +1,5 @@
-"""Golden tests for the LegCo subcommittee report parser (data/sources/004_960b6cc202b4fd9b.txt).
+"""Golden tests for the LegCo subcommittee report (data/sources/004_960b6cc202b4fd9b.txt), read by
+the generic parser with the manifest's rule set (data/layouts.yaml: rule_sets.legco).
 
 Expected values were written from the source file, not copied from the parser's output.
 """
@@ -13,11 +14,19 @@ import pytest
 
 from bot.ingest.clean import non_space
 from bot.ingest.document import KEY_PATTERN, ParsedRecommendation, Reference
-from bot.ingest.layouts import legco, parser_for
+from bot.ingest.layouts import parser_for
+from bot.ingest.layouts.generic import load_rules
+from bot.ingest.layouts.generic_lines import whole_text_lines
+from bot.ingest.layouts.generic_refs import cited_numbers
+from bot.ingest.sources import read_manifest
+from bot.resources import sources_dir
 
 SOURCE = Path(__file__).parents[2] / "data" / "sources" / "004_960b6cc202b4fd9b.txt"
 INTRO = "62. 在商議過程中，小組委員會建議政府當局考慮："
 LETTERS = list(string.ascii_lowercase[:21])  # (a) … (u)
+DOCUMENT = next(doc for doc in read_manifest(sources_dir()) if doc.slug == "legco24")
+RULES = load_rules(DOCUMENT.rules)
+parse = parser_for(DOCUMENT.layout, DOCUMENT.rules)
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +36,7 @@ def raw() -> str:
 
 @pytest.fixture(scope="module")
 def records(raw: str) -> list[ParsedRecommendation]:
-    return legco.parse(raw)
+    return parse(raw)
 
 
 @pytest.fixture(scope="module")
@@ -214,7 +223,12 @@ def test_label_and_key_sequences(records: list[ParsedRecommendation]) -> None:
 
 
 def test_registered_layout_is_this_parser(raw: str, records: list[ParsedRecommendation]) -> None:
-    assert parser_for("legco")(raw) == records
+    assert (DOCUMENT.path.name, DOCUMENT.layout, DOCUMENT.rules) == (
+        SOURCE.name,
+        "generic",
+        "legco",
+    )
+    assert parser_for(DOCUMENT.layout, DOCUMENT.rules)(raw) == records
 
 
 @pytest.mark.parametrize("key", sorted(EXPECTED))
@@ -253,10 +267,13 @@ def test_refs_are_whole_verbatim_paragraphs(raw: str, records: list[ParsedRecomm
 
 
 def test_footnote_is_furniture(raw: str) -> None:
-    assert legco.footnotes(raw) == [
+    dropped = [
+        line.strip() for line in raw.splitlines() if any(p.match(line) for p in RULES.drop_lines)
+    ]
+    assert dropped == [
         "¹ 首次會議在 2023 年 5 月 30 日舉行，以選舉副主席和討論小組委員會的會議日期及討論事項。"
     ]
-    assert not any(line.startswith("¹") for line in legco.body_lines(raw))
+    assert not any(line.startswith("¹") for line in whole_text_lines(raw, RULES))
 
 
 def test_no_furniture_or_appendix_text(records: list[ParsedRecommendation]) -> None:
@@ -298,7 +315,8 @@ def test_recommendations_region_fully_covered(
     ],
 )
 def test_citation_forms(text: str, numbers: list[int]) -> None:
-    assert legco.cited_paragraphs(text) == numbers
+    assert RULES.references is not None
+    assert cited_numbers(text, RULES.references) == numbers
 
 
 def test_wrapped_item_and_heading_rules() -> None:
@@ -318,7 +336,7 @@ def test_wrapped_item_and_heading_rules() -> None:
         ]
     )
     body = "\n\n".join(["2. 甲段。", "3. 乙段", "續。", "4. 丙段。", text])
-    records = legco.parse(body)
+    records = parse(body)
     assert [(r.key, r.title, r.text) for r in records] == [
         ("a", "甲標題", "第一項建議的前半後半(請參閱上文第 2 至 3 段)；及"),
         ("b", "乙標題", "第二項(請參閱上文第 4 段)。"),
