@@ -17,6 +17,7 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -43,7 +44,12 @@ from handlers.context import BotApplication, BotContext, Services
 from handlers.errors import on_error
 from handlers.flood import flood_handler
 from handlers.jobs import TICK_SECONDS, digest_tick
-from handlers.processing import PURGE_SECONDS, ClaimingUpdateProcessor, purge_processed
+from handlers.processing import (
+    PURGE_SECONDS,
+    ClaimingUpdateProcessor,
+    mark_ignored,
+    purge_processed,
+)
 from handlers.query_log import PURGE_INTERVAL_SECONDS, purge_job
 
 log = logging.getLogger(__name__)
@@ -119,7 +125,6 @@ def build_application(
         )
     application: BotApplication = builder.build()
     application.bot_data["services"] = services
-    processor.application = application
     _register(application, services)
     return application
 
@@ -189,6 +194,8 @@ def _register(application: BotApplication, services: Services) -> None:
     application.add_handler(
         ChatMemberHandler(membership.my_membership, ChatMemberHandler.MY_CHAT_MEMBER)
     )
+    # Last in group 0: whatever nothing above matched is logged as ignored.
+    application.add_handler(TypeHandler(Update, mark_ignored))
     application.add_error_handler(on_error)
     # The digest scheduler: one repeating tick; due times live in the store.
     if application.job_queue is not None:

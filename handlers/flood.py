@@ -25,6 +25,7 @@ from bot.update_outcome import THROTTLED, mark_outcome
 from handlers.admin import is_admin
 from handlers.common import language_of, reply
 from handlers.context import BotApplication, BotContext, Services
+from handlers.processing import mark_ignored
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,11 @@ def is_request(update: Update, application: BotApplication) -> bool:
     message = update.message
     if message is None or not message.text:
         return False
-    return any(handler.check_update(update) for handler in application.handlers.get(0, ()))
+    return any(
+        handler.check_update(update)
+        for handler in application.handlers.get(0, ())
+        if handler.callback is not mark_ignored  # the catch-all that logs "ignored"
+    )
 
 
 async def slow_down(update: Update, context: BotContext) -> None:

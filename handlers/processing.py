@@ -18,12 +18,20 @@ from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, BaseUpdateProcessor
+from telegram.ext import BaseUpdateProcessor
 
 from bot.db import SessionFactory
 from bot.models import utcnow
 from bot.processed_updates import claim_update, purge_processed_updates
-from bot.update_outcome import DUPLICATE, ERROR, HANDLED, IGNORED, begin_update, end_update
+from bot.update_outcome import (
+    DUPLICATE,
+    ERROR,
+    HANDLED,
+    IGNORED,
+    begin_update,
+    end_update,
+    mark_outcome,
+)
 from handlers.context import BotContext
 
 log = logging.getLogger("handlers.updates")
@@ -80,7 +88,6 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, sessions: SessionFactory, max_concurrent: int = 1):
         super().__init__(max_concurrent)
         self.sessions = sessions
-        self.application: Application[Any, Any, Any, Any, Any, Any] | None = None  # bound later
         self._chats = ChatLocks()
 
     async def initialize(self) -> None:
@@ -95,7 +102,7 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
             await coroutine
             return
         started = time.perf_counter()
-        record, token = begin_update(HANDLED if self._has_handler(update) else IGNORED)
+        record, token = begin_update(HANDLED)  # handlers.app's last handler marks IGNORED
 
         async def claim_and_handle() -> None:
             if await self._claim(update.update_id):
@@ -127,17 +134,6 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         with self.sessions.begin() as session:
             return claim_update(session, update_id, utcnow())
 
-    def _has_handler(self, update: Update) -> bool:
-        """Whether some handler answers it (negative groups are pre-processing, e.g. limits)."""
-        if self.application is None:
-            return True
-        return any(
-            handler.check_update(update) not in (None, False)
-            for group, handlers in self.application.handlers.items()
-            if group >= 0
-            for handler in handlers
-        )
-
 
 def _log_update(update: Update, outcome: str, latency_ms: float) -> None:
     fields = {
@@ -161,3 +157,8 @@ async def purge_processed(context: BotContext) -> None:
         removed = purge_processed_updates(session, utcnow())
     if removed:
         log.info("purged %d processed update ids", removed)
+
+
+async def mark_ignored(update: object, context: object) -> None:
+    """The last handler of group 0: reached only when no other handler matched the update."""
+    mark_outcome(IGNORED)

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from bot.query_log import log_query, purge_query_log
 from handlers.context import BotContext, Services
@@ -23,17 +24,28 @@ _INLINE_LOGGER = "inline_query_logger"
 
 
 def record_search(services: Services, text: str, chat_type: str, results: int) -> None:
-    """Log one search; a failure to log never spoils the search itself."""
+    """Log one search in its own unit of work; a failure to log never spoils the search."""
     try:
         with services.sessions.begin() as session:
-            log_query(
-                session,
-                text,
-                chat_type,
-                results,
-                retention_days=services.settings.query_log_retention_days,
-            )
-    except (SQLAlchemyError, ValueError):
+            log_search(session, services, text, chat_type, results)
+    except SQLAlchemyError:
+        log.exception("could not log a query")
+
+
+def log_search(
+    session: Session, services: Services, text: str, chat_type: str, results: int
+) -> None:
+    """Log one search inside the caller's unit of work (an odd chat type is logged as such, never
+    an error that would spoil the search)."""
+    try:
+        log_query(
+            session,
+            text,
+            chat_type,
+            results,
+            retention_days=services.settings.query_log_retention_days,
+        )
+    except ValueError:
         log.exception("could not log a query")
 
 

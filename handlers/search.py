@@ -22,7 +22,7 @@ from bot.views import (
 )
 from handlers.common import edit, language_of, note_chat, reply
 from handlers.context import BotContext
-from handlers.query_log import record_search
+from handlers.query_log import log_search
 
 MAX_SUGGESTIONS = 3
 
@@ -60,16 +60,27 @@ async def search_mention(update: Update, context: BotContext) -> None:
 
 
 async def start_search(update: Update, context: BotContext, text: str, compact: bool) -> None:
-    """Save the query (so buttons can refer to it), send its first page, and log it (anonymously;
-    paging and narrowing buttons are not logged again)."""
-    with context.services.sessions.begin() as session:
+    """Search, then in one unit of work: remember the chat, save the query (so buttons can refer
+    to it) and log it anonymously (paging and narrowing buttons are not logged again); then send
+    the first page."""
+    services = context.services
+    stored = StoredSearch(text, Filters())
+    answer = _search_page(context, stored, 0, compact)
+    chat = update.effective_chat
+    with services.sessions.begin() as session:
         note_chat(session, update, context)
         key = save_query(session, text, Filters())
-    stored = StoredSearch(text, Filters())
-    answer = await show_page(update, context, key, stored, 0, compact, editing=False)
-    chat = update.effective_chat
-    if chat is not None:
-        record_search(context.services, text, chat.type, answer.total)
+        if chat is not None:
+            log_search(session, services, text, chat.type, answer.total)
+    await show_page(update, context, key, stored, 0, compact, editing=False, answer=answer)
+
+
+def _search_page(
+    context: BotContext, stored: StoredSearch, page: int, compact: bool
+) -> SearchResults:
+    size = COMPACT_SIZE if compact else PAGE_SIZE
+    index = context.services.index.get()
+    return search(index, stored.text, limit=size, offset=page * size, filters=stored.filters)
 
 
 async def show_page(
@@ -80,14 +91,13 @@ async def show_page(
     page: int,
     compact: bool,
     editing: bool,
+    answer: SearchResults | None = None,
 ) -> SearchResults:
     """Render one page of a saved search (or the no-results answer) and send or edit it; returns
-    the search's answer."""
+    the search's answer (`answer`: that page, when the caller has already searched)."""
     language = language_of(update, context)
     services = context.services
-    size = COMPACT_SIZE if compact else PAGE_SIZE
-    index = services.index.get()
-    answer = search(index, stored.text, limit=size, offset=page * size, filters=stored.filters)
+    answer = answer or _search_page(context, stored, page, compact)
     if answer.total == 0:
         message = no_results_message(language, answer, _suggestion_keys(context, answer))
     elif not answer.results:  # a page past the end (results changed since): go to the first
