@@ -45,10 +45,10 @@ def note_chat(session: Session, update: Update, context: BotContext) -> None:
     if chat is None:
         return
     known = session.get(Chat, chat.id)
-    was_active = known is not None and known.active
+    came_back = known is not None and not known.active
     row = touch_chat(session, chat.id, chat.type, chat.title or chat.username)
-    if not was_active:
-        set_chat_reachable(session, chat.id, True)  # e.g. /start after blocking the bot
+    if came_back:  # e.g. /start after blocking the bot: its digests resume
+        set_chat_reachable(session, chat.id, True)
     context.stored_language = row.language
 
 
