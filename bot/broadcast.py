@@ -34,6 +34,7 @@ from bot.db import SessionFactory
 from bot.digest.deliver import send_with_retries
 from bot.digest.sender import Blocked, ChatGone, Migrated, Outcome, Sender, Sent
 from bot.models import Chat, PendingAction, utcnow
+from bot.pending_actions import PENDING, create_action
 from bot.render import Message, escape, utf16_len
 from bot.subscriptions import move_subscriptions, set_chat_reachable
 
@@ -44,7 +45,7 @@ RECIPIENT_TYPES = ("private", "group", "supergroup")
 MAX_LENGTH = 4096  # Telegram's limit for one message (UTF-16 units of the text as shown)
 LEASE = timedelta(minutes=10)  # longer than the worst retry wait for one chat (5 × 60 s)
 
-PENDING, SENDING, DONE, CANCELLED = "pending", "sending", "done", "cancelled"
+SENDING, DONE, CANCELLED = "sending", "done", "cancelled"
 
 
 @dataclass(frozen=True)
@@ -115,22 +116,9 @@ def create(
     session: Session, chat_id: int, user_id: int, text: str, language: str, now: datetime
 ) -> str:
     """Store a broadcast awaiting confirmation; return its key (for the buttons)."""
-    key = secrets.token_hex(6)
     payload = {"text": text, "language": language, "owner": None, "cursor": None}
     payload |= {"sent": 0, "blocked": 0, "failed": 0}
-    session.add(
-        PendingAction(
-            key=key,
-            kind=KIND,
-            chat_id=chat_id,
-            user_id=user_id,
-            payload=payload,
-            status=PENDING,
-            created_at=now,
-            updated_at=now,
-        )
-    )
-    return key
+    return create_action(session, KIND, chat_id, user_id, payload, now)
 
 
 def _locked(session: Session, key: str) -> PendingAction | None:

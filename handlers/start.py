@@ -8,11 +8,11 @@ from bot import actions
 from bot.chats import set_language
 from bot.i18n import LANGUAGES, html, t
 from bot.render import Button, Message
+from handlers.admin import is_admin
 from handlers.browse import send_record
 from handlers.common import edit, language_of, remember_chat, reply
 from handlers.context import BotContext
 from handlers.search import show_saved_query
-from handlers.upload import is_admin
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -35,7 +35,7 @@ async def help_command(update: Update, context: BotContext) -> None:
     language = language_of(update, context)
     bot = context.services.bot_username
     text = html(language, "help.text_html", bot=bot)
-    if is_admin(update, context):
+    if is_admin(context, update.effective_user):
         text += "\n" + html(language, "upload.help_admin_html")
     await reply(update, Message(text))
 

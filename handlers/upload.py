@@ -27,7 +27,7 @@ from bot.models import utcnow
 from bot.render import MESSAGE_LIMIT, Button, Message, escape, split_text
 from bot.search.normalize import fold_text
 from bot.views import org_code
-from handlers.admin import is_admin_user
+from handlers.admin import is_admin
 from handlers.common import language_of, reply
 from handlers.context import BotContext
 
@@ -38,11 +38,6 @@ _TREE_CHUNK = MESSAGE_LIMIT - 200  # room for <pre> and the header of the first 
 _PROBLEMS = (ExtractError, ImportProblem, ManifestError)
 
 
-def is_admin(update: Update, context: BotContext) -> bool:
-    """The sender is listed in ADMIN_IDS."""
-    return is_admin_user(context.services, update.effective_user)
-
-
 async def document_message(update: Update, context: BotContext) -> None:
     """A document in a private chat: check who and what, then reply with the preview."""
     message = update.effective_message
@@ -50,7 +45,7 @@ async def document_message(update: Update, context: BotContext) -> None:
     if message is None or message.document is None or chat is None:
         return
     language = language_of(update, context)
-    if not is_admin(update, context):
+    if not is_admin(context, update.effective_user):
         await reply(update, Message(html(language, "upload.not_admin")))
         return
     document = message.document
@@ -145,7 +140,7 @@ async def import_button(update: Update, context: BotContext) -> None:
     if query is None or action is None or len(action.args) != 2:
         return
     language = language_of(update, context)
-    if not is_admin(update, context):
+    if not is_admin(context, update.effective_user):
         await query.answer(t(language, "upload.not_allowed"), show_alert=True)
         return
     choice, key = action.args

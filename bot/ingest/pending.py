@@ -3,7 +3,6 @@ so that the Confirm tap may land on any replica and a second tap finds the impor
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import Any
 
@@ -11,29 +10,17 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.models import PendingAction
+from bot.pending_actions import PENDING, create_action
 
 IMPORT = "import"
-PENDING, DONE, CANCELLED, FAILED = "pending", "done", "cancelled", "failed"
+DONE, CANCELLED, FAILED = "done", "cancelled", "failed"
 
 
 def create_import(
     session: Session, chat_id: int, user_id: int, payload: dict[str, Any], now: datetime
 ) -> str:
     """Store a pending import; returns its short key (for callback data)."""
-    key = secrets.token_urlsafe(9)  # 12 characters
-    session.add(
-        PendingAction(
-            key=key,
-            kind=IMPORT,
-            chat_id=chat_id,
-            user_id=user_id,
-            payload=payload,
-            status=PENDING,
-            created_at=now,
-            updated_at=now,
-        )
-    )
-    return key
+    return create_action(session, IMPORT, chat_id, user_id, payload, now)
 
 
 def claim_import(session: Session, key: str, status: str, now: datetime) -> PendingAction | None:

@@ -4,21 +4,14 @@ languages), through the fake Bot API with the real Application."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from io import BytesIO
 
 import pytest
 from PIL import Image
 
-from bot.config import load_settings
-from bot.db import SessionFactory
-from bot.ingest.pipeline import ingest
 from bot.render import MESSAGE_LIMIT, utf16_len
-from bot.search import SearchIndex
-from bot.search.live import LiveIndex
 from handlers.admin import ADMIN_COMMANDS
-from handlers.app import ALLOWED_UPDATES, build_application
-from tests.fake_bot_api import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotAPI
+from tests.fake_bot_api import DEFAULT_GROUP_ID, DEFAULT_USER_ID
 from tests.handlers.conftest import RunningBot
 
 pytestmark = pytest.mark.db
@@ -27,31 +20,15 @@ ADMIN_ID = 4242
 
 
 @pytest.fixture
-async def admin_bot(
-    fake_bot_api: FakeBotAPI, sessions: SessionFactory, search_index: SearchIndex
-) -> AsyncIterator[RunningBot]:
+def bot_env() -> dict[str, str]:
+    """ADMIN_IDS for this module's bot."""
+    return {"ADMIN_IDS": f"{ADMIN_ID},77"}
+
+
+@pytest.fixture
+def admin_bot(running_bot: RunningBot) -> RunningBot:
     """The bot as `python -m bot run` starts it, with ADMIN_IDS set."""
-    ingest(sessions)
-    settings = load_settings(
-        {
-            "BOT_TOKEN": fake_bot_api.token,
-            "TELEGRAM_BASE_URL": fake_bot_api.base_url,
-            "ADMIN_IDS": f"{ADMIN_ID},77",
-        }
-    )
-    app = build_application(settings, sessions, LiveIndex(sessions, 3600, search_index))
-    await app.initialize()
-    assert app.post_init is not None
-    await app.post_init(app)
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=ALLOWED_UPDATES)
-    try:
-        yield RunningBot(fake_bot_api, app, sessions)
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
+    return running_bot
 
 
 async def test_stats_is_an_unknown_command_for_members(admin_bot: RunningBot) -> None:
