@@ -86,9 +86,9 @@ def parse_kinds(value: str | None) -> list[str] | None:
 
 def load_corpus() -> list[IndexedRecord]:
     """Ingest data/ into a throw-away SQLite store and return every active record."""
-    from bot.corpus import list_recommendations
-    from bot.db import make_engine, make_sessions, migrate
     from bot.ingest.pipeline import ingest
+    from bot.store.corpus import list_recommendations
+    from bot.store.db import make_engine, make_sessions, migrate
 
     with tempfile.TemporaryDirectory(prefix="bench-") as directory:
         engine = make_engine(f"sqlite:///{Path(directory) / 'corpus.db'}")

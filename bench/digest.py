@@ -8,7 +8,7 @@ temporary directory, or a private schema of the PostgreSQL database given with -
 dropped at the end):
 
 - prepare: `--subscribers` chats over the policy areas (1-3 each), seeded with
-  `bot.subscriptions.subscribe`/`set_schedule`; every digest composed with
+  `bot.store.subscriptions.subscribe`/`set_schedule`; every digest composed with
   `bot.digest.compose.compose`, then the whole `send_due` run with a sender that answers Sent at
   once (the pipeline without Telegram).
 - limited: `--send-subscribers` chats through the real path: the Application's PTB Bot (built by
@@ -51,19 +51,19 @@ from sqlalchemy import Engine, func, select, text, update
 
 import bot.digest.deliver as deliver_module
 from bench.common import fmt, format_table, percentile, quiet
-from bot.areas import load_areas
-from bot.chats import chat_language, set_language
-from bot.config import load_settings, normalize_database_url
-from bot.corpus import list_recommendations
-from bot.db import SessionFactory, make_engine, make_sessions, migrate
+from bot.core.config import load_settings, normalize_database_url
+from bot.core.schedule import period_of
 from bot.digest.compose import compose
 from bot.digest.deliver import DeliveryOptions, DeliveryReport, send_due
-from bot.digest.schedule import period_of
-from bot.digest.sender import Outcome, Sender, Sent
-from bot.i18n import pick_language
-from bot.models import Chat, DigestSchedule, utcnow
-from bot.render import Message
-from bot.subscriptions import set_schedule, subscribe
+from bot.messaging.sender import Outcome, Sender, Sent
+from bot.store.areas import load_areas
+from bot.store.chats import chat_language, set_language
+from bot.store.corpus import list_recommendations
+from bot.store.db import SessionFactory, make_engine, make_sessions, migrate
+from bot.store.models import Chat, DigestSchedule, utcnow
+from bot.store.subscriptions import set_schedule, subscribe
+from bot.ui.i18n import pick_language
+from bot.ui.render import Message
 
 SCENARIOS = ("prepare", "limited", "unlimited", "faults")
 PREPARE_SUBSCRIBERS = 10_000

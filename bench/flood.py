@@ -4,7 +4,7 @@
 
 Two tables:
 
-- guard: `bot.flood.FloodGuard.check` alone (no Telegram), over 1 thousand, 100 thousand and 1
+- guard: `bot.core.flood.FloodGuard.check` alone (no Telegram), over 1 thousand, 100 thousand and 1
   million distinct senders picked at random, a third of the checks also drawing on a group bucket;
   microseconds per check (timed per batch of 1000), buckets kept (capped at 100,000) and the
   resident memory added.
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.common import fmt, format_table, percentile, release_memory, rss_mb
-from bot.flood import FloodGuard, FloodLimits
+from bot.core.flood import FloodGuard, FloodLimits
 
 BATCH = 1000
 SPAMMER_BASE, BYSTANDER, SETTLE = 700_000, 699_999, 699_998
@@ -115,10 +115,10 @@ async def bench_bystander(
     directory: Path, spammers: int, spam: int, probes: int, protected: bool
 ) -> BystanderRow:
     """Run one spam scenario against a freshly started bot."""
-    from bot.config import load_settings
-    from bot.db import make_engine, make_sessions, migrate
-    from bot.i18n import t
+    from bot.core.config import load_settings
     from bot.ingest.pipeline import ingest
+    from bot.store.db import make_engine, make_sessions, migrate
+    from bot.ui.i18n import t
     from handlers.app import ALLOWED_UPDATES, build_application
     from tests.fake_bot_api import FakeBotAPI
 

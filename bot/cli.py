@@ -15,27 +15,27 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.charts import insight_charts
-from bot.chats import chat_language
-from bot.compare import PER_ORG, compare, comparison_json, describe_comparison
-from bot.config import ConfigError, Settings, load_settings
-from bot.corpus import get_recommendation, list_recommendations, list_sources
-from bot.db import SessionFactory, make_engine, make_sessions, migrate
+from bot.admin.charts import insight_charts
+from bot.admin.export import record_dict, write_csv, write_json, write_xlsx
+from bot.admin.insight import collect, format_insight
+from bot.admin.stats import corpus_table, format_table
+from bot.core.config import ConfigError, Settings, load_settings
+from bot.core.log import setup_logging
+from bot.core.schedule import period_of
 from bot.digest.compose import compose
 from bot.digest.deliver import DeliveryOptions, DeliveryReport, send_due
-from bot.digest.schedule import period_of
-from bot.export import record_dict, write_csv, write_json, write_xlsx
-from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, pick_language
 from bot.ingest.pipeline import IngestReport, ManifestError, ingest, select_documents
-from bot.insight import collect, format_insight
-from bot.log import setup_logging
-from bot.models import DigestSchedule, Source
-from bot.query_log import purge_query_log
-from bot.render import plain_of
 from bot.search import Filters, SearchIndex, search
+from bot.search.compare import PER_ORG, compare, comparison_json, describe_comparison
 from bot.search.present import describe_results, results_json
 from bot.search.query import resolve_filter
-from bot.stats import corpus_table, format_table
+from bot.store.chats import chat_language
+from bot.store.corpus import get_recommendation, list_recommendations, list_sources
+from bot.store.db import SessionFactory, make_engine, make_sessions, migrate
+from bot.store.models import DigestSchedule, Source
+from bot.store.query_log import purge_query_log
+from bot.ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, pick_language
+from bot.ui.render import plain_of
 
 log = logging.getLogger(__name__)
 

@@ -18,19 +18,20 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, Message, Update, User
+from telegram import BotCommand, BotCommandScopeChat, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, filters
 
-from bot import actions, broadcast
-from bot.admin_summary import store_summary
-from bot.admin_views import confirm_message, reload_message, report_message, summary_message
-from bot.i18n import LANGUAGES, html, t
-from bot.models import utcnow
-from bot.reload import reload_corpus
-from bot.render import Message as OutgoingMessage
-from handlers.common import edit, language_of, reply
+from bot.admin import broadcast
+from bot.admin.reload import reload_corpus
+from bot.admin.summary import store_summary
+from bot.admin.views import confirm_message, reload_message, report_message, summary_message
+from bot.store.models import utcnow
+from bot.ui import actions
+from bot.ui.i18n import LANGUAGES, html, t
+from bot.ui.render import Message as OutgoingMessage
+from handlers.common import edit, is_admin, is_admin_user, language_of, reply
 from handlers.context import BotApplication, BotContext, Services
 from handlers.telegram_sender import TelegramSender
 
@@ -42,16 +43,6 @@ ADMIN_COMMANDS: tuple[str, ...] = ("admin", "stats", "reload", "broadcast")
 RESUME_SECONDS = 60  # how often to look for broadcasts whose sending process died
 
 Handler = Callable[[Update, BotContext], Awaitable[None]]
-
-
-def is_admin_user(services: Services, user: User | None) -> bool:
-    """True when `user` is one of ADMIN_IDS (read from the settings on every call)."""
-    return user is not None and not user.is_bot and user.id in services.settings.admin_ids
-
-
-def is_admin(context: BotContext, user: User | None) -> bool:
-    """True when `user` is one of ADMIN_IDS (checked on every call)."""
-    return is_admin_user(context.services, user)
 
 
 class AdminPrivateChat(filters.UpdateFilter):

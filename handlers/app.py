@@ -21,13 +21,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.config import Settings
-from bot.corpus import list_sources
-from bot.db import SessionFactory
-from bot.i18n import LANGUAGES, t
+from bot.core.config import Settings
 from bot.search.live import LiveIndex
 from bot.search.normalize import fold_text
-from bot.views import org_code
+from bot.store.corpus import list_sources, org_code
+from bot.store.db import SessionFactory
+from bot.ui.i18n import LANGUAGES, t
 from handlers import (
     admin,
     browse,
@@ -40,6 +39,7 @@ from handlers import (
     subscribe,
     upload,
 )
+from handlers.common import DeepLink, mark_ignored
 from handlers.context import BotApplication, BotContext, Services
 from handlers.errors import on_error
 from handlers.flood import flood_handler
@@ -47,7 +47,6 @@ from handlers.jobs import TICK_SECONDS, digest_tick
 from handlers.processing import (
     PURGE_SECONDS,
     ClaimingUpdateProcessor,
-    mark_ignored,
     purge_processed,
 )
 from handlers.query_log import PURGE_INTERVAL_SECONDS, purge_job
@@ -134,6 +133,9 @@ def _register(application: BotApplication, services: Services) -> None:
     application.add_handler(flood_handler(services), group=-1)
     # Group 0, tried in order; the first handler that matches an update handles it.
     # Commands (work in private chats and, with privacy mode on, in groups).
+    # deep links first: /start rec_<id> and /start q_<key>; a plain /start is the welcome
+    application.add_handler(CommandHandler("start", browse.record_link, DeepLink("rec")))
+    application.add_handler(CommandHandler("start", search.saved_query_link, DeepLink("q")))
     application.add_handler(CommandHandler("start", start.start))
     application.add_handler(CommandHandler("help", start.help_command))
     application.add_handler(CommandHandler("lang", start.lang_command))
@@ -175,7 +177,7 @@ def _register(application: BotApplication, services: Services) -> None:
             upload.document_message,
         )
     )
-    # Buttons, by callback_data prefix (see bot.actions).
+    # Buttons, by callback_data prefix (see bot.ui.actions).
     for pattern, callback in (
         (r"^r:", browse.open_button),
         (r"^rel:", browse.related_button),

@@ -6,13 +6,13 @@ from collections import Counter
 
 from telegram import Update
 
-from bot import actions
-from bot.areas import get_area
-from bot.corpus import get_recommendation, list_recommendations, list_sources
-from bot.i18n import html, t
-from bot.render import Message
 from bot.search import SearchResult, related
-from bot.views import (
+from bot.store.areas import get_area
+from bot.store.corpus import get_recommendation, list_recommendations, list_sources
+from bot.ui import actions
+from bot.ui.i18n import html, t
+from bot.ui.render import Message
+from bot.ui.views import (
     PAGE_SIZE,
     area_page_message,
     areas_message,
@@ -20,7 +20,7 @@ from bot.views import (
     related_message,
     sources_message,
 )
-from handlers.common import edit, language_of, remember_chat, reply, send_all
+from handlers.common import deep_link_value, edit, language_of, remember_chat, reply, send_all
 from handlers.context import BotContext
 
 
@@ -32,6 +32,12 @@ async def rec_command(update: Update, context: BotContext) -> None:
         return
     remember_chat(update, context)
     await send_record(update, context, context.args[0])
+
+
+async def record_link(update: Update, context: BotContext) -> None:
+    """/start rec_<id> (a deep link): the recommendation's full view."""
+    remember_chat(update, context)
+    await send_record(update, context, deep_link_value(context))
 
 
 async def send_record(update: Update, context: BotContext, record_id: str) -> None:

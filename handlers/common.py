@@ -1,18 +1,22 @@
-"""Small pieces every handler needs: the reader's language, replying, editing in place."""
+"""Small pieces every handler needs: the reader's language, replying, editing in place, who may
+do what, deep links. Handler modules share through this module, never by importing each other."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 from telegram import Message as TelegramMessage
-from telegram import Update
+from telegram import Update, User
 from telegram.error import BadRequest
+from telegram.ext import filters
 
-from bot.chats import chat_language, touch_chat
-from bot.i18n import pick_language
-from bot.models import Chat
-from bot.render import Message
-from bot.subscriptions import set_chat_reachable
-from handlers.context import UNKNOWN, BotContext
+from bot.core.update_outcome import IGNORED, mark_outcome
+from bot.store.chats import chat_language, touch_chat
+from bot.store.models import Chat
+from bot.store.subscriptions import set_chat_reachable
+from bot.ui import actions
+from bot.ui.i18n import pick_language
+from bot.ui.render import Message
+from handlers.context import UNKNOWN, BotContext, Services
 from handlers.keyboards import markup
 
 
@@ -82,3 +86,43 @@ async def edit(update: Update, message: Message) -> None:
     except BadRequest as error:
         if "not modified" not in str(error).lower():
             raise
+
+
+def is_admin_user(services: Services, user: User | None) -> bool:
+    """True when `user` is one of ADMIN_IDS (read from the settings on every call)."""
+    return user is not None and not user.is_bot and user.id in services.settings.admin_ids
+
+
+def is_admin(context: BotContext, user: User | None) -> bool:
+    """True when `user` is one of ADMIN_IDS (checked on every call)."""
+    return is_admin_user(context.services, user)
+
+
+async def is_chat_admin(context: BotContext, chat_id: int, user_id: int) -> bool:
+    """True when the user administers the group (asked of Telegram on every call)."""
+    member = await context.bot.get_chat_member(chat_id, user_id)
+    return member.status in ("administrator", "creator")
+
+
+class DeepLink(filters.MessageFilter):
+    """`/start <payload>` whose payload is a deep link of one kind ("rec" or "q")."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(name=f"DeepLink({kind})")
+        self._kind = kind
+
+    def filter(self, message: TelegramMessage) -> bool:
+        words = (message.text or "").split(maxsplit=2)
+        payload = actions.parse_payload(words[1] if len(words) > 1 else None)
+        return payload is not None and payload[0] == self._kind
+
+
+def deep_link_value(context: BotContext) -> str:
+    """The value of the deep link a DeepLink-filtered /start carries (the id or the key)."""
+    payload = actions.parse_payload(context.args[0] if context.args else None)
+    return payload[1] if payload else ""
+
+
+async def mark_ignored(update: object, context: object) -> None:
+    """The last handler of group 0: reached only when no other handler matched the update."""
+    mark_outcome(IGNORED)

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot.compare import PER_ORG, PER_ORG_COMPACT, compare
-from bot.compare_view import compare_messages, compare_usage
-from bot.corpus import list_sources
-from bot.views import org_code
+from bot.search.compare import PER_ORG, PER_ORG_COMPACT, compare
+from bot.store.corpus import list_sources, org_code
+from bot.ui.compare_view import compare_messages, compare_usage
 from handlers.common import language_of, remember_chat, reply, send_all
 from handlers.context import BotContext
 from handlers.query_log import record_search

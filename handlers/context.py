@@ -8,10 +8,10 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.config import Settings
-from bot.db import SessionFactory
-from bot.models import utcnow
+from bot.core.config import Settings
 from bot.search.live import LiveIndex
+from bot.store.db import SessionFactory
+from bot.store.models import utcnow
 
 
 @dataclass

@@ -6,8 +6,8 @@ import logging
 
 from telegram import Update
 
-from bot.i18n import pick_language, t
-from bot.update_outcome import ERROR, mark_outcome
+from bot.core.update_outcome import ERROR, mark_outcome
+from bot.ui.i18n import pick_language, t
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ on (so ordinary group conversation, edits and membership changes never do). Over
 sender gets one polite slow-down in their language per cool-down window (a message; for a button,
 the callback answer; for inline mode, an empty answer cached briefly) and everything else is
 dropped until tokens come back. Admins are exempt. The buckets live in this process's memory
-(bot.flood): with several replicas each enforces its own share.
+(bot.core.flood): with several replicas each enforces its own share.
 """
 
 from __future__ import annotations
@@ -18,14 +18,12 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from bot.flood import FloodGuard, FloodLimits, Verdict
-from bot.i18n import html, t
-from bot.render import Message
-from bot.update_outcome import THROTTLED, mark_outcome
-from handlers.admin import is_admin
-from handlers.common import language_of, reply
+from bot.core.flood import FloodGuard, FloodLimits, Verdict
+from bot.core.update_outcome import THROTTLED, mark_outcome
+from bot.ui.i18n import html, t
+from bot.ui.render import Message
+from handlers.common import is_admin, language_of, mark_ignored, reply
 from handlers.context import BotApplication, BotContext, Services
-from handlers.processing import mark_ignored
 
 log = logging.getLogger(__name__)
 

@@ -11,12 +11,12 @@ from telegram import (
     Update,
 )
 
-from bot import actions
-from bot.corpus import get_recommendations
-from bot.i18n import pick_language, t
-from bot.render import plain_of, snippet
 from bot.search import SearchResult, search
-from bot.views import area_name, inline_text
+from bot.store.corpus import get_recommendations
+from bot.ui import actions
+from bot.ui.i18n import pick_language, t
+from bot.ui.render import plain_of, snippet
+from bot.ui.views import area_name, inline_text
 from handlers.context import BotContext
 from handlers.query_log import inline_logger
 

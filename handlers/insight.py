@@ -12,14 +12,13 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import filters
 
-from bot.charts import insight_charts
-from bot.i18n import html, t
-from bot.insight import collect
-from bot.insight_view import insight_messages
-from bot.models import utcnow
-from bot.render import Message
-from handlers.admin import is_admin_user
-from handlers.common import language_of, reply, send_all
+from bot.admin.charts import insight_charts
+from bot.admin.insight import collect
+from bot.admin.insight_view import insight_messages
+from bot.store.models import utcnow
+from bot.ui.i18n import html, t
+from bot.ui.render import Message
+from handlers.common import is_admin_user, language_of, reply, send_all
 from handlers.context import BotContext, Services
 
 log = logging.getLogger(__name__)

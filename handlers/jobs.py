@@ -7,7 +7,7 @@ import logging
 from datetime import timedelta
 
 from bot.digest.deliver import DeliveryOptions, send_due
-from bot.models import utcnow
+from bot.store.models import utcnow
 from handlers.context import BotContext
 from handlers.telegram_sender import TelegramSender
 

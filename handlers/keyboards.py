@@ -1,10 +1,10 @@
-"""Neutral buttons (bot.render.Button) → Telegram inline keyboards."""
+"""Neutral buttons (bot.ui.render.Button) → Telegram inline keyboards."""
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render import Button, Message
+from bot.ui.render import Button, Message
 
 
 def button(spec: Button) -> InlineKeyboardButton:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from telegram import ChatMember, Update
 
-from bot.chats import move_chat, touch_chat
-from bot.i18n import html
-from bot.render import Message
-from bot.subscriptions import move_subscriptions, set_chat_reachable
+from bot.store.chats import move_chat, touch_chat
+from bot.store.subscriptions import move_subscriptions, set_chat_reachable
+from bot.ui.i18n import html
+from bot.ui.render import Message
 from handlers.common import language_of, reply
 from handlers.context import BotContext
 

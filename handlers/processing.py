@@ -5,8 +5,8 @@ INFO line.
     update id=812 type=message chat=private outcome=handled latency_ms=12.3
 
 Outcomes: handled, ignored (no handler matched), duplicate (claimed by another replica or an
-earlier delivery), error, throttled (marked by a flood limiter, see bot.update_outcome). The line
-never carries message text or the token; PTB logs whole updates only at DEBUG.
+earlier delivery), error, throttled (marked by a flood limiter, see bot.core.update_outcome).
+The line never carries message text or the token; PTB logs whole updates only at DEBUG.
 """
 
 from __future__ import annotations
@@ -20,18 +20,16 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-from bot.db import SessionFactory
-from bot.models import utcnow
-from bot.processed_updates import claim_update, purge_processed_updates
-from bot.update_outcome import (
+from bot.core.update_outcome import (
     DUPLICATE,
     ERROR,
     HANDLED,
-    IGNORED,
     begin_update,
     end_update,
-    mark_outcome,
 )
+from bot.store.db import SessionFactory
+from bot.store.models import utcnow
+from bot.store.processed_updates import claim_update, purge_processed_updates
 from handlers.context import BotContext
 
 log = logging.getLogger("handlers.updates")
@@ -157,8 +155,3 @@ async def purge_processed(context: BotContext) -> None:
         removed = purge_processed_updates(session, utcnow())
     if removed:
         log.info("purged %d processed update ids", removed)
-
-
-async def mark_ignored(update: object, context: object) -> None:
-    """The last handler of group 0: reached only when no other handler matched the update."""
-    mark_outcome(IGNORED)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from bot.query_log import log_query, purge_query_log
+from bot.store.query_log import log_query, purge_query_log
 from handlers.context import BotContext, Services
 
 log = logging.getLogger(__name__)

@@ -7,12 +7,12 @@ import re
 
 from telegram import Update
 
-from bot import actions
-from bot.i18n import t
-from bot.render import Message
-from bot.saved_queries import StoredSearch, load_query, save_query
 from bot.search import Filters, SearchResults, search
-from bot.views import (
+from bot.store.saved_queries import StoredSearch, load_query, save_query
+from bot.ui import actions
+from bot.ui.i18n import t
+from bot.ui.render import Message
+from bot.ui.views import (
     COMPACT_SIZE,
     PAGE_SIZE,
     SearchPage,
@@ -20,7 +20,7 @@ from bot.views import (
     results_message,
     unknown_filters_note,
 )
-from handlers.common import edit, language_of, note_chat, reply
+from handlers.common import deep_link_value, edit, language_of, note_chat, remember_chat, reply
 from handlers.context import BotContext
 from handlers.query_log import log_search
 
@@ -162,6 +162,12 @@ async def _show_saved(update: Update, context: BotContext, key: str, page: int) 
     if update.callback_query:
         await update.callback_query.answer()
     await show_page(update, context, key, stored, page, compact=False, editing=True)
+
+
+async def saved_query_link(update: Update, context: BotContext) -> None:
+    """/start q_<key> (a deep link, e.g. a group's "all results" button): the saved search."""
+    remember_chat(update, context)
+    await show_saved_query(update, context, deep_link_value(context))
 
 
 async def show_saved_query(update: Update, context: BotContext, key: str) -> None:

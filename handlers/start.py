@@ -4,28 +4,17 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import actions
-from bot.chats import set_language
-from bot.i18n import LANGUAGES, html, t
-from bot.render import Button, Message
-from handlers.admin import is_admin
-from handlers.browse import send_record
-from handlers.common import edit, language_of, remember_chat, reply
+from bot.store.chats import set_language
+from bot.ui import actions
+from bot.ui.i18n import LANGUAGES, html, t
+from bot.ui.render import Button, Message
+from handlers.common import edit, is_admin, is_chat_admin, language_of, remember_chat, reply
 from handlers.context import BotContext
-from handlers.search import show_saved_query
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """/start [rec_<id> | q_<key>]: a deep link opens what it names; otherwise a welcome."""
+    """/start without a deep link (those go to browse.record_link and search.saved_query_link)."""
     remember_chat(update, context)
-    payload = actions.parse_payload(context.args[0] if context.args else None)
-    if payload is not None:
-        kind, value = payload
-        if kind == "rec":
-            await send_record(update, context, value)
-        else:
-            await show_saved_query(update, context, value)
-        return
     language = language_of(update, context)
     await reply(update, Message(html(language, "start.welcome_html")))
 
@@ -66,7 +55,7 @@ async def lang_button(update: Update, context: BotContext) -> None:
     if chosen not in LANGUAGES:
         await query.answer()
         return
-    if chat.type != "private" and not await _is_admin(context, chat.id, query.from_user.id):
+    if chat.type != "private" and not await is_chat_admin(context, chat.id, query.from_user.id):
         await query.answer(
             t(language_of(update, context), "errors.group_only_admins"), show_alert=True
         )
@@ -75,8 +64,3 @@ async def lang_button(update: Update, context: BotContext) -> None:
         set_language(session, chat.id, chat.type, chosen)
     await query.answer()
     await edit(update, Message(t(chosen, "lang.changed")))
-
-
-async def _is_admin(context: BotContext, chat_id: int, user_id: int) -> bool:
-    member = await context.bot.get_chat_member(chat_id, user_id)
-    return member.status in ("administrator", "creator")

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import actions
-from bot.i18n import t
-from bot.render import Message
-from bot.subscription_views import (
+from bot.store.subscriptions import areas_of, describe, set_schedule, subscribe, unsubscribe
+from bot.ui import actions
+from bot.ui.i18n import t
+from bot.ui.render import Message
+from bot.ui.subscription_views import (
     area_picker,
     done_message,
     frequency_picker,
@@ -19,9 +20,8 @@ from bot.subscription_views import (
     unsubscribed_message,
     weekday_picker,
 )
-from bot.subscriptions import areas_of, describe, set_schedule, subscribe, unsubscribe
-from bot.views import area_name
-from handlers.common import edit, language_of, remember_chat, reply
+from bot.ui.views import area_name
+from handlers.common import edit, is_chat_admin, language_of, remember_chat, reply
 from handlers.context import BotContext
 
 
@@ -32,8 +32,7 @@ async def may_change(update: Update, context: BotContext) -> bool:
         return False
     if chat.type == "private":
         return True
-    member = await context.bot.get_chat_member(chat.id, user.id)
-    if member.status in ("administrator", "creator"):
+    if await is_chat_admin(context, chat.id, user.id):
         return True
     text = t(language_of(update, context), "errors.group_only_admins")
     if update.callback_query:

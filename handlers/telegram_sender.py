@@ -1,4 +1,4 @@
-"""bot.digest.sender.Sender with python-telegram-bot: Telegram's errors become outcomes."""
+"""bot.messaging.sender.Sender with python-telegram-bot: Telegram's errors become outcomes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import timedelta
 from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.digest.sender import (
+from bot.messaging.sender import (
     Blocked,
     ChatGone,
     Migrated,
@@ -18,10 +18,10 @@ from bot.digest.sender import (
     Sent,
     Transient,
 )
-from bot.digest.sender import (
+from bot.messaging.sender import (
     RetryAfter as RetryLater,
 )
-from bot.render import Message
+from bot.ui.render import Message
 from handlers.keyboards import markup
 
 _GONE = ("chat not found", "chat_id is empty", "peer_id_invalid", "user is deactivated")

@@ -16,19 +16,18 @@ from typing import Any
 
 from telegram import Update
 
-from bot import actions
-from bot.i18n import html, t
 from bot.ingest.caption import read_caption
 from bot.ingest.extract import MAX_BYTES, ExtractError, detect_kind
 from bot.ingest.imports import ImportMeta, ImportPlan, ImportProblem, apply, plan, store_slugs
 from bot.ingest.pending import CANCELLED, DONE, FAILED, claim_import, create_import, mark
 from bot.ingest.sources import ManifestError
-from bot.models import utcnow
-from bot.render import MESSAGE_LIMIT, Button, Message, escape, split_text
 from bot.search.normalize import fold_text
-from bot.views import org_code
-from handlers.admin import is_admin
-from handlers.common import language_of, reply
+from bot.store.corpus import org_code
+from bot.store.models import utcnow
+from bot.ui import actions
+from bot.ui.i18n import html, t
+from bot.ui.render import MESSAGE_LIMIT, Button, Message, escape, split_text
+from handlers.common import is_admin, language_of, reply
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)

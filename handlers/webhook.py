@@ -21,9 +21,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Update
 
-from bot.config import Settings
-from bot.health import check
-from bot.models import Meta, utcnow
+from bot.admin.health import check
+from bot.core.config import Settings
+from bot.store.models import Meta, utcnow
 from handlers.app import ALLOWED_UPDATES
 from handlers.context import BotApplication, Services
 from handlers.jobs import TICK_SECONDS

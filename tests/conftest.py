@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from bot.db import SessionFactory, make_engine, make_sessions, migrate
 from bot.search import SearchIndex
+from bot.store.db import SessionFactory, make_engine, make_sessions, migrate
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 DB_FIXTURES = {"engine", "sessions", "corpus_sessions", "search_index", "running_bot"}

@@ -1,4 +1,5 @@
-"""The tree stays ruff-clean (lint and format), so CI catches style and import-rule breaks."""
+"""The tree stays ruff-clean (lint and format) and keeps its layers (import-linter contracts in
+pyproject.toml), so CI catches style, import-rule and layering breaks."""
 
 from __future__ import annotations
 
@@ -12,19 +13,27 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _ruff() -> list[str]:
-    candidate = Path(sys.executable).with_name("ruff")
+def _tool(name: str) -> list[str]:
+    """The tool installed beside this Python (the venv's), else on PATH."""
+    candidate = Path(sys.executable).with_name(name)
     if candidate.exists():
         return [str(candidate)]
-    found = shutil.which("ruff")
+    found = shutil.which(name)
     if found is None:
-        pytest.fail("ruff is not installed: pip install -e '.[test]'")
+        pytest.fail(f"{name} is not installed: pip install -e '.[test]'")
     return [found]
+
+
+def _run(command: list[str]) -> None:
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("arguments", [["check", "."], ["format", "--check", "."]])
 def test_ruff(arguments: list[str]) -> None:
-    result = subprocess.run(
-        [*_ruff(), *arguments], cwd=ROOT, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    _run([*_tool("ruff"), *arguments])
+
+
+def test_layers() -> None:
+    """bot/ and handlers/ import only downwards (see ARCHITECTURE.md)."""
+    _run([*_tool("lint-imports"), "--no-cache"])

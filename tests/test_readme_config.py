@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.config import HELP, Settings
+from bot.core.config import HELP, Settings
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

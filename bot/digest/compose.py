@@ -10,13 +10,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import actions
-from bot.corpus import list_recommendations
-from bot.i18n import html, t
-from bot.models import Recommendation, SentItem
-from bot.render import Message, escape, pack, snippet
-from bot.subscriptions import areas_of
-from bot.views import area_name
+from bot.store.corpus import list_recommendations
+from bot.store.models import Recommendation, SentItem
+from bot.store.subscriptions import areas_of
+from bot.ui import actions
+from bot.ui.i18n import html, t
+from bot.ui.render import Message, escape, pack, snippet
+from bot.ui.views import area_name
 
 PER_AREA = 5
 SNIPPET_WIDTH = 80  # about two lines on a phone

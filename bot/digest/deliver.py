@@ -12,7 +12,6 @@ a single sending process is assumed.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -23,30 +22,27 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.chats import chat_language
-from bot.corpus import list_recommendations
-from bot.db import SessionFactory
+from bot.core.schedule import next_due, period_of, previous_due
 from bot.digest.compose import Digest, compose
-from bot.digest.schedule import next_due, period_of, previous_due
-from bot.digest.sender import (
+from bot.messaging.retry import send_with_retries
+from bot.messaging.sender import (
     Blocked,
     ChatGone,
     Migrated,
     Outcome,
     Rejected,
-    RetryAfter,
     Sender,
     Sent,
-    Transient,
 )
-from bot.i18n import pick_language
-from bot.models import Chat, Delivery, DigestSchedule, Recommendation, SentItem, utcnow
-from bot.subscriptions import move_subscriptions, set_chat_reachable
+from bot.store.chats import chat_language
+from bot.store.corpus import list_recommendations
+from bot.store.db import SessionFactory
+from bot.store.models import Chat, Delivery, DigestSchedule, Recommendation, SentItem, utcnow
+from bot.store.subscriptions import move_subscriptions, set_chat_reachable
+from bot.ui.i18n import pick_language
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
-MAX_WAIT = 60.0  # seconds; a longer retry_after leaves the digest for the next run
 DONE = ("sent", "empty", "skipped")
 
 
@@ -259,21 +255,3 @@ def _remember_sent(session: Session, chat_id: int, record_ids: list[str], now: d
             existing[record_id].sent_at = now
         else:
             session.add(SentItem(chat_id=chat_id, recommendation_id=record_id, sent_at=now))
-
-
-async def send_with_retries(
-    sender: Sender, chat_id: int, messages: Sequence[object], backoff: float
-) -> Outcome:
-    """Honour retry_after, back off on network errors; give up after MAX_ATTEMPTS."""
-    outcome: Outcome = Transient("not attempted")
-    for attempt in range(MAX_ATTEMPTS):
-        outcome = await sender.send(chat_id, messages)  # type: ignore[arg-type]
-        if isinstance(outcome, RetryAfter):
-            if outcome.seconds > MAX_WAIT:
-                return Transient(f"retry after {outcome.seconds}s")
-            await asyncio.sleep(outcome.seconds)
-        elif isinstance(outcome, Transient):
-            await asyncio.sleep(backoff * 2**attempt)
-        else:
-            return outcome
-    return outcome

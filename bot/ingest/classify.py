@@ -1,6 +1,6 @@
 """Policy areas: the taxonomy and the classifier that gives each recommendation 1 or 2 areas.
 
-Data (read through `bot.resources.load_yaml`, validated on load):
+Data (read through `bot.core.resources.load_yaml`, validated on load):
   * `data/areas.yaml`: the areas in display order, each with names and keywords;
   * `data/heading_areas.yaml`: ordered rules mapping a heading (regex) to an area.
 
@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from bot.areas import AREAS_FILE, Area, TaxonomyError, parse_areas
-from bot.resources import load_yaml
+from bot.core.resources import load_yaml
+from bot.store.areas import AREAS_FILE, Area, TaxonomyError, parse_areas
 
 HEADING_RULES_FILE = "heading_areas.yaml"
 

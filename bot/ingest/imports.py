@@ -24,15 +24,15 @@ from typing import Any
 import yaml
 from sqlalchemy import select
 
-from bot.db import SessionFactory
+from bot.core.resources import sources_dir
 from bot.ingest.extract import extract_text
 from bot.ingest.layouts import DEFAULT_LAYOUT, parser_for
 from bot.ingest.pipeline import ingest
 from bot.ingest.sources import SourceDocument, read_manifest
 from bot.ingest.store import SourceReport
 from bot.ingest.tree import Classified, Outline, classify_all, outline
-from bot.models import Source, utcnow
-from bot.resources import sources_dir
+from bot.store.db import SessionFactory
+from bot.store.models import Source, utcnow
 
 ORGANISATIONS_FILE = "organisations.yaml"
 DEFAULT_KIND = "submission"

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bot.models import PendingAction
-from bot.pending_actions import PENDING, create_action
+from bot.store.models import PendingAction
+from bot.store.pending_actions import PENDING, create_action
 
 IMPORT = "import"
 DONE, CANCELLED, FAILED = "done", "cancelled", "failed"

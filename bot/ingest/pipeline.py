@@ -14,14 +14,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from bot.corpus import bump_corpus_version
-from bot.db import SessionFactory
+from bot.core.resources import data_dir, sources_dir
 from bot.ingest.classify import classify
 from bot.ingest.layouts import parser_for
 from bot.ingest.sources import ManifestError, SourceDocument, read_manifest
 from bot.ingest.store import SourceReport, sync_records, upsert_source
-from bot.models import Source, utcnow
-from bot.resources import data_dir, sources_dir
+from bot.store.corpus import bump_corpus_version
+from bot.store.db import SessionFactory
+from bot.store.models import Source, utcnow
 
 __all__ = ["IngestReport", "ManifestError", "ingest", "pipeline_fingerprint", "select_documents"]
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot.ingest.document import ParsedRecommendation
 from bot.ingest.sources import SourceDocument
-from bot.models import Recommendation, Source
+from bot.store.models import Recommendation, Source
 
 
 @dataclass

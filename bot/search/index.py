@@ -16,11 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy.orm import Session
 
-from bot.corpus import list_recommendations
-from bot.models import Recommendation
 from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.normalize import Folded, fold, fold_text, to_traditional
 from bot.search.segment import Segmenter, chars, grams, is_cjk, numbers, quoted_terms, sound_keys
+from bot.store.corpus import list_recommendations
+from bot.store.models import Recommendation
 
 K1 = 1.2
 B = 0.75

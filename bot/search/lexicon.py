@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bot.areas import load_areas
-from bot.resources import load_yaml
+from bot.core.resources import load_yaml
 from bot.search.normalize import fold_text
+from bot.store.areas import load_areas
 
 
 @dataclass(frozen=True)

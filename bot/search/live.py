@@ -7,9 +7,9 @@ import logging
 import threading
 import time
 
-from bot.corpus import corpus_version
-from bot.db import SessionFactory
 from bot.search.index import SearchIndex
+from bot.store.corpus import corpus_version
+from bot.store.db import SessionFactory
 
 log = logging.getLogger(__name__)
 

@@ -7,36 +7,15 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
-from bot.areas import load_areas
+from bot.core.filters import Filters
 from bot.search.lexicon import Lexicon
 from bot.search.normalize import fold_text
+from bot.store.areas import load_areas
 
 MAX_QUERY_CHARS = 256  # longer input is cut: nobody types more, and it bounds the work
 _FILTER = re.compile(r"(?:(?<=\s)|^)(org|area|doc|source|year)\s*:\s*(\S+)", re.IGNORECASE)
 _HASHTAG = re.compile(r"(?:(?<=\s)|^)#(\S+)")
 _LATIN_WORD = re.compile(r"[a-z0-9]+")
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrictions on results; empty sets mean no restriction."""
-
-    orgs: frozenset[str] = frozenset()  # folded org_short values
-    areas: frozenset[str] = frozenset()  # area ids
-    sources: frozenset[str] = frozenset()  # source slugs
-    years: frozenset[int] = frozenset()
-
-    def merge(self, other: Filters) -> Filters:
-        """Both sets of restrictions."""
-        return Filters(
-            self.orgs | other.orgs,
-            self.areas | other.areas,
-            self.sources | other.sources,
-            self.years | other.years,
-        )
-
-    def __bool__(self) -> bool:
-        return bool(self.orgs or self.areas or self.sources or self.years)
 
 
 @dataclass(frozen=True)

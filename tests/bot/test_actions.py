@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot import actions
-from bot.corpus import list_recommendations
-from bot.db import SessionFactory
+from bot.store.corpus import list_recommendations
+from bot.store.db import SessionFactory
+from bot.ui import actions
 
 
 def test_round_trip() -> None:

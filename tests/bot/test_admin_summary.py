@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot import broadcast
-from bot.admin_summary import store_summary
-from bot.chats import set_active, touch_chat
-from bot.corpus import corpus_version, list_recommendations, list_sources
-from bot.db import SessionFactory
+from bot.admin import broadcast
+from bot.admin.summary import store_summary
 from bot.ingest.pipeline import ingest
-from bot.models import Delivery, Recommendation, utcnow
-from bot.subscriptions import set_schedule, subscribe
+from bot.store.chats import set_active, touch_chat
+from bot.store.corpus import corpus_version, list_recommendations, list_sources
+from bot.store.db import SessionFactory
+from bot.store.models import Delivery, Recommendation, utcnow
+from bot.store.subscriptions import set_schedule, subscribe
 
 HK = ZoneInfo("Asia/Hong_Kong")
 

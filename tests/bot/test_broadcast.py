@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from bot import broadcast
-from bot.chats import set_active, touch_chat
-from bot.db import SessionFactory
-from bot.digest.sender import Blocked, ChatGone, Migrated, Outcome, Sent, Transient
-from bot.models import Chat, PendingAction, utcnow
-from bot.render import Message
+from bot.admin import broadcast
+from bot.messaging.sender import Blocked, ChatGone, Migrated, Outcome, Sent, Transient
+from bot.store.chats import set_active, touch_chat
+from bot.store.db import SessionFactory
+from bot.store.models import Chat, PendingAction, utcnow
+from bot.ui.render import Message
 
 ADMIN = 42
 PRIVATE = [101, 102, 103, 104]

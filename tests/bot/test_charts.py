@@ -19,8 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from PIL import Image
 
-from bot.areas import load_areas
-from bot.charts import (
+from bot.admin.charts import (
     activity_figure,
     font_family,
     font_path,
@@ -28,7 +27,8 @@ from bot.charts import (
     matrix_figure,
     render_png,
 )
-from bot.insight import Insight, Organisation, QueryCount
+from bot.admin.insight import Insight, Organisation, QueryCount
+from bot.store.areas import load_areas
 
 ORGS = [
     Organisation("fhki", "工總", "FHKI"),

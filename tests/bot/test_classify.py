@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from bot.areas import get_area, load_areas
+from bot.core.resources import load_yaml, sources_dir
 from bot.ingest import classify as cl
-from bot.resources import load_yaml, sources_dir
+from bot.store.areas import get_area, load_areas
 
 CH1 = "一、發展新質生產力和跨境電商產業，實現「高質經濟」、「高質惠民」、「高質治理」"
 CH2 = "二、推動創科和「新型工業化」，達致科技產業化"

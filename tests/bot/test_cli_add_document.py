@@ -10,10 +10,10 @@ import yaml
 from sqlalchemy import Engine, select
 
 from bot.cli import main
-from bot.db import make_sessions
+from bot.core.resources import sources_dir
 from bot.ingest.sources import read_manifest
-from bot.models import Recommendation, Source
-from bot.resources import sources_dir
+from bot.store.db import make_sessions
+from bot.store.models import Recommendation, Source
 from tests.bot.documents import cjk_font, make_pdf
 
 SYNTHETIC = Path(__file__).resolve().parent.parent / "data" / "synthetic_submission.txt"

@@ -11,9 +11,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 from PIL import Image
 
-from bot.db import make_engine, make_sessions
-from bot.models import utcnow
-from bot.query_log import log_query
+from bot.store.db import make_engine, make_sessions
+from bot.store.models import utcnow
+from bot.store.query_log import log_query
 from tests.bot.test_cli import run, store
 
 __all__ = ["store"]

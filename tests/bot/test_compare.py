@@ -3,12 +3,12 @@ limits in both languages."""
 
 from __future__ import annotations
 
-from bot.compare import PER_ORG, compare, comparison_json, describe_comparison
-from bot.compare_view import compare_messages
-from bot.render import MESSAGE_LIMIT, plain_of, utf16_len
 from bot.search import SearchIndex, search
+from bot.search.compare import PER_ORG, compare, comparison_json, describe_comparison
 from bot.search.engine import MAX_LIMIT
-from bot.views import org_code
+from bot.store.corpus import org_code
+from bot.ui.compare_view import compare_messages
+from bot.ui.render import MESSAGE_LIMIT, plain_of, utf16_len
 
 
 def test_grouped_by_organisation_in_rank_order(search_index: SearchIndex) -> None:

@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from bot.config import DEFAULT_DATABASE_URL, ConfigError, load_settings
-from bot.log import RedactSecrets
+from bot.core.config import DEFAULT_DATABASE_URL, ConfigError, load_settings
+from bot.core.log import RedactSecrets
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 

@@ -12,15 +12,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.chats import touch_chat
-from bot.db import SessionFactory
 from bot.digest.compose import compose
 from bot.digest.deliver import DeliveryOptions, send_due
-from bot.digest.sender import Blocked, ChatGone, Migrated, Outcome, RetryAfter, Sent, Transient
 from bot.ingest.pipeline import ingest
-from bot.models import Chat, Delivery, DigestSchedule, Subscription
-from bot.render import Message
-from bot.subscriptions import set_chat_reachable, set_schedule, subscribe
+from bot.messaging.sender import Blocked, ChatGone, Migrated, Outcome, RetryAfter, Sent, Transient
+from bot.store.chats import touch_chat
+from bot.store.db import SessionFactory
+from bot.store.models import Chat, Delivery, DigestSchedule, Subscription
+from bot.store.subscriptions import set_chat_reachable, set_schedule, subscribe
+from bot.ui.render import Message
 
 HK = ZoneInfo("Asia/Hong_Kong")
 T0 = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)

@@ -11,13 +11,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, select
 
-from bot.db import make_engine, make_sessions
 from bot.digest.deliver import send_due
-from bot.digest.sender import Outcome, Sent
 from bot.ingest.pipeline import ingest
-from bot.models import DigestSchedule
-from bot.render import Message
-from bot.subscriptions import set_schedule, subscribe
+from bot.messaging.sender import Outcome, Sent
+from bot.store.db import make_engine, make_sessions
+from bot.store.models import DigestSchedule
+from bot.store.subscriptions import set_schedule, subscribe
+from bot.ui.render import Message
 from tests.bot.test_deliver import HK, OPTIONS, T0
 
 SUBSCRIBERS = 1000

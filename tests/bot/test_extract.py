@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from bot.core.resources import sources_dir
 from bot.ingest.clean import non_space
 from bot.ingest.document import ParsedRecommendation
 from bot.ingest.extract import MAX_BYTES, ExtractError, detect_kind, extract_text
 from bot.ingest.layouts import parser_for
 from bot.ingest.sources import SourceDocument, read_manifest
-from bot.resources import sources_dir
 from tests.bot.documents import cjk_font, make_docx, make_pdf
 
 # The sources whose PDF round trip gives the very same records. bpa24 reads paragraph ends from

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from bot.flood import FloodGuard, FloodLimits, Verdict
+from bot.core.flood import FloodGuard, FloodLimits, Verdict
 
 LIMITS = FloodLimits(rate_per_minute=6, burst=3, cooldown=30)  # a token every 10 s
 

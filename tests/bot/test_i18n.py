@@ -6,7 +6,7 @@ import string
 
 import pytest
 
-from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalogue, html, pick_language, t
+from bot.ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalogue, html, pick_language, t
 
 
 def _placeholders(text: str) -> set[str]:

@@ -9,16 +9,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.corpus import corpus_version
-from bot.db import SessionFactory
+from bot.core.resources import sources_dir
 from bot.digest.compose import compose
-from bot.i18n import t
 from bot.ingest.extract import ExtractError
 from bot.ingest.imports import ImportMeta, ImportProblem, apply, plan
 from bot.ingest.pipeline import ingest
-from bot.models import Recommendation, SentItem, Source
-from bot.resources import sources_dir
-from bot.subscriptions import subscribe
+from bot.store.corpus import corpus_version
+from bot.store.db import SessionFactory
+from bot.store.models import Recommendation, SentItem, Source
+from bot.store.subscriptions import subscribe
+from bot.ui.i18n import t
 from tests.bot.documents import make_docx
 
 SYNTHETIC = Path(__file__).resolve().parent.parent / "data" / "synthetic_submission.txt"

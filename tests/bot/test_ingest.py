@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.corpus import get_recommendation, list_recommendations
-from bot.db import SessionFactory
-from bot.export import write_csv, write_json
+from bot.admin.export import write_csv, write_json
+from bot.core.resources import sources_dir
 from bot.ingest.pipeline import ingest, select_documents
-from bot.models import Recommendation, Source
-from bot.resources import sources_dir
+from bot.store.corpus import get_recommendation, list_recommendations
+from bot.store.db import SessionFactory
+from bot.store.models import Recommendation, Source
 
 LEGCO_FILE = "004_960b6cc202b4fd9b.txt"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

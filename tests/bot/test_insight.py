@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.chats import touch_chat
-from bot.corpus import list_recommendations
-from bot.db import SessionFactory
+from bot.admin.insight import QUERY_DAYS, collect, format_insight, query_key
 from bot.ingest.pipeline import ingest
-from bot.insight import QUERY_DAYS, collect, format_insight, query_key
-from bot.query_log import log_query
-from bot.subscriptions import set_chat_reachable, subscribe
+from bot.store.chats import touch_chat
+from bot.store.corpus import list_recommendations
+from bot.store.db import SessionFactory
+from bot.store.query_log import log_query
+from bot.store.subscriptions import set_chat_reachable, subscribe
 
 ZONE = ZoneInfo("Asia/Hong_Kong")
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # 20:00 in Hong Kong

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.resources import sources_dir
 from bot.ingest.clean import join_two, non_space
 from bot.ingest.document import ParsedRecommendation
 from bot.ingest.layouts import parser_for
 from bot.ingest.layouts.generic import Piece, load_rules, trace
 from bot.ingest.sources import read_manifest
-from bot.resources import sources_dir
 
 SOURCE = Path(__file__).parents[2] / "data" / "sources" / "003_e3736230597f8792.txt"
 FIRST_CHAPTER_LINE = " 一、  發展新質生產力和跨境電商產業"

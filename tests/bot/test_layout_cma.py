@@ -11,11 +11,11 @@ from typing import NamedTuple
 
 import pytest
 
+from bot.core.resources import sources_dir
 from bot.ingest import clean
 from bot.ingest.document import KEY_PATTERN, ParsedRecommendation
 from bot.ingest.layouts import parser_for
 from bot.ingest.sources import read_manifest
-from bot.resources import sources_dir
 
 SOURCES = Path(__file__).parents[2] / "data" / "sources"
 POLICY_ADDRESS = "001_a6b08e1ea9f1e106.txt"  # 對2023年施政報告的建議——拓產業新格局

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.resources import sources_dir
 from bot.ingest.clean import non_space
 from bot.ingest.document import KEY_PATTERN, ParsedRecommendation
 from bot.ingest.layouts import parser_for
 from bot.ingest.sources import read_manifest
-from bot.resources import sources_dir
 
 SOURCE = Path(__file__).parents[2] / "data" / "sources" / "000_c6cbd0b05b50272d.txt"
 # Read by the generic parser with the manifest's rule set (data/layouts.yaml: rule_sets.fhki).

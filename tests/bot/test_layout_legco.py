@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.resources import sources_dir
 from bot.ingest.clean import non_space
 from bot.ingest.document import KEY_PATTERN, ParsedRecommendation, Reference
 from bot.ingest.layouts import parser_for
@@ -19,7 +20,6 @@ from bot.ingest.layouts.generic import load_rules
 from bot.ingest.layouts.generic_lines import whole_text_lines
 from bot.ingest.layouts.generic_refs import cited_numbers
 from bot.ingest.sources import read_manifest
-from bot.resources import sources_dir
 
 SOURCE = Path(__file__).parents[2] / "data" / "sources" / "004_960b6cc202b4fd9b.txt"
 INTRO = "62. 在商議過程中，小組委員會建議政府當局考慮："

@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect
 
-from bot.db import migrate
-from bot.models import Base
+from bot.store.db import migrate
+from bot.store.models import Base
 
 
 def test_migrated_schema_matches_models(engine: Engine) -> None:

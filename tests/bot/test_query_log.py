@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.config import ConfigError, load_settings
-from bot.db import SessionFactory
-from bot.models import QueryLogEntry, utcnow
-from bot.query_log import MAX_LOGGED_CHARS, log_query, purge_query_log
+from bot.core.config import ConfigError, load_settings
+from bot.store.db import SessionFactory
+from bot.store.models import QueryLogEntry, utcnow
+from bot.store.query_log import MAX_LOGGED_CHARS, log_query, purge_query_log
 
 
 def test_retention_setting_defaults_and_validates() -> None:

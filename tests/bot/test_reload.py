@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.corpus import corpus_version
-from bot.db import SessionFactory
+from bot.admin.reload import reload_corpus
 from bot.ingest.pipeline import ingest
-from bot.models import Recommendation, Source
-from bot.reload import reload_corpus
+from bot.store.corpus import corpus_version
+from bot.store.db import SessionFactory
+from bot.store.models import Recommendation, Source
 
 
 def _current_counts(sessions: SessionFactory) -> dict[str, int]:

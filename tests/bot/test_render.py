@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.render import (
+from bot.ui.render import (
     MESSAGE_LIMIT,
     escape,
     highlight,

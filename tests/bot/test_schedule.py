@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.digest.schedule import next_due, period_of, previous_due
+from bot.core.schedule import next_due, period_of, previous_due
 
 HK = ZoneInfo("Asia/Hong_Kong")
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # Wednesday 11:00 in Hong Kong

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from bot.config import load_settings
-from bot.db import SessionFactory
+from bot.core.config import load_settings
 from bot.ingest.pipeline import ingest
 from bot.search import SearchIndex
 from bot.search.live import LiveIndex
+from bot.store.db import SessionFactory
 from handlers.app import ALLOWED_UPDATES, build_application
 from handlers.context import BotApplication
 from tests.fake_bot_api import DEFAULT_USER_ID, FakeBotAPI, StoredMessage

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.corpus import corpus_version, list_recommendations
-from bot.models import Chat, PendingAction, Recommendation, Source
+from bot.store.corpus import corpus_version, list_recommendations
+from bot.store.models import Chat, PendingAction, Recommendation, Source
 from handlers.admin import ADMIN_COMMANDS
 from handlers.app import COMMANDS
 from tests.fake_bot_api import DEFAULT_GROUP_ID, DEFAULT_USER_ID, FakeBotAPI, StoredMessage

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot.i18n import t
+from bot.ui.i18n import t
 from tests.fake_bot_api import DEFAULT_GROUP_ID, FakeBotAPI, StoredMessage
 from tests.handlers.conftest import RunningBot
 

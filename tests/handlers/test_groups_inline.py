@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.models import Chat
+from bot.store.models import Chat
 from tests.fake_bot_api import DEFAULT_GROUP_ID, DEFAULT_USER_ID
 from tests.handlers.conftest import RunningBot
 

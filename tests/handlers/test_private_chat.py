@@ -133,7 +133,7 @@ async def test_areas_and_sources(running_bot: RunningBot) -> None:
 
 async def test_long_records_fit_telegram(running_bot: RunningBot) -> None:
     with running_bot.sessions() as session:
-        from bot.corpus import list_recommendations
+        from bot.store.corpus import list_recommendations
 
         longest = max(list_recommendations(session), key=lambda record: len(record.text))
     before = len(running_bot.api.sent_messages(DEFAULT_USER_ID))

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.models import QueryLogEntry, utcnow
-from bot.query_log import log_query
+from bot.store.models import QueryLogEntry, utcnow
+from bot.store.query_log import log_query
 from handlers.query_log import PURGE_INTERVAL_SECONDS, purge_job
 from tests.fake_bot_api import DEFAULT_GROUP_ID, DEFAULT_USER_ID
 from tests.handlers.conftest import RunningBot

@@ -17,12 +17,12 @@ import pytest
 import uvicorn
 from sqlalchemy import Engine, func, select
 
-from bot.config import load_settings
-from bot.db import SessionFactory, make_engine, make_sessions
+from bot.core.config import load_settings
 from bot.ingest.pipeline import ingest
-from bot.models import ProcessedUpdate
 from bot.search import SearchIndex
 from bot.search.live import LiveIndex
+from bot.store.db import SessionFactory, make_engine, make_sessions
+from bot.store.models import ProcessedUpdate
 from handlers.app import build_application
 from handlers.context import BotApplication
 from handlers.webhook import SECRET_HEADER, WEBHOOK_PATH, webhook_server

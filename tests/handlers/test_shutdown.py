@@ -14,14 +14,14 @@ import httpx
 import pytest
 from sqlalchemy import Engine, select, update
 
-from bot.areas import load_areas
-from bot.config import load_settings
-from bot.db import SessionFactory
+from bot.core.config import load_settings
 from bot.ingest.pipeline import ingest
-from bot.models import Delivery, DigestSchedule, utcnow
 from bot.search import SearchIndex
 from bot.search.live import LiveIndex
-from bot.subscriptions import set_schedule, subscribe
+from bot.store.areas import load_areas
+from bot.store.db import SessionFactory
+from bot.store.models import Delivery, DigestSchedule, utcnow
+from bot.store.subscriptions import set_schedule, subscribe
 from handlers.app import build_application
 from handlers.jobs import digest_tick
 from handlers.webhook import SECRET_HEADER, WEBHOOK_PATH

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.digest.deliver import DeliveryOptions, send_due
-from bot.models import Chat, Delivery, DigestSchedule, Subscription
-from bot.subscriptions import set_schedule, subscribe
+from bot.store.models import Chat, Delivery, DigestSchedule, Subscription
+from bot.store.subscriptions import set_schedule, subscribe
 from handlers.telegram_sender import TelegramSender
 from tests.fake_bot_api import DEFAULT_GROUP_ID, DEFAULT_USER_ID
 from tests.handlers.conftest import RunningBot

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func, select
 from telegram import Update
 
-from bot.log import setup_logging
-from bot.models import ProcessedUpdate, utcnow
-from bot.processed_updates import RETENTION, claim_update, purge_processed_updates
+from bot.core.log import setup_logging
+from bot.store.models import ProcessedUpdate, utcnow
+from bot.store.processed_updates import RETENTION, claim_update, purge_processed_updates
 from tests.fake_bot_api import DEFAULT_GROUP_ID, DEFAULT_USER_ID
 from tests.handlers.conftest import RunningBot
 

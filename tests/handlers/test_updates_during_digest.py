@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, update
 
-from bot.i18n import t
-from bot.models import Delivery, DigestSchedule, utcnow
-from bot.subscriptions import set_schedule, subscribe
+from bot.store.models import Delivery, DigestSchedule, utcnow
+from bot.store.subscriptions import set_schedule, subscribe
+from bot.ui.i18n import t
 from handlers.jobs import digest_tick
 from tests.handlers.conftest import RunningBot
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.config import load_settings
-from bot.i18n import t
+from bot.core.config import load_settings
+from bot.core.resources import sources_dir
 from bot.ingest.imports import ImportMeta, plan
 from bot.ingest.sources import read_manifest
-from bot.models import PendingAction, Recommendation, Source
-from bot.render import utf16_len
-from bot.resources import sources_dir
+from bot.store.models import PendingAction, Recommendation, Source
+from bot.ui.i18n import t
+from bot.ui.render import utf16_len
 from handlers.upload import preview_messages
 from tests.bot.documents import cjk_font, make_docx, make_pdf
 from tests.fake_bot_api import DEFAULT_USER_ID

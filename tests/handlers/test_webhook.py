@@ -8,11 +8,11 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from bot.config import load_settings
-from bot.db import SessionFactory, make_engine, make_sessions
+from bot.core.config import load_settings
 from bot.ingest.pipeline import ingest
 from bot.search import SearchIndex
 from bot.search.live import LiveIndex
+from bot.store.db import SessionFactory, make_engine, make_sessions
 from handlers.app import build_application
 from handlers.webhook import SECRET_HEADER, WEBHOOK_PATH, build_webhook_app, webhook_secret
 from tests.fake_bot_api import DEFAULT_USER_ID, FakeBotAPI

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.resources import load_yaml
+from bot.core.resources import load_yaml
 
 RULES_FILE = "layouts.yaml"
 HEADING, ITEM = "heading", "item"

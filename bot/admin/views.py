@@ -1,0 +1,123 @@
+"""Admin messages (summary, reload report, broadcast confirmation and report) as neutral
+messages; the only markup is the catalogue's."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.admin.broadcast import BroadcastReport, Recipients
+from bot.admin.reload import ReloadReport
+from bot.admin.summary import StoreSummary
+from bot.ui import actions
+from bot.ui.i18n import html, t
+from bot.ui.render import Button, Message
+
+
+def confirm_data(key: str) -> str:
+    """Callback data of a broadcast's Confirm button."""
+    return actions.encode("adm", "bc", "ok", key)
+
+
+def cancel_data(key: str) -> str:
+    """Callback data of a broadcast's Cancel button."""
+    return actions.encode("adm", "bc", "no", key)
+
+
+def uptime_text(language: str, uptime: timedelta) -> str:
+    """'2 d 3 h 4 min' / '2 日 3 小時 4 分鐘'."""
+    minutes = int(uptime.total_seconds()) // 60
+    return t(
+        language,
+        "admin.uptime",
+        days=minutes // (24 * 60),
+        hours=minutes // 60 % 24,
+        minutes=minutes % 60,
+    )
+
+
+def summary_message(
+    language: str,
+    summary: StoreSummary,
+    last_tick: datetime | None,
+    uptime: timedelta,
+    zone: ZoneInfo,
+) -> Message:
+    """/admin: the whole picture in one message."""
+    chats = summary.chats
+    tick = (
+        last_tick.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+        if last_tick
+        else t(language, "admin.never")
+    )
+    return Message(
+        html(
+            language,
+            "admin.summary_html",
+            records=summary.records,
+            withdrawn=summary.withdrawn,
+            sources=summary.sources,
+            private=chats.get("private", 0),
+            groups=chats.get("group", 0) + chats.get("supergroup", 0),
+            inactive=summary.inactive_chats,
+            subscriptions=summary.subscriptions,
+            subscribed_chats=summary.subscribed_chats,
+            daily=summary.schedules.get("daily", 0),
+            weekly=summary.schedules.get("weekly", 0),
+            monthly=summary.schedules.get("monthly", 0),
+            sent=summary.digests_sent,
+            failed=summary.digests_failed,
+            tick=tick,
+            version=summary.corpus_version or "—",
+            pending=summary.pending_actions,
+            uptime=uptime_text(language, uptime),
+        )
+    )
+
+
+def reload_message(language: str, report: ReloadReport) -> Message:
+    """/reload: the new corpus version, then one line per source."""
+    lines = [html(language, "admin.reload_done_html", version=report.version)]
+    for source in report.sources:
+        line = html(
+            language,
+            "admin.reload_source_html",
+            slug=source.slug,
+            added=source.added,
+            updated=source.updated,
+            withdrawn=source.withdrawn,
+            unchanged=source.unchanged,
+        )
+        if source.skipped:
+            line += " " + html(language, "admin.reload_skipped")
+        lines.append(line)
+    return Message("\n".join(lines))
+
+
+def confirm_message(language: str, key: str, recipients: Recipients) -> Message:
+    """Under the preview: how many chats, and Confirm / Cancel."""
+    row = (
+        Button(t(language, "admin.confirm"), confirm_data(key)),
+        Button(t(language, "admin.cancel"), cancel_data(key)),
+    )
+    text = html(
+        language,
+        "admin.broadcast_confirm_html",
+        total=recipients.total,
+        private=recipients.private,
+        groups=recipients.groups,
+    )
+    return Message(text, (row,))
+
+
+def report_message(language: str, report: BroadcastReport) -> Message:
+    """The final report to the admin who sent the broadcast."""
+    return Message(
+        html(
+            language,
+            "admin.broadcast_report_html",
+            sent=report.sent,
+            blocked=report.blocked,
+            failed=report.failed,
+        )
+    )

@@ -1,0 +1,55 @@
+"""Exactly-once handling of Telegram updates across replicas.
+
+An update is claimed by inserting its `update_id` into `processed_updates` before any handler
+runs; whoever inserts the row handles the update, everyone else (a second replica behind the same
+webhook URL, a Telegram retry of a call we already took) skips it as a duplicate.
+
+The trade-off: the claim is committed before the update is handled, so a replica that dies
+between claiming and answering loses that update (at most once, never twice). Telegram only
+retries a webhook call that got no 2xx answer, and the webhook answers 200 as soon as the update
+is queued, so handling inside the request would not win it back either.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.store.models import ProcessedUpdate
+
+# Telegram keeps an undelivered update for at most 24 hours; three days covers every retry.
+RETENTION = timedelta(days=3)
+
+
+def claim_update(session: Session, update_id: int, now: datetime) -> bool:
+    """Record `update_id` as taken; True if this call took it, False if it was already taken."""
+    values = {"update_id": update_id, "received_at": now}
+    dialect = session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert(ProcessedUpdate)
+            .values(values)
+            .on_conflict_do_nothing()
+            .returning(ProcessedUpdate.update_id)
+        )
+        return session.execute(statement).first() is not None
+    try:  # any other backend: the primary key decides
+        with session.begin_nested():
+            session.add(ProcessedUpdate(**values))
+        return True
+    except IntegrityError:
+        return False
+
+
+def purge_processed_updates(session: Session, now: datetime) -> int:
+    """Forget claims older than RETENTION; returns how many rows went."""
+    result = session.execute(
+        delete(ProcessedUpdate).where(ProcessedUpdate.received_at < now - RETENTION)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,0 +1,48 @@
+"""The anonymous query log: what members searched for, when, and in which kind of chat (never who
+asked), kept QUERY_LOG_RETENTION_DAYS days so that admins can see what is sought and what finds
+nothing (to improve the aliases).
+
+Functions take a Session and never commit; the caller owns the unit of work."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from bot.store.models import QueryLogEntry, utcnow
+
+MAX_LOGGED_CHARS = 500  # a pasted essay is cut: the log is for spotting topics, not archiving
+CHAT_TYPES = ("private", "group", "supergroup", "channel", "inline", "cli")
+
+
+def log_query(
+    session: Session,
+    text: str,
+    chat_type: str,
+    results: int,
+    *,
+    retention_days: int,
+    at: datetime | None = None,
+) -> QueryLogEntry | None:
+    """Record one search as typed (whitespace trimmed); nothing when the log is off (retention
+    0) or the text is empty."""
+    text = " ".join(text.split())
+    if retention_days <= 0 or not text:
+        return None
+    if chat_type not in CHAT_TYPES:
+        raise ValueError(f"unknown chat type {chat_type!r}")
+    entry = QueryLogEntry(
+        at=at or utcnow(), chat_type=chat_type, text=text[:MAX_LOGGED_CHARS], results=results
+    )
+    session.add(entry)
+    return entry
+
+
+def purge_query_log(session: Session, retention_days: int, now: datetime | None = None) -> int:
+    """Delete entries older than the retention period (every entry when it is 0); returns how
+    many went."""
+    cutoff = (now or utcnow()) - timedelta(days=max(retention_days, 0))
+    result = session.execute(delete(QueryLogEntry).where(QueryLogEntry.at < cutoff))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

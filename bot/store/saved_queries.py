@@ -1,0 +1,68 @@
+"""Searches saved behind short keys, so that paging and narrowing buttons and deep links carry a
+key instead of the query (callback_data and /start payloads are limited to 64 bytes)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.core.filters import Filters
+from bot.store.models import SavedQuery, utcnow
+
+KEY_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class StoredSearch:
+    """A query text with its explicit filters."""
+
+    text: str
+    filters: Filters
+
+
+def _filters_data(filters: Filters) -> dict[str, list[str | int]]:
+    return {
+        "orgs": sorted(filters.orgs),
+        "areas": sorted(filters.areas),
+        "sources": sorted(filters.sources),
+        "years": sorted(filters.years),
+    }
+
+
+def query_key(text: str, filters: Filters) -> str:
+    """A short, stable, ASCII key for a query (same query, same key, on every replica)."""
+    payload = json.dumps([text, _filters_data(filters)], ensure_ascii=False, sort_keys=True)
+    digest = hashlib.sha256(payload.encode("utf-8")).digest()
+    return base64.b32encode(digest).decode("ascii").lower()[:KEY_LENGTH]
+
+
+def save_query(session: Session, text: str, filters: Filters, now: datetime | None = None) -> str:
+    """Store a query (idempotent) and return its key."""
+    key = query_key(text, filters)
+    if session.get(SavedQuery, key) is None:
+        session.add(
+            SavedQuery(
+                key=key, text=text, filters=_filters_data(filters), created_at=now or utcnow()
+            )
+        )
+    return key
+
+
+def load_query(session: Session, key: str) -> StoredSearch | None:
+    """The query behind a key, or None if unknown."""
+    row = session.get(SavedQuery, key)
+    if row is None:
+        return None
+    data = row.filters or {}
+    filters = Filters(
+        orgs=frozenset(data.get("orgs", [])),
+        areas=frozenset(data.get("areas", [])),
+        sources=frozenset(data.get("sources", [])),
+        years=frozenset(int(year) for year in data.get("years", [])),
+    )
+    return StoredSearch(row.text, filters)

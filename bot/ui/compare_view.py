@@ -1,0 +1,80 @@
+"""/compare as messages: one block per organisation with its best proposals (label linking to the
+full text, heading, highlighted quote), packed into as few messages as fit in 4096."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from bot.search.compare import Comparison, OrgBlock
+from bot.ui import actions
+from bot.ui.i18n import html, t
+from bot.ui.render import Message, escape, pack, snippet
+
+TOPIC_SHOWN = 80  # characters of the topic repeated in headings
+TITLE_SHOWN = 90
+QUOTE_WIDTH = 110
+QUOTE_WIDTH_COMPACT = 60
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def compare_usage(language: str) -> Message:
+    """/compare without a topic."""
+    return Message(html(language, "compare.usage_html"))
+
+
+def compare_messages(
+    language: str,
+    comparison: Comparison,
+    bot_username: str | None,
+    org_names: Mapping[str, str] | None = None,
+    compact: bool = False,
+) -> list[Message]:
+    """The comparison in the reader's language; `org_names` maps org codes to the names to show
+    (English names for English readers), else the documents' own short names."""
+    topic = _clip(comparison.topic, TOPIC_SHOWN)
+    if not comparison.blocks:
+        return [_nothing(language, topic, comparison.answer.suggestions)]
+    header = html(
+        language,
+        "compare.header_html",
+        topic=topic,
+        total=comparison.total,
+        orgs=len(comparison.blocks),
+    )
+    blocks = [header]
+    for block in comparison.blocks:
+        name = (org_names or {}).get(block.code, block.name)
+        blocks.append(_block_html(language, block, name, bot_username, compact))
+    return [Message(text) for text in pack(blocks, separator="\n\n")]
+
+
+def _nothing(language: str, topic: str, suggestions: Sequence[str]) -> Message:
+    lines = [html(language, "compare.none_html", topic=topic)]
+    if suggestions:
+        lines.append(escape(t(language, "compare.did_you_mean")))
+        lines += [f"/compare {escape(suggestion)}" for suggestion in suggestions[:3]]
+    return Message("\n".join(lines))
+
+
+def _block_html(
+    language: str, block: OrgBlock, name: str, bot_username: str | None, compact: bool
+) -> str:
+    lines = [html(language, "compare.org_html", org=name, total=block.total)]
+    width = QUOTE_WIDTH_COMPACT if compact else QUOTE_WIDTH
+    for item in block.items:
+        record = item.record
+        label = escape(record.label)
+        if bot_username:
+            link = actions.deep_link(bot_username, actions.record_payload(record.id))
+            label = f'<a href="{escape(link)}">{label}</a>'
+        lines.append(f"• {label} <b>{escape(_clip(record.title, TITLE_SHOWN))}</b>")
+        spans = [(h.start, h.end) for h in item.highlights if h.field == "text"]
+        lines.append(snippet(record.text, spans, width=width))
+    hidden = block.total - len(block.items)
+    if hidden > 0:
+        lines.append(html(language, "compare.more_html", count=hidden))
+    return "\n".join(lines)
