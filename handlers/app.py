@@ -23,8 +23,6 @@ from telegram.ext import (
 
 from bot.core.config import Settings
 from bot.search.live import LiveIndex
-from bot.search.normalize import fold_text
-from bot.store.corpus import list_sources, org_code
 from bot.store.db import SessionFactory
 from bot.ui.i18n import LANGUAGES, t
 from handlers import (
@@ -212,16 +210,11 @@ def _register(application: BotApplication, services: Services) -> None:
 
 
 async def _post_init(application: BotApplication) -> None:
-    """Learn our username, warm the index, load source facts, publish the command menu."""
+    """Learn our username, warm the index, publish the command menu."""
     services: Services = application.bot_data["services"]
     me = await application.bot.get_me()
     services.bot_username = me.username or ""
     services.index.get()
-    with services.sessions() as session:
-        for source in list_sources(session):
-            services.kinds[source.id] = source.kind
-            services.org_codes[org_code(source.id)] = fold_text(source.org_short)
-            services.org_names[org_code(source.id)] = source.org_short
     for language in LANGUAGES:
         commands = [BotCommand(name, t(language, f"commands.{name}")) for name in COMMANDS]
         code = "en" if language == "en" else None

@@ -6,7 +6,6 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.search.compare import PER_ORG, PER_ORG_COMPACT, compare
-from bot.store.corpus import list_sources, org_code
 from bot.ui.compare_view import compare_messages, compare_usage
 from handlers.common import language_of, remember_chat, reply, send_all
 from handlers.context import BotContext
@@ -24,16 +23,9 @@ async def compare_command(update: Update, context: BotContext) -> None:
     remember_chat(update, context)
     services = context.services
     compact = chat.type != "private"
-    comparison = compare(
-        services.index.get(), topic, per_org=PER_ORG_COMPACT if compact else PER_ORG
-    )
-    names = _org_names(context) if language == "en" else None
+    index = services.index.get()
+    comparison = compare(index, topic, per_org=PER_ORG_COMPACT if compact else PER_ORG)
+    names = index.sources.org_names_en if language == "en" else None
     messages = compare_messages(language, comparison, services.bot_username, names, compact)
     await send_all(update, messages)
     record_search(services, topic, chat.type, comparison.total)
-
-
-def _org_names(context: BotContext) -> dict[str, str]:
-    """English short names of the organisations (BPA, FHKI…)."""
-    with context.services.sessions() as session:
-        return {org_code(source.id): source.org_short_en for source in list_sources(session)}

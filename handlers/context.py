@@ -22,9 +22,6 @@ class Services:
     sessions: SessionFactory
     index: LiveIndex
     bot_username: str = ""  # filled in at start-up from getMe
-    kinds: dict[str, str] = field(default_factory=dict)  # source id → document kind
-    org_codes: dict[str, str] = field(default_factory=dict)  # org code (bpa) → folded org_short
-    org_names: dict[str, str] = field(default_factory=dict)  # org code → org_short as shown
     last_tick: datetime | None = None  # last digest scheduler run (health)
     started_at: datetime = field(default_factory=utcnow)  # process uptime for /admin
 

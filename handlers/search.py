@@ -103,8 +103,9 @@ async def show_page(
     elif not answer.results:  # a page past the end (results changed since): go to the first
         return await show_page(update, context, key, stored, 0, compact, editing)
     else:
+        sources = services.index.get().sources
         view = SearchPage(
-            key, page, compact, services.bot_username, services.kinds, services.org_names
+            key, page, compact, services.bot_username, sources.kinds, sources.org_names
         )
         message = results_message(language, answer, view)
     if answer.unknown_filters:
@@ -141,7 +142,7 @@ async def narrow_button(update: Update, context: BotContext) -> None:
     key, kind, value = action.args
     with context.services.sessions() as session:
         stored = load_query(session, key)
-    org = context.services.org_codes.get(value) if kind == "o" else None
+    org = context.services.index.get().sources.org_codes.get(value) if kind == "o" else None
     if stored is None or (kind == "o" and org is None):
         await _expired(update, context)
         return

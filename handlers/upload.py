@@ -21,8 +21,6 @@ from bot.ingest.extract import MAX_BYTES, ExtractError, detect_kind
 from bot.ingest.imports import ImportMeta, ImportPlan, ImportProblem, apply, plan, store_slugs
 from bot.ingest.pending import CANCELLED, DONE, FAILED, claim_import, create_import, mark
 from bot.ingest.sources import ManifestError
-from bot.search.normalize import fold_text
-from bot.store.corpus import org_code
 from bot.store.models import utcnow
 from bot.ui import actions
 from bot.ui.i18n import html, t
@@ -177,7 +175,6 @@ async def _import(
     if not report.changed:
         await reply(update, Message(html(language, "upload.unchanged_html", slug=slug)))
         return
-    _remember_source(context, the_plan)
     await asyncio.to_thread(context.services.index.refresh)
     log.info("imported %s: %d added, %d updated", slug, len(report.added), len(report.updated))
     example = (report.added or report.updated or [slug])[0]
@@ -188,11 +185,3 @@ async def _import(
     }
     text = html(language, "upload.imported_html", slug=slug, example=example, **counts)
     await reply(update, Message(text))
-
-
-def _remember_source(context: BotContext, the_plan: ImportPlan) -> None:
-    """The per-process source facts that start-up loads (kinds, organisation filters)."""
-    services, document = context.services, the_plan.document
-    services.kinds[document.slug] = document.kind
-    services.org_codes[org_code(document.slug)] = fold_text(document.org_short)
-    services.org_names[org_code(document.slug)] = document.org_short

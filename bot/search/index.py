@@ -16,10 +16,11 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy.orm import Session
 
+from bot.search.facts import SourceFacts
 from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.normalize import Folded, fold, fold_text, to_traditional
 from bot.search.segment import Segmenter, chars, grams, is_cjk, numbers, quoted_terms, sound_keys
-from bot.store.corpus import list_recommendations
+from bot.store.corpus import list_recommendations, list_sources
 from bot.store.models import Recommendation
 
 K1 = 1.2
@@ -75,9 +76,14 @@ class SearchIndex:
     """Records plus postings; immutable once built (rebuild after an ingest)."""
 
     def __init__(
-        self, records: Sequence[IndexedRecord], lexicon: Lexicon, segmenter: Segmenter
+        self,
+        records: Sequence[IndexedRecord],
+        lexicon: Lexicon,
+        segmenter: Segmenter,
+        sources: SourceFacts | None = None,
     ) -> None:
         self.records = list(records)
+        self.sources = sources or SourceFacts()  # per-source facts, as fresh as the records
         self.lexicon = lexicon
         self.segmenter = segmenter
         self._title_maps = [fold(record.title) for record in self.records]
@@ -105,17 +111,23 @@ class SearchIndex:
         ]
 
     @classmethod
-    def build(cls, records: Sequence[IndexedRecord], lexicon: Lexicon | None = None) -> SearchIndex:
+    def build(
+        cls,
+        records: Sequence[IndexedRecord],
+        lexicon: Lexicon | None = None,
+        sources: SourceFacts | None = None,
+    ) -> SearchIndex:
         """Index `records`, teaching the segmenter the corpus's own names and the data's terms."""
         lexicon = lexicon or load_lexicon()
         segmenter = Segmenter(_user_terms(records, lexicon))
-        return cls(records, lexicon, segmenter)
+        return cls(records, lexicon, segmenter, sources)
 
     @classmethod
     def load(cls, session: Session, lexicon: Lexicon | None = None) -> SearchIndex:
-        """Index every active recommendation in the store."""
+        """Index every active recommendation in the store, with the facts of their sources."""
         rows = list_recommendations(session)
-        return cls.build([IndexedRecord.from_row(row) for row in rows], lexicon)
+        sources = SourceFacts.of(list_sources(session))
+        return cls.build([IndexedRecord.from_row(row) for row in rows], lexicon, sources)
 
     def __len__(self) -> int:
         return len(self.records)

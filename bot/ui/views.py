@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.search import SearchResult, SearchResults
@@ -60,8 +60,8 @@ class SearchPage:
     page: int  # zero-based
     compact: bool = False  # group chat: top results and a link to the full list
     bot_username: str | None = None
-    kinds: dict[str, str] | None = None  # source id → document kind
-    org_names: dict[str, str] | None = None  # org code → short name, for narrowing buttons
+    kinds: Mapping[str, str] | None = None  # source id → document kind
+    org_names: Mapping[str, str] | None = None  # org code → short name, for narrowing buttons
 
 
 def entry_html(language: str, number: int, result: SearchResult, kind: str) -> str:

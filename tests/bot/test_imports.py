@@ -14,6 +14,8 @@ from bot.digest.compose import compose
 from bot.ingest.extract import ExtractError
 from bot.ingest.imports import ImportMeta, ImportProblem, apply, plan
 from bot.ingest.pipeline import ingest
+from bot.search.live import LiveIndex
+from bot.search.normalize import fold_text
 from bot.store.corpus import corpus_version
 from bot.store.db import SessionFactory
 from bot.store.models import Recommendation, SentItem, Source
@@ -81,3 +83,15 @@ def test_plan_refuses_with_a_reason(
 ) -> None:
     with pytest.raises(error, match=message):
         plan(data, "x.pdf", meta)
+
+
+def test_every_replica_learns_a_new_source_with_its_index(sessions: SessionFactory) -> None:
+    """Source facts (document kinds, organisation filters) come with the index, so a replica
+    that did not run the upload learns the new organisation when it rebuilds, not never."""
+    ingest(sessions, now=T0)
+    other_replica = LiveIndex(sessions, interval=0)
+    assert "hkfia" not in other_replica.get().sources.org_codes
+    apply(sessions, make_docx(SYNTHETIC.read_text()), "a.docx", META, T0 + timedelta(days=1))
+    facts = other_replica.get().sources
+    assert facts.org_codes["hkfia"] == fold_text("未來產業協會")
+    assert facts.org_names_en["hkfia"] == "HKFIA" and facts.kinds["hkfia25"]
