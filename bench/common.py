@@ -33,8 +33,12 @@ KINDS = (
     "number",
     "org_topic",
     "negative",
+    "no_answer",
+    "near_neighbour",
 )
 NEGATIVE = "negative"
+# kinds that nothing in the corpus answers: the held-out set's no_answer and near_neighbour
+NEGATIVE_KINDS = (NEGATIVE, "no_answer", "near_neighbour")
 
 
 def quiet() -> None:
@@ -55,7 +59,7 @@ class Query:
     @property
     def negative(self) -> bool:
         """True when nothing in the corpus should be returned."""
-        return self.kind == NEGATIVE
+        return self.kind in NEGATIVE_KINDS
 
 
 def load_queries(path: Path, kinds: Iterable[str] | None = None) -> list[Query]:

@@ -1,7 +1,10 @@
 """Search quality, our engine against simple peers, on the relevance queries.
 
-    .venv/bin/python -m bench.search_quality [--queries FILE] [--kinds exact,typo]
-        [--systems ours,fts5] [--json ranks.json] [--show-misses 20]
+    .venv/bin/python -m bench.search_quality [--queries FILE | --heldout dev|test]
+        [--kinds exact,typo] [--systems ours,fts5] [--json ranks.json] [--show-misses 20]
+
+--heldout reads the held-out set (tests/relevance/heldout/, written blind from the documents):
+tune on dev, report test.
 
 Every system indexes the same records (the real corpus) and answers every query (top 10). Per
 query kind and overall it prints Recall@1, Recall@5 (a hit = any acceptable target in the top k)
@@ -22,7 +25,7 @@ from pathlib import Path
 from bench.common import (
     DEFAULT_QUERIES,
     KINDS,
-    NEGATIVE,
+    NEGATIVE_KINDS,
     Query,
     fmt,
     format_table,
@@ -31,6 +34,7 @@ from bench.common import (
     parse_kinds,
     quiet,
 )
+from bench.heldout import load_heldout
 from bench.peers import System, make_systems, safe_build, safe_search, warm_up
 from bot.search import IndexedRecord
 
@@ -127,7 +131,7 @@ def metric_table(runs: Sequence[Run], kinds: Sequence[str], metric: str) -> str:
     }
     score = scorers[metric]
     rows = []
-    for kind in [*[k for k in kinds if k != NEGATIVE], "overall"]:
+    for kind in [*[k for k in kinds if k not in NEGATIVE_KINDS], "overall"]:
         per_system = [
             [o for o in run.outcomes if not o.query.negative and kind in ("overall", o.query.kind)]
             for run in runs
@@ -137,9 +141,19 @@ def metric_table(runs: Sequence[Run], kinds: Sequence[str], metric: str) -> str:
 
 
 def rejection_table(runs: Sequence[Run]) -> str:
-    """Negative queries: share rejected (no results), and mean results returned."""
+    """Negative queries: share rejected (no results) per negative kind and in all, and mean
+    results returned."""
     negatives = [[o for o in run.outcomes if o.query.negative] for run in runs]
+    kinds = sorted({o.query.kind for o in negatives[0]})
     rows = [
+        [
+            f"rejected: {kind}",
+            sum(o.query.kind == kind for o in negatives[0]),
+            *(fmt(rejection([o for o in chosen if o.query.kind == kind])) for chosen in negatives),
+        ]
+        for kind in kinds
+    ]
+    rows += [
         ["rejected", len(negatives[0]), *(fmt(rejection(chosen)) for chosen in negatives)],
         [
             "mean results",
@@ -227,6 +241,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES, help="YAML query file")
+    parser.add_argument("--heldout", choices=("dev", "test"), help="the held-out set's split")
     parser.add_argument("--kinds", help="only these kinds, comma-separated")
     parser.add_argument("--systems", help="only these systems: ours,like,fuzz,fts5,whoosh")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write per-query ranks here")
@@ -238,14 +253,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run every system on every query and print the tables."""
     quiet()
     args = parse_args(argv)
-    if not args.queries.is_file():
+    if not args.heldout and not args.queries.is_file():
         print(f"no query file at {args.queries}; pass --queries FILE", file=sys.stderr)
         return 2
-    queries = load_queries(args.queries, parse_kinds(args.kinds))
+    records = load_corpus()
+    if args.heldout:
+        kinds_wanted = parse_kinds(args.kinds)
+        queries = [
+            query
+            for query in load_heldout(args.heldout, records)
+            if kinds_wanted is None or query.kind in kinds_wanted
+        ]
+        source = f"the held-out {args.heldout} split"
+    else:
+        queries = load_queries(args.queries, parse_kinds(args.kinds))
+        source = str(args.queries)
     if not queries:
         print("no queries selected", file=sys.stderr)
         return 2
-    records = load_corpus()
     systems = make_systems(args.systems)
     warm_up(systems, records)
     runs = [run_system(system, records, queries) for system in systems]
@@ -253,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     positives = sum(not query.negative for query in queries)
     print(
         f"corpus: {len(records)} records; queries: {len(queries)} ({positives} positive, "
-        f"{len(queries) - positives} negative) from {args.queries}\n"
+        f"{len(queries) - positives} negative) from {source}\n"
     )
     print(systems_table(runs) + "\n")
     for metric in ("Recall@1", "Recall@5", "MRR@10"):
