@@ -148,8 +148,9 @@ class SearchIndex:
         return True
 
     def parts(self, term: str) -> list[str]:
-        """Indexed words covering a long term left to right, longest first, without the term
-        itself (減免收費 → 減免, 收費; 電動車電池 → 電動車, 電池); [] if it has no such cover."""
+        """Pieces covering a term left to right: at each place the longest indexed word other than
+        the term itself, else one character (減免收費 → 減免, 收費; 電動車電池 → 電動車, 電池);
+        [] for a one-character term."""
         cover, position = [], 0
         while position < len(term):
             longest = len(term) - 1 if position == 0 else len(term)

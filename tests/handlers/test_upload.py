@@ -16,7 +16,7 @@ from bot.store.models import PendingAction, Recommendation, Source
 from bot.ui.i18n import t
 from bot.ui.render import utf16_len
 from handlers.upload import preview_messages
-from tests.bot.documents import cjk_font, make_docx, make_pdf
+from tests.bot.ingest.documents import cjk_font, make_docx, make_pdf
 from tests.fake_bot_api import DEFAULT_USER_ID
 from tests.handlers.conftest import RunningBot
 

@@ -18,9 +18,9 @@ from bot.ingest.layouts.generic import (
     roman_value,
     trace,
 )
-from tests.bot.documents import cjk_font, make_docx, make_pdf
+from tests.bot.ingest.documents import cjk_font, make_docx, make_pdf
 
-SYNTHETIC = Path(__file__).resolve().parent.parent / "data" / "synthetic_submission.txt"
+SYNTHETIC = Path(__file__).resolve().parents[2] / "data" / "synthetic_submission.txt"
 CH1 = "一、推動創新科技（創新科技及工業局）"
 ITB = "創新科技及工業局"
 DC = "3. 發展數據中心"

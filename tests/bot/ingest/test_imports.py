@@ -21,9 +21,9 @@ from bot.store.db import SessionFactory
 from bot.store.models import Recommendation, SentItem, Source
 from bot.store.subscriptions import subscribe
 from bot.ui.i18n import t
-from tests.bot.documents import make_docx
+from tests.bot.ingest.documents import make_docx
 
-SYNTHETIC = Path(__file__).resolve().parent.parent / "data" / "synthetic_submission.txt"
+SYNTHETIC = Path(__file__).resolve().parents[2] / "data" / "synthetic_submission.txt"
 META = ImportMeta(
     org="香港未來產業協會",
     title="對2025年《施政報告》的建議",

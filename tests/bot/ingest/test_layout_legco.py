@@ -21,7 +21,7 @@ from bot.ingest.layouts.generic_lines import whole_text_lines
 from bot.ingest.layouts.generic_refs import cited_numbers
 from bot.ingest.sources import read_manifest
 
-SOURCE = Path(__file__).parents[2] / "data" / "sources" / "004_960b6cc202b4fd9b.txt"
+SOURCE = Path(__file__).parents[3] / "data" / "sources" / "004_960b6cc202b4fd9b.txt"
 INTRO = "62. 在商議過程中，小組委員會建議政府當局考慮："
 LETTERS = list(string.ascii_lowercase[:21])  # (a) … (u)
 DOCUMENT = next(doc for doc in read_manifest(sources_dir()) if doc.slug == "legco24")

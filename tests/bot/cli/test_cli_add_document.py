@@ -14,9 +14,9 @@ from bot.core.resources import sources_dir
 from bot.ingest.sources import read_manifest
 from bot.store.db import make_sessions
 from bot.store.models import Recommendation, Source
-from tests.bot.documents import cjk_font, make_pdf
+from tests.bot.ingest.documents import cjk_font, make_pdf
 
-SYNTHETIC = Path(__file__).resolve().parent.parent / "data" / "synthetic_submission.txt"
+SYNTHETIC = Path(__file__).resolve().parents[2] / "data" / "synthetic_submission.txt"
 NEW_ORG = ["--org", "香港未來產業協會", "--org-short", "未來產業協會", "--org-en",
            "Hong Kong Future Industries Association", "--org-short-en", "HKFIA"]  # fmt: skip
 TITLE = ["--title", "對2025年《施政報告》的建議", "--date", "2025-09"]

@@ -15,7 +15,7 @@ from bot.ingest.document import ParsedRecommendation
 from bot.ingest.extract import MAX_BYTES, ExtractError, detect_kind, extract_text
 from bot.ingest.layouts import parser_for
 from bot.ingest.sources import SourceDocument, read_manifest
-from tests.bot.documents import cjk_font, make_docx, make_pdf
+from tests.bot.ingest.documents import cjk_font, make_docx, make_pdf
 
 # The sources whose PDF round trip gives the very same records. bpa24 reads paragraph ends from
 # the whitespace its original extraction left, which a new PDF's page breaks cannot reproduce:

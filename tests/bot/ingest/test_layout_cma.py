@@ -17,7 +17,7 @@ from bot.ingest.document import KEY_PATTERN, ParsedRecommendation
 from bot.ingest.layouts import parser_for
 from bot.ingest.sources import read_manifest
 
-SOURCES = Path(__file__).parents[2] / "data" / "sources"
+SOURCES = Path(__file__).parents[3] / "data" / "sources"
 POLICY_ADDRESS = "001_a6b08e1ea9f1e106.txt"  # 對2023年施政報告的建議——拓產業新格局
 BUDGET = "002_5adcd5e5d25ebf77.txt"  # 對2024-25年財政預算案的建議——務實推動新型工業化
 

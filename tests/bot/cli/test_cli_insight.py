@@ -14,7 +14,7 @@ from PIL import Image
 from bot.store.db import make_engine, make_sessions
 from bot.store.models import utcnow
 from bot.store.query_log import log_query
-from tests.bot.test_cli import run, store
+from tests.bot.cli.test_cli import run, store
 
 __all__ = ["store"]
 

@@ -21,7 +21,7 @@ from bot.ingest.layouts import parser_for
 from bot.ingest.layouts.generic import Piece, load_rules, trace
 from bot.ingest.sources import read_manifest
 
-SOURCE = Path(__file__).parents[2] / "data" / "sources" / "003_e3736230597f8792.txt"
+SOURCE = Path(__file__).parents[3] / "data" / "sources" / "003_e3736230597f8792.txt"
 FIRST_CHAPTER_LINE = " 一、  發展新質生產力和跨境電商產業"
 DOCUMENT = next(doc for doc in read_manifest(sources_dir()) if doc.slug == "bpa24")
 parse = parser_for(DOCUMENT.layout, DOCUMENT.rules)

@@ -18,7 +18,7 @@ from bot.store.db import make_engine, make_sessions
 from bot.store.models import DigestSchedule
 from bot.store.subscriptions import set_schedule, subscribe
 from bot.ui.render import Message
-from tests.bot.test_deliver import HK, OPTIONS, T0
+from tests.bot.digest.test_deliver import HK, OPTIONS, T0
 
 SUBSCRIBERS = 1000
 

@@ -16,7 +16,7 @@ from bot.ingest.document import KEY_PATTERN, ParsedRecommendation
 from bot.ingest.layouts import parser_for
 from bot.ingest.sources import read_manifest
 
-SOURCE = Path(__file__).parents[2] / "data" / "sources" / "000_c6cbd0b05b50272d.txt"
+SOURCE = Path(__file__).parents[3] / "data" / "sources" / "000_c6cbd0b05b50272d.txt"
 # Read by the generic parser with the manifest's rule set (data/layouts.yaml: rule_sets.fhki).
 DOCUMENT = next(doc for doc in read_manifest(sources_dir()) if doc.slug == "fhki23")
 parse = parser_for(DOCUMENT.layout, DOCUMENT.rules)
