@@ -81,11 +81,19 @@ class AddressedToBot(filters.MessageFilter):
         return f"@{username}" in (message.text or "").lower()
 
 
+# Flood control (429 retry_after) has one owner: this limiter waits retry_after out (pausing every
+# other request meanwhile) and retries up to this many times; digest and broadcast delivery retry
+# only network errors on top (bot.digest.deliver), so a 429 is never retried by two layers.
+RETRIES_ON_429 = 3
+
+
 def evenly_spaced_limiter(per_second: float) -> AIORateLimiter:
     """One message every 1/rate seconds. AIORateLimiter's default bucket lets a whole second's
     allowance out at once after any pause, which overshoots a sliding one-second window (measured:
     23 msg/s and a 429 every ~31 sends at 30/s; evenly spaced: 29 msg/s and none)."""
-    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / per_second, max_retries=3)
+    return AIORateLimiter(
+        overall_max_rate=1, overall_time_period=1 / per_second, max_retries=RETRIES_ON_429
+    )
 
 
 def build_application(

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 KIND = "broadcast"
 RECIPIENT_TYPES = ("private", "group", "supergroup")
 MAX_LENGTH = 4096  # Telegram's limit for one message (UTF-16 units of the text as shown)
-LEASE = timedelta(minutes=10)  # longer than the worst retry wait for one chat (5 × 60 s)
+LEASE = timedelta(minutes=10)  # longer than one chat's retries (network backoff, 429 waits)
 
 SENDING, DONE, CANCELLED = "sending", "done", "cancelled"
 

@@ -2,12 +2,27 @@
 
 Due times are rows (`digest_schedules.next_due`), not in-memory jobs, and every send is recorded
 (`deliveries`, unique per chat and period), so a restart, a deploy or a crash loses nothing and a
-rerun sends only what was not recorded as sent. Each chat is handled in its own transaction that
-holds its schedule row (`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL), so several processes can
-run `send_due` at once and each due digest is claimed by exactly one. SQLite has no row locks: there
-a single sending process is assumed.
+rerun sends only what was not recorded as sent. A digest longer than one message is sent part by
+part; each part is retried on its own and committed as sent (`deliveries.parts_sent`) before the
+next, so a rerun after a failure part-way sends only the parts not yet sent (a rerun recomposes the
+digest: nothing it depends on is recorded before the last part). The one part that can go out twice
+is the one in flight when the process or the store connection dies before its commit.
 
-`send_due` takes the session factory and commits per chat, by design.
+Each chat is handled holding its schedule row (`SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL);
+after committing a part the row is locked again, and if another process took it in between, or
+moved the delivery on, this one stops. So several processes can run `send_due` at once and each
+part is sent by exactly one. SQLite has no row locks: there a single sending process is assumed.
+
+Retries: network errors and timeouts are retried here (per part, with backoff). Flood control
+(429 `retry_after`) is owned by the messenger: python-telegram-bot's AIORateLimiter waits and
+retries (`handlers.app.RETRIES_ON_429`), pausing every other request meanwhile; a RetryAfter that
+still reaches delivery is not retried on top, the part is left for the next run.
+
+`--force` makes every active schedule due now for the period of its latest regular due time; a
+period recorded as sent is never sent again, and a forced send never moves `next_due`, so the next
+regular digest still goes out when it is due.
+
+`send_due` takes the session factory and commits per chat (and per part), by design.
 """
 
 from __future__ import annotations
@@ -63,7 +78,7 @@ class DeliveryOptions:
 
     zone: ZoneInfo
     bot_username: str | None = None
-    force: bool = False  # every active schedule is due now, for its current period
+    force: bool = False  # every active schedule is due now, for its latest regular period
     grace: timedelta = timedelta(hours=24)  # a missed digest older than this is skipped
     backoff: float = 0.5  # seconds before the first retry of a transient error
 
@@ -113,26 +128,45 @@ async def deliver_one(
     records: Sequence[Recommendation],
 ) -> str:
     """Claim one chat's schedule, send its digest for the period unless already sent, record."""
-    with sessions.begin() as session:
-        schedule = session.scalars(
-            select(DigestSchedule)
-            .where(DigestSchedule.chat_id == chat_id)
-            .with_for_update(skip_locked=True)
-        ).first()
-        if schedule is None:
-            return "claimed elsewhere"
-        if not schedule.active or (not options.force and schedule.next_due > now):
-            return "not due"  # another process got here first, or it was switched off
-        period = _period(schedule, options, now)
-        if not options.force and now - schedule.next_due > options.grace:
-            _record(session, chat_id, period, "skipped", now)
-            _advance(schedule, options, now)
-            return "skipped"
-        done = _delivery(session, chat_id, period)
-        if done is not None and done.status in DONE:
-            _advance(schedule, options, now)
-            return "already sent"
-        return await _compose_and_send(session, sender, schedule, period, options, now, records)
+    with sessions() as session:
+        result = await _claim_and_send(session, sender, chat_id, options, now, records)
+        session.commit()
+        return result
+
+
+async def _claim_and_send(
+    session: Session,
+    sender: Sender,
+    chat_id: int,
+    options: DeliveryOptions,
+    now: datetime,
+    records: Sequence[Recommendation],
+) -> str:
+    schedule = _lock(session, chat_id)
+    if schedule is None:
+        return "claimed elsewhere"
+    if not schedule.active or (not options.force and schedule.next_due > now):
+        return "not due"  # another process got here first, or it was switched off
+    period = _period(schedule, options, now)
+    if not options.force and now - schedule.next_due > options.grace:
+        _record(session, chat_id, period, "skipped", now)
+        _advance(schedule, options, now)
+        return "skipped"
+    done = _delivery(session, chat_id, period)
+    if done is not None and done.status in DONE:
+        _advance(schedule, options, now)
+        return "already sent"
+    return await _compose_and_send(session, sender, schedule, period, options, now, records)
+
+
+def _lock(session: Session, chat_id: int) -> DigestSchedule | None:
+    """The chat's schedule, locked for this transaction (None: another process holds it)."""
+    return session.scalars(
+        select(DigestSchedule)
+        .where(DigestSchedule.chat_id == chat_id)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    ).first()
 
 
 def _period(schedule: DigestSchedule, options: DeliveryOptions, now: datetime) -> str:
@@ -149,6 +183,8 @@ def _period(schedule: DigestSchedule, options: DeliveryOptions, now: datetime) -
 
 
 def _advance(schedule: DigestSchedule, options: DeliveryOptions, now: datetime) -> None:
+    if options.force and schedule.next_due > now:
+        return  # a forced digest is extra: the next regular one stays where it is
     after = max(now, schedule.next_due)
     schedule.next_due = next_due(
         schedule.frequency, schedule.hour, schedule.weekday, after, options.zone
@@ -201,48 +237,75 @@ async def _compose_and_send(
         _record(session, chat_id, period, "empty", now)
         _advance(schedule, options, now)
         return "empty"
-    delivery = _record(session, chat_id, period, "sending", now)
+    delivery = _record(session, chat_id, period, "sending", now)  # keeps the parts already sent
     delivery.attempts += 1
     session.flush()
-    outcome = await send_with_retries(sender, chat_id, digest.messages, options.backoff)
-    if isinstance(outcome, Migrated):
-        # The group is now a supergroup: move everything there and deliver there instead.
-        new_id = outcome.new_chat_id
-        move_subscriptions(session, chat_id, new_id, now)
-        session.flush()
-        delivery.chat_id = new_id
-        schedule = session.get(DigestSchedule, new_id) or schedule
-        outcome = await send_with_retries(sender, new_id, digest.messages, options.backoff)
-    return _settle(session, schedule, delivery, digest, outcome, options, now)
+    target = chat_id
+    while delivery.parts_sent < len(digest.messages):
+        part = digest.messages[delivery.parts_sent]
+        outcome = await send_with_retries(sender, target, [part], options.backoff)
+        if isinstance(outcome, Migrated):
+            # The group is now a supergroup: move everything there and deliver there instead.
+            target = outcome.new_chat_id
+            move_subscriptions(session, chat_id, target, now)
+            session.flush()
+            delivery.chat_id = target
+            schedule = session.get(DigestSchedule, target) or schedule
+            outcome = await send_with_retries(sender, target, [part], options.backoff)
+        if not isinstance(outcome, Sent):
+            return _failed(session, schedule, delivery, outcome, options, now)
+        delivery.parts_sent += 1
+        delivery.message_ids = [*delivery.message_ids, *outcome.message_ids]  # a new list
+        delivery.updated_at = now
+        if delivery.parts_sent < len(digest.messages) and not _commit_part(
+            session, schedule.chat_id, delivery
+        ):
+            return "claimed elsewhere"
+    return _sent(session, schedule, delivery, digest, options, now)
 
 
-def _settle(
+def _commit_part(session: Session, schedule_id: int, delivery: Delivery) -> bool:
+    """Commit the part just sent, then take the schedule's lock again; False if another process
+    took the chat over meanwhile (it sends the remaining parts)."""
+    parts_sent = delivery.parts_sent
+    session.commit()
+    if _lock(session, schedule_id) is None:
+        return False
+    session.refresh(delivery)
+    return delivery.status == "sending" and delivery.parts_sent == parts_sent
+
+
+def _sent(
     session: Session,
     schedule: DigestSchedule,
     delivery: Delivery,
     digest: Digest,
+    options: DeliveryOptions,
+    now: datetime,
+) -> str:
+    delivery.status, delivery.error, delivery.updated_at = "sent", None, now
+    _remember_sent(session, delivery.chat_id, digest.record_ids, now)
+    schedule.last_sent_at = now
+    _advance(schedule, options, now)
+    return "sent"
+
+
+def _failed(
+    session: Session,
+    schedule: DigestSchedule,
+    delivery: Delivery,
     outcome: Outcome,
     options: DeliveryOptions,
     now: datetime,
 ) -> str:
-    if isinstance(outcome, Sent):
-        delivery.status, delivery.message_ids, delivery.updated_at = (
-            "sent",
-            list(outcome.message_ids),
-            now,
-        )
-        _remember_sent(session, delivery.chat_id, digest.record_ids, now)
-        schedule.last_sent_at = now
-        _advance(schedule, options, now)
-        return "sent"
-    reason = getattr(outcome, "reason", None) or type(outcome).__name__
+    reason = getattr(outcome, "reason", None) or str(outcome)
     delivery.status, delivery.error, delivery.updated_at = "failed", str(reason), now
     if isinstance(outcome, Blocked | ChatGone):
         set_chat_reachable(session, delivery.chat_id, False)
         return "blocked"
     if isinstance(outcome, Rejected):
         _advance(schedule, options, now)  # retrying the same message would fail the same way
-    return "failed"  # transient or still rate-limited: the next run tries again
+    return "failed"  # transient or still rate-limited: the next run sends the remaining parts
 
 
 def _remember_sent(session: Session, chat_id: int, record_ids: list[str], now: datetime) -> None:

@@ -20,6 +20,8 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any
 
+from bot.ingest.tables import table_lines
+
 MAX_MB = 20
 MAX_BYTES = MAX_MB * 1024 * 1024  # Telegram bots may download at most 20 MB
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a .docx that inflates past this is refused (zip bomb)
@@ -119,7 +121,9 @@ def _pdf_text(data: bytes) -> str:
         raise ExtractError(
             f"corrupt or unreadable PDF ({type(error).__name__})", "corrupt_pdf"
         ) from error
-    return text.replace("\x0c", "\n")  # page breaks: pages are read in order
+    # pdfminer ends every page with a form feed; kept, so that the parser can tell running
+    # headers and footers by their place (a line break to everything reading lines).
+    return text
 
 
 def _docx_text(data: bytes) -> str:
@@ -148,15 +152,17 @@ def _docx_text(data: bytes) -> str:
 
 
 def _table_lines(table: Any) -> Iterator[str]:
-    """Each row as one line, its distinct cells joined by a space (merged cells repeat)."""
+    """Each row as one line, its distinct cells joined by a space (merged cells repeat); a
+    recommendation table's rows marked as records of their own (bot.ingest.tables)."""
+    rows: list[list[str]] = []
     for row in table.rows:
         cells: list[str] = []
         for cell in row.cells:
             text = cell.text.strip()
             if text and (not cells or cells[-1] != text):
                 cells.append(text)
-        if cells:
-            yield " ".join(cells)
+        rows.append(cells)
+    yield from table_lines([cells for cells in rows if cells])
 
 
 _CN_DIGITS = "零一二三四五六七八九"

@@ -15,6 +15,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date as Date
 from datetime import datetime
@@ -26,7 +27,8 @@ from sqlalchemy import select
 
 from bot.core.resources import sources_dir
 from bot.ingest.extract import extract_text
-from bot.ingest.layouts import DEFAULT_LAYOUT, parser_for
+from bot.ingest.layouts import DEFAULT_LAYOUT, furniture_for, parser_for
+from bot.ingest.layouts.generic_furniture import shape
 from bot.ingest.pipeline import ingest
 from bot.ingest.sources import SourceDocument, read_manifest
 from bot.ingest.store import SourceReport
@@ -188,6 +190,7 @@ class ImportPlan:
     organisation: Organisation
     new_organisation: bool
     records: list[Classified] = field(default_factory=list)
+    furniture: tuple[str, ...] = ()  # lines dropped as running headers, footers, page numbers
 
     @property
     def outline(self) -> Outline:
@@ -204,7 +207,19 @@ class ImportPlan:
             f"title: {doc.title}",
             "",
         ]
-        return "\n".join(header) + self.outline.text
+        return "\n".join([*header, *_furniture_lines(self.furniture)]) + self.outline.text
+
+
+def _furniture_lines(lines: tuple[str, ...]) -> list[str]:
+    """What was dropped as page furniture, once per kind of line (numbers aside), with counts."""
+    if not lines:
+        return []
+    counts = Counter(shape(line) for line in lines)
+    first: dict[str, str] = {}
+    for line in lines:
+        first.setdefault(shape(line), line)
+    listed = [f"  {line}  ×{counts[key]}" for key, line in first.items()]
+    return [f"furniture (dropped): {len(lines)} lines", *listed, "", ""]
 
 
 def _rules_note(doc: SourceDocument) -> str:
@@ -264,7 +279,8 @@ def plan(
             "(see data/layouts.yaml)",
             "no_records",
         )
-    return ImportPlan(document, organisation, new, records)
+    dropped = tuple(furniture_for(layout, rules)(text))
+    return ImportPlan(document, organisation, new, records, dropped)
 
 
 def store_slugs(sessions: SessionFactory) -> set[str]:

@@ -1,31 +1,27 @@
-"""Sending with retries, shared by digests and broadcasts: wait out flood control, back off on
-network errors, give up after a few attempts."""
+"""Sending with retries, shared by digests and broadcasts: back off and retry on network errors,
+give up after a few attempts. Flood control (429) is not retried here: the messenger's rate
+limiter (PTB's AIORateLimiter, see handlers/app.py) owns 429s and has already waited them out."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
 
-from bot.messaging.sender import Outcome, RetryAfter, Sender, Transient
+from bot.messaging.sender import Outcome, Sender, Transient
 from bot.ui.render import Message
 
-MAX_ATTEMPTS = 5
-MAX_WAIT = 60.0  # seconds; a longer retry_after leaves the message for the next run
+MAX_ATTEMPTS = 5  # tries of one message on network errors
 
 
 async def send_with_retries(
     sender: Sender, chat_id: int, messages: Sequence[Message], backoff: float
 ) -> Outcome:
-    """Honour retry_after, back off on network errors; give up after MAX_ATTEMPTS."""
+    """Back off and retry on network errors, up to MAX_ATTEMPTS."""
     outcome: Outcome = Transient("not attempted")
     for attempt in range(MAX_ATTEMPTS):
         outcome = await sender.send(chat_id, messages)
-        if isinstance(outcome, RetryAfter):
-            if outcome.seconds > MAX_WAIT:
-                return Transient(f"retry after {outcome.seconds}s")
-            await asyncio.sleep(outcome.seconds)
-        elif isinstance(outcome, Transient):
-            await asyncio.sleep(backoff * 2**attempt)
-        else:
+        if not isinstance(outcome, Transient):
             return outcome
+        if attempt + 1 < MAX_ATTEMPTS:
+            await asyncio.sleep(backoff * 2**attempt)
     return outcome

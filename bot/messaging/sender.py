@@ -19,7 +19,8 @@ class Sent:
 
 @dataclass(frozen=True)
 class RetryAfter:
-    """Flood control: wait this long, then try again."""
+    """Flood control still in force after the messenger's own waits and retries (its rate
+    limiter owns 429s): delivery leaves the message for the next run."""
 
     seconds: float
 

@@ -186,6 +186,9 @@ class Delivery(Base):
     period: Mapped[str] = mapped_column(String(16))  # 2026-11-25, 2026-W48, 2026-11
     status: Mapped[str] = mapped_column(String(16))  # sending, sent, empty, failed, skipped
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The digest's messages already delivered, in order (their ids in message_ids): a rerun after
+    # a failure part-way sends only the rest.
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     message_ids: Mapped[list[Any]] = mapped_column(default=list)
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]

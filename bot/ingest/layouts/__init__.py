@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from bot.ingest.document import ParsedRecommendation
@@ -27,3 +28,13 @@ def parser_for(layout: str, rules: str | dict[str, Any] | None = None) -> Parser
     if rules:
         raise ValueError(f"layout {layout!r} takes no rules (only the generic layout does)")
     return module.parse
+
+
+def furniture_for(
+    layout: str, rules: str | dict[str, Any] | None = None
+) -> Callable[[str], list[str]]:
+    """The lines a layout drops from a text as page furniture (only the generic layout says)."""
+    if layout != "generic":
+        return lambda text: []
+    module = importlib.import_module(f"{__name__}.generic")
+    return partial(module.furniture, rules=module.load_rules(rules))

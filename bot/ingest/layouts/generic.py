@@ -26,7 +26,7 @@ from typing import Any
 
 from bot.ingest.clean import BULLET, format_body
 from bot.ingest.document import ParsedRecommendation
-from bot.ingest.layouts.generic_lines import whole_text_lines
+from bot.ingest.layouts.generic_lines import FURNITURE, TraceEntry, content_lines, whole_text_lines
 from bot.ingest.layouts.generic_refs import numbered_paragraphs, references
 from bot.ingest.layouts.generic_rules import (
     ITEM,
@@ -43,6 +43,7 @@ __all__ = [
     "RulesError",
     "build_tree",
     "chinese_value",
+    "furniture",
     "load_rules",
     "parse",
     "parser_with",
@@ -81,10 +82,19 @@ def _is_heading_like(node: Node, rules: Rules) -> bool:
     return len(first) <= rules.title_max_chars and not _SENTENCE_PUNCT.search(first)
 
 
+def _bureaux_match(text: str, rules: Rules) -> re.Match[str] | None:
+    """Bureaux in brackets at the end of a text, or a table row's department column."""
+    for pattern in (rules.bureaux, rules.bureaux_column):
+        found = pattern.search(text) if pattern else None
+        if found:
+            return found
+    return None
+
+
 def title_of(text: str, rules: Rules) -> str:
     """The first clause (up to the first 。，；： …) if short enough, else the opening words."""
     first_line = text.split("\n", 1)[0].removeprefix(BULLET + " ")
-    bureaux = rules.bureaux.search(first_line) if rules.bureaux else None
+    bureaux = _bureaux_match(first_line, rules)
     first_line = first_line[: bureaux.start()] if bureaux else first_line
     clause = _CLAUSE_END.split(first_line, 1)[0].strip()
     if 2 <= len(clause) <= rules.title_max_chars:
@@ -107,13 +117,14 @@ def _title(node: Node, text: str, rules: Rules) -> str:
 
 
 def _without_bureaux(text: str, rules: Rules) -> str:
-    found = rules.bureaux.search(text.strip()) if rules.bureaux else None
+    found = _bureaux_match(text.strip(), rules)
     return (text.strip()[: found.start()] if found else text).strip()
 
 
 def bureaux_of(text: str, rules: Rules) -> tuple[str, ...]:
-    """Bureaux named in brackets at the end of a text: （發展局、運輸及物流局）."""
-    found = rules.bureaux.search(text.strip()) if rules.bureaux else None
+    """Bureaux named in brackets at the end of a text: （發展局、運輸及物流局）, or in a table
+    row's department column (`bureaux_column`)."""
+    found = _bureaux_match(text.strip(), rules)
     if not found:
         return ()
     names = rules.bureau_separators.split(found.group("names"))
@@ -229,6 +240,15 @@ def trace(text: str, rules: Rules | None = None) -> list[Piece]:
         Piece(kind, piece, keys.get(id(node)) if node else None, node.marker if node else "")
         for _, ((_, kind, piece), node) in ordered
     ]
+
+
+def furniture(text: str, rules: Rules | None = None) -> list[str]:
+    """The lines dropped as page furniture (running headers and footers, page numbers), in
+    order: for a human to check that nothing else went."""
+    rules = rules or load_rules()
+    left_out: list[TraceEntry] = []
+    content_lines(text, rules, left_out)
+    return [piece for _, kind, piece in sorted(left_out) if kind == FURNITURE]
 
 
 def parser_with(overrides: str | dict[str, Any] | None) -> Any:

@@ -24,6 +24,7 @@ from bot.ingest.clean import (
     join_two,
     normalize_line,
 )
+from bot.ingest.layouts.generic_furniture import page_edge_furniture, regular_repeats
 from bot.ingest.layouts.generic_rules import Footnotes, Rules
 
 # Why a line (or part of one) is left out of the tree.
@@ -45,6 +46,7 @@ class Line:
     # Glued to the line before (no blank line between) with leading whitespace: a new page.
     page_break: bool = False
     sentence_end: bool = False  # it ends with a sentence mark (before any footnote was cut)
+    page: int = 0  # 0-based: the form feeds (PDF page breaks) before it
     notes: tuple[str, ...] = ()  # footnotes whose marker this line held
     # The pieces cut from this line or moved onto it (marker, footnote label and text): they
     # belong to the record that takes the line.
@@ -69,7 +71,10 @@ def _raw_lines(text: str, rules: Rules) -> list[Line]:
     """Non-blank lines; with `split_inline_bullets`, a bullet glued inside a line starts one."""
     lines: list[Line] = []
     gap: list[str] = []  # the blank lines since the last non-blank one
-    for number, raw in enumerate(text.splitlines()):
+    page = 0
+    for number, ended in enumerate(text.splitlines(keepends=True)):
+        raw = (ended.splitlines() or [""])[0]
+        page_before, page = page, page + ended.endswith("\f")  # a form feed ends a page
         if not raw.strip():
             gap.append(raw)
             continue
@@ -82,7 +87,7 @@ def _raw_lines(text: str, rules: Rules) -> list[Line]:
             trailing = last and raw != raw.rstrip()
             lines.append(
                 Line(clean, number, trailing, spaced and first, page_break and first,
-                     ends_sentence(clean))
+                     ends_sentence(clean), page_before)
             )  # fmt: skip
         gap = []
     return lines
@@ -107,7 +112,8 @@ def region(lines: list[Line], rules: Rules, trace: list[TraceEntry]) -> list[Lin
 
 
 def _furniture(lines: list[Line], rules: Rules) -> set[str]:
-    """Short lines repeated on many pages (running headers/footers)."""
+    """Short lines repeated on many pages (running headers/footers; longer ones and those of
+    few pages: generic_furniture)."""
     counts = Counter(line.text for line in lines if len(line.text) <= rules.repeated_line_max_chars)
     return {line for line, count in counts.items() if count >= rules.repeated_line_min}
 
@@ -129,14 +135,24 @@ def content_lines(text: str, rules: Rules, trace: list[TraceEntry] | None = None
     """The document's lines, normalized, without blank lines, page furniture and anything
     outside the region; footnotes moved onto the lines that mark them."""
     trace = [] if trace is None else trace
-    lines = region(_raw_lines(text, rules), rules, trace)
+    raw = _raw_lines(text, rules)
+    edges = page_edge_furniture(
+        [line.text for line in raw], [line.page for line in raw], rules.page_edge_lines
+    )
+    at_edges = {raw[index].number for index in edges}
+    lines = region(raw, rules, trace)
     if rules.footnotes is not None:
         lines = move_footnotes(lines, rules.footnotes)
-    repeated = _furniture([line for line in lines if not _dropped(line.text, rules)], rules)
+    counted = [line for line in lines if not _dropped(line.text, rules)]
+    repeated = _furniture(counted, rules)
+    if rules.page_edge_lines and not any(line.page for line in raw):  # no page breaks
+        texts = [line.text for line in counted]
+        repeated |= regular_repeats(texts, rules.repeated_line_min, rules.repeated_line_max_chars)
     kept = []
     for line in lines:
         furniture = _dropped(line.text, rules) or (
-            line.text in repeated and not _opens_marker(line.text, rules)
+            (line.text in repeated or line.number in at_edges)
+            and not _opens_marker(line.text, rules)
         )
         if furniture:
             trace.append((line.number, FURNITURE, line.text))

@@ -98,6 +98,8 @@ class Rules:
     drop_lines: tuple[re.Pattern[str], ...]
     repeated_line_min: int
     repeated_line_max_chars: int
+    page_edge_lines: int
+    bureaux_column: re.Pattern[str] | None
     start_at: re.Pattern[str] | None
     start_after: re.Pattern[str] | None
     stop_at: re.Pattern[str] | None
@@ -236,6 +238,8 @@ def _rules(settings: dict[str, Any]) -> Rules:
         drop_lines=tuple(_compile(p, "drop_lines") for p in settings["drop_lines"] or ()),
         repeated_line_min=int(settings["repeated_line_min"]),
         repeated_line_max_chars=int(settings["repeated_line_max_chars"]),
+        page_edge_lines=int(settings["page_edge_lines"]),
+        bureaux_column=_optional(settings.get("bureaux_column"), "bureaux_column"),
         start_at=_optional(settings.get("start_at"), "start_at"),
         start_after=_optional(settings.get("start_after"), "start_after"),
         stop_at=_optional(settings.get("stop_at"), "stop_at"),

@@ -138,15 +138,21 @@ async def test_blocked_and_gone_chats_are_deactivated(store: SessionFactory) -> 
         assert session.get(DigestSchedule, 2).active
 
 
-async def test_retry_after_and_transient_errors_are_retried(store: SessionFactory) -> None:
+async def test_transient_errors_are_retried_and_flood_control_is_left_to_the_messenger(
+    store: SessionFactory,
+) -> None:
     _subscribe(store, [1, 2], ["land"])
     sender = ScriptedSender(
-        {1: [RetryAfter(0.01), RetryAfter(0.01)], 2: [Transient("timed out"), Transient("reset")]}
+        {1: [RetryAfter(0.01)], 2: [Transient("timed out"), Transient("reset")]}
     )
-    await send_due(store, sender, OPTIONS, now=_due(store))
-    assert sorted(sender.sent) == [1, 2]
-    assert sender.calls.count(1) == 3
+    when = _due(store)
+    report = await send_due(store, sender, OPTIONS, now=when)
+    assert sender.sent == [2]
     assert sender.calls.count(2) == 3
+    assert sender.calls.count(1) == 1  # the rate limiter already retried it: not again here
+    assert report.counts["failed"] == 1
+    await send_due(store, sender, OPTIONS, now=when + timedelta(minutes=1))
+    assert sorted(sender.sent) == [1, 2]  # the next run sends it
 
 
 async def test_persistent_network_failure_is_retried_next_run(store: SessionFactory) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -61,6 +62,55 @@ def make_docx(text: str) -> bytes:
     """One Word paragraph per non-blank line of `text`."""
     document = Document()
     for line in text.translate(_PRIVATE_BULLETS).splitlines():
+        if line.strip():
+            document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def make_paged_pdf(
+    pages: Sequence[str], font: Path, header: Sequence[str], footer: str = "- {page} -"
+) -> bytes:
+    """Each text on a page of its own (long lines wrap), under a running header of these lines
+    (an organisation and a title, say) and above a footer ({page}: the page's number): the
+    furniture a parser must tell from the content."""
+    pdf = FPDF(format="A4")
+    pdf.add_font("cjk", fname=str(font))
+    pdf.set_auto_page_break(auto=False)
+
+    def running_header() -> None:
+        for line in header:
+            pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(4)
+
+    def page_footer() -> None:
+        pdf.set_y(-15)
+        pdf.cell(0, 6, footer.format(page=pdf.page_no()), align="C")
+
+    pdf.header = running_header  # type: ignore[method-assign]
+    pdf.footer = page_footer  # type: ignore[method-assign]
+    pdf.set_font("cjk", size=10)
+    for text in pages:
+        pdf.add_page()
+        for line in text.splitlines():
+            if line.strip():
+                pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def make_docx_with_table(before: str, rows: Sequence[Sequence[str]], after: str = "") -> bytes:
+    """Paragraphs (one per non-blank line of `before`), then a table of `rows` (the first one
+    its header row), then the paragraphs of `after`."""
+    document = Document()
+    for line in before.splitlines():
+        if line.strip():
+            document.add_paragraph(line)
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for cells, values in zip(table.rows, rows, strict=True):
+        for cell, value in zip(cells.cells, values, strict=True):
+            cell.text = value
+    for line in after.splitlines():
         if line.strip():
             document.add_paragraph(line)
     buffer = io.BytesIO()
