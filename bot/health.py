@@ -62,4 +62,3 @@ def judge(
     reference = last_tick or started
     fresh = now - reference <= tick_limit
     return Health(database, index_loaded, last_tick, fresh, updates_handled)
-

@@ -167,3 +167,22 @@ async def test_healthz_is_503_while_updates_are_stuck(
     finally:
         await app.stop()
         await app.shutdown()
+
+
+async def test_a_body_over_the_limit_is_refused_with_413(
+    client: tuple[httpx.AsyncClient, BotApplication], fake_bot_api: FakeBotAPI
+) -> None:
+    http, _ = client
+    body = _update(fake_bot_api, "中試")
+    body["message"]["padding"] = "x" * (2 * 1024 * 1024)  # type: ignore[index]  # 2 MiB
+    headers = {SECRET_HEADER: SECRET}
+    assert (await http.post(WEBHOOK_PATH, json=body, headers=headers)).status_code == 413
+
+    async def endless() -> AsyncIterator[bytes]:  # no Content-Length: 10 MiB in pieces
+        yield b'{"update_id": 5, "message": {"padding": "'
+        for _ in range(10 * 16):
+            yield b"x" * 65536
+
+    streamed = await http.post(WEBHOOK_PATH, content=endless(), headers=headers)
+    assert streamed.status_code == 413
+    assert fake_bot_api.sent_messages(DEFAULT_USER_ID) == []
