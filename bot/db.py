@@ -8,6 +8,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -48,3 +49,17 @@ def alembic_config(engine: Engine) -> Config:
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (idempotent; run on every start)."""
     command.upgrade(alembic_config(engine), revision)
+
+
+def is_store_outage(error: BaseException | None) -> bool:
+    """True for a transient failure to reach the store (connection refused or lost, timeout,
+    database locked or unopenable, pool exhausted), as opposed to a bug or a bad query. Looks
+    through the exception's causes, since callers may wrap it."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, sa_exc.OperationalError | sa_exc.TimeoutError):
+            return True
+        if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
