@@ -4,8 +4,11 @@ API, and /healthz reports a broken store."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
+import socket
+import threading
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -14,12 +17,14 @@ from telegram import Update
 
 from bot.config import load_settings
 from bot.db import SessionFactory, make_engine, make_sessions
+from bot.i18n import t
 from bot.ingest.pipeline import ingest
 from bot.log import RedactSecrets
 from bot.search import SearchIndex
 from bot.search.live import LiveIndex
 from handlers.app import build_application
 from handlers.context import BotApplication
+from handlers.processing import ClaimingUpdateProcessor
 from handlers.webhook import SECRET_HEADER, WEBHOOK_PATH, build_webhook_app, webhook_secret
 from tests.fake_bot_api import DEFAULT_USER_ID, FakeBotAPI
 
@@ -186,3 +191,55 @@ async def test_a_body_over_the_limit_is_refused_with_413(
     streamed = await http.post(WEBHOOK_PATH, content=endless(), headers=headers)
     assert streamed.status_code == 413
     assert fake_bot_api.sent_messages(DEFAULT_USER_ID) == []
+
+
+@pytest.fixture
+def silent_store() -> Iterator[str]:
+    """A PostgreSQL URL whose server accepts connections and never says a word (a store that
+    hangs rather than refuses); each connection is dropped after 8 s."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def hold() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                connection, _ = listener.accept()
+                held.append(connection)
+                threading.Timer(8.0, connection.close).start()
+
+    thread = threading.Thread(target=hold, daemon=True)
+    thread.start()
+    try:
+        yield f"postgresql+psycopg://bot@127.0.0.1:{listener.getsockname()[1]}/bot"
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+        for connection in held:
+            connection.close()
+
+
+async def test_a_hanging_store_gets_503_and_busy_answers_within_seconds(
+    client: tuple[httpx.AsyncClient, BotApplication], fake_bot_api: FakeBotAPI, silent_store: str
+) -> None:
+    http, app = client
+    services = app.bot_data["services"]
+    processor = app.update_processor
+    assert isinstance(processor, ClaimingUpdateProcessor)
+    hanging = make_sessions(make_engine(silent_store))
+    services.sessions = processor.sessions = hanging
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    sick = await http.get("/healthz")
+    assert sick.status_code == 503 and sick.json()["database"] is False
+    assert loop.time() - began < 2.5
+    body = _update(fake_bot_api, "中試")
+    fake_bot_api.push_update(dict(body))
+    began = loop.time()
+    assert (await http.post(WEBHOOK_PATH, json=body, headers={SECRET_HEADER: SECRET})).is_success
+    assert loop.time() - began < 2.5
+    [busy] = await fake_bot_api.wait_for_messages(DEFAULT_USER_ID, 1, timeout=8)
+    assert busy.text == t("zh-Hant-HK", "errors.store_busy")
+    assert loop.time() - began < 7.5  # connection attempts time out; 8 s would be the server's
