@@ -243,3 +243,17 @@ async def test_a_hanging_store_gets_503_and_busy_answers_within_seconds(
     [busy] = await fake_bot_api.wait_for_messages(DEFAULT_USER_ID, 1, timeout=8)
     assert busy.text == t("zh-Hant-HK", "errors.store_busy")
     assert loop.time() - began < 7.5  # connection attempts time out; 8 s would be the server's
+
+
+async def test_healthz_is_503_once_updates_are_no_longer_taken_off_the_queue(
+    client: tuple[httpx.AsyncClient, BotApplication],
+) -> None:
+    http, app = client
+    assert (await http.get("/healthz")).json()["updates_handled"] is True
+    fetcher = app._Application__update_fetcher_task  # type: ignore[attr-defined]
+    fetcher.cancel()  # as if an exception had ended it
+    with contextlib.suppress(asyncio.CancelledError):
+        await fetcher
+    dead = await http.get("/healthz")
+    assert dead.status_code == 503
+    assert dead.json()["updates_handled"] is False
