@@ -87,6 +87,14 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent)
         self.sessions = sessions
         self._chats = ChatLocks()
+        self.in_flight = 0  # updates taken off the queue and not finished (for /healthz)
+        self.last_progress = time.monotonic()  # when an update last started or finished
+
+    def stuck(self, backlog: int, limit: float) -> bool:
+        """True when updates wait (`backlog` queued, or some in flight) and none has started or
+        finished for `limit` seconds."""
+        waiting = backlog + self.in_flight
+        return waiting > 0 and time.monotonic() - self.last_progress > limit
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -95,7 +103,20 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         """Nothing to release."""
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Claim, then handle in chat order; one log line whatever happens."""
+        """Claim, then handle in chat order; one log line whatever happens. Nothing but
+        cancellation escapes: an exception here would end PTB's update fetcher, and with it the
+        handling of every later update."""
+        self.in_flight += 1
+        self.last_progress = time.monotonic()
+        try:
+            await self._process(update, coroutine)
+        except Exception:
+            log.exception("update processing failed; going on with the next update")
+        finally:
+            self.in_flight -= 1
+            self.last_progress = time.monotonic()
+
+    async def _process(self, update: object, coroutine: Awaitable[Any]) -> None:
         if not isinstance(update, Update):  # e.g. an error object put on the queue
             await coroutine
             return
@@ -117,7 +138,10 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
             raise
         finally:
             end_update(token)
-            _log_update(update, record.outcome, (time.perf_counter() - started) * 1000)
+            try:
+                _log_update(update, record.outcome, (time.perf_counter() - started) * 1000)
+            except Exception:  # bookkeeping must never stop update processing
+                log.warning("could not log an update", exc_info=True)
 
     async def _claim(self, update_id: int) -> bool:
         # In a worker thread: on SQLite a digest run may hold the write lock across a send, and
@@ -125,7 +149,7 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         try:
             return await asyncio.to_thread(self._claim_now, update_id)
         except Exception:  # store unreachable: answering twice beats never answering
-            log.warning("could not claim update %d; handling it anyway", update_id, exc_info=True)
+            log.warning("could not claim update %r; handling it anyway", update_id, exc_info=True)
             return True
 
     def _claim_now(self, update_id: int) -> bool:

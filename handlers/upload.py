@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 CONFIRM, CANCEL = "ok", "no"
 _TREE_CHUNK = MESSAGE_LIMIT - 200  # room for <pre> and the header of the first piece
 _PROBLEMS = (ExtractError, ImportProblem, ManifestError)
+_TOLD_AS_IS = ("empty", "too_large")  # ExtractError codes that are not "the wrong type"
 
 
 async def document_message(update: Update, context: BotContext) -> None:
@@ -47,6 +48,9 @@ async def document_message(update: Update, context: BotContext) -> None:
         return
     document = message.document
     name = document.file_name or "document"
+    if document.file_size == 0:  # nothing to read, whatever its name or caption says
+        await _failed(update, language, name, ExtractError("the file is empty", "empty"))
+        return
     reading = read_caption(message.caption)
     if reading.meta is None:
         missing = ", ".join(reading.missing)
@@ -57,6 +61,9 @@ async def document_message(update: Update, context: BotContext) -> None:
         return
     data = await _download(context, document.file_id)
     problem = _type_problem(data)
+    if isinstance(problem, ExtractError):
+        await _failed(update, language, name, problem)
+        return
     if problem is not None:
         await reply(update, Message(html(language, problem, name=name)))
         return
@@ -83,12 +90,13 @@ async def _failed(update: Update, language: str, name: str, error: Exception) ->
     await reply(update, Message(html(language, "upload.failed_html", name=name, reason=reason)))
 
 
-def _type_problem(data: bytes) -> str | None:
-    """The message key when the bytes are not a document we read."""
+def _type_problem(data: bytes) -> str | ExtractError | None:
+    """None for a document we read; the error itself when the file is empty or too large (its
+    reason is told as it is), else the message key for a file of the wrong type."""
     try:
         detect_kind(data)
-    except ExtractError:
-        return "upload.wrong_type_html"
+    except ExtractError as error:
+        return error if error.code in _TOLD_AS_IS else "upload.wrong_type_html"
     return None
 
 

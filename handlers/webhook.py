@@ -21,18 +21,22 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Update
 
-from bot.admin.health import check
+from bot.admin.health import judge, store_answers
 from bot.core.config import Settings
 from bot.store.models import Meta, utcnow
 from handlers.app import ALLOWED_UPDATES
 from handlers.context import BotApplication, Services
 from handlers.jobs import TICK_SECONDS
+from handlers.processing import ClaimingUpdateProcessor
+from handlers.webhook_body import BodyTooLarge, parse_update, read_limited
 
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SECRET_KEY = "webhook_secret"
+HEALTH_STORE_TIMEOUT = 1.5  # seconds /healthz waits for the store before calling it down
+STUCK_SECONDS = 120.0  # updates waiting and none started or finished for this long: unhealthy
 
 
 def webhook_secret(session: Session, configured: str | None) -> str:
@@ -46,8 +50,10 @@ def webhook_secret(session: Session, configured: str | None) -> str:
     return row.value
 
 
-def build_webhook_app(application: BotApplication, secret: str) -> Starlette:
-    """POST /telegram (secret checked) and GET /healthz."""
+def build_webhook_app(
+    application: BotApplication, secret: str, stuck_after: float = STUCK_SECONDS
+) -> Starlette:
+    """POST /telegram (secret checked, body limited and validated) and GET /healthz."""
     services: Services = application.bot_data["services"]
     started = utcnow()
 
@@ -56,20 +62,35 @@ def build_webhook_app(application: BotApplication, secret: str) -> Starlette:
         if not hmac.compare_digest(given.encode(), secret.encode()):
             return Response(status_code=403)
         try:
-            update = Update.de_json(await request.json(), application.bot)
-        except Exception:  # malformed body from someone who knows the secret: refuse, log
-            log.warning("malformed webhook body", exc_info=True)
+            payload = parse_update(await read_limited(request.stream()))
+        except BodyTooLarge:
+            log.warning("webhook body over the size limit: refused")
+            return Response(status_code=413)
+        if isinstance(payload, str):  # from someone who knows the secret: refuse, log
+            log.warning("malformed webhook update refused: %s", payload)
+            return Response(status_code=400)
+        try:
+            update = Update.de_json(payload, application.bot)
+        except Exception:
+            log.warning("malformed webhook update refused", exc_info=True)
             return Response(status_code=400)
         await application.update_queue.put(update)
         return Response()
 
     async def healthz(_: Request) -> Response:
-        facts = check(
-            services.sessions,
+        try:
+            database = await asyncio.wait_for(
+                asyncio.to_thread(store_answers, services.sessions), HEALTH_STORE_TIMEOUT
+            )
+        except TimeoutError:
+            database = False
+        facts = judge(
+            database,
             services.index.loaded,
             services.last_tick,
             started,
             timedelta(seconds=TICK_SECONDS * 5),
+            updates_handled=updates_handled(application, stuck_after),
         )
         return JSONResponse(facts.as_dict(), status_code=200 if facts.healthy else 503)
 
@@ -79,6 +100,21 @@ def build_webhook_app(application: BotApplication, secret: str) -> Starlette:
             Route("/healthz", healthz, methods=["GET"]),
         ]
     )
+
+
+def updates_handled(application: BotApplication, stuck_after: float) -> bool:
+    """False when the running application no longer takes updates off its queue (its update
+    fetcher task has ended) or updates wait and none has moved for `stuck_after` seconds."""
+    if not application.running:
+        return True  # starting or stopping: the other facts speak for the process
+    # PTB keeps the fetcher task private; a missing attribute (another PTB) skips this check.
+    fetcher = getattr(application, "_Application__update_fetcher_task", None)
+    if isinstance(fetcher, asyncio.Task) and fetcher.done():
+        return False
+    processor = application.update_processor
+    if isinstance(processor, ClaimingUpdateProcessor):
+        return not processor.stuck(application.update_queue.qsize(), stuck_after)
+    return True
 
 
 class _Server(uvicorn.Server):

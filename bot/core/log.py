@@ -17,7 +17,10 @@ class RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not self._secrets:
             return True
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record: the handler reports it, logging goes on
+            return True
         redacted = message
         for secret in self._secrets:
             redacted = redacted.replace(secret, "[REDACTED]")

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -70,16 +72,67 @@ def _zip_kind(data: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-            inflated = sum(info.file_size for info in archive.infolist())
+            members = archive.infolist()
     except zipfile.BadZipFile as error:
         raise ExtractError(f"corrupt zip/.docx file ({error})", "corrupt_docx") from error
     if "word/document.xml" not in names:
         raise ExtractError("a zip archive, but not a Word .docx document", "not_docx")
-    if inflated > MAX_UNZIPPED_BYTES:
-        raise ExtractError(
-            "the .docx inflates to more than 200 MB: refused", "too_large", limit=200
-        )
+    budget = MAX_UNZIPPED_BYTES
+    for member in members:
+        budget -= _inflated_size(data, member, budget)
     return DOCX
+
+
+_CHUNK = 64 * 1024
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature … file name length, extra field length
+
+
+def _inflated_size(data: bytes, member: zipfile.ZipInfo, budget: int) -> int:
+    """The bytes `member` really inflates to, counted while inflating it piece by piece (its
+    headers may lie); ExtractError as soon as that passes `budget`."""
+    start = member.header_offset
+    try:
+        signature, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, start)
+    except struct.error as error:
+        raise ExtractError("corrupt zip/.docx file (truncated)", "corrupt_docx") from error
+    if signature != _ZIP_MAGIC:
+        raise ExtractError("corrupt zip/.docx file (bad local header)", "corrupt_docx")
+    start += _LOCAL_HEADER.size + name_length + extra_length
+    packed = memoryview(data)[start : start + member.compress_size]
+    if member.compress_type == zipfile.ZIP_STORED:
+        size = len(packed)
+    elif member.compress_type == zipfile.ZIP_DEFLATED:
+        size = _count_inflated(packed, budget)
+    else:
+        raise ExtractError("corrupt Word document (unusual compression)", "corrupt_docx")
+    if size > budget:
+        raise _inflates_too_much()
+    return size
+
+
+def _count_inflated(packed: memoryview, budget: int) -> int:
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    size = 0
+    try:
+        for offset in range(0, len(packed), _CHUNK):
+            pending = bytes(packed[offset : offset + _CHUNK])
+            while pending:
+                size += len(inflater.decompress(pending, _CHUNK))
+                if size > budget:
+                    raise _inflates_too_much()
+                pending = inflater.unconsumed_tail
+            if inflater.eof:
+                break
+    except zlib.error as error:
+        raise ExtractError(f"corrupt zip/.docx file ({error})", "corrupt_docx") from error
+    return size
+
+
+def _inflates_too_much() -> ExtractError:
+    limit = MAX_UNZIPPED_BYTES // (1024 * 1024)
+    return ExtractError(
+        f"the .docx inflates to more than {limit} MB: refused", "too_large", limit=limit
+    )
 
 
 def extract_text(data: bytes) -> str:

@@ -1,5 +1,10 @@
 """The search index a running process serves, rebuilt when the corpus changes (an ingest by this
-process or by another replica bumps the corpus version row, which is checked cheaply)."""
+process or by another replica bumps the corpus version row, which is checked cheaply).
+
+The periodic check and any rebuild it leads to run in a worker thread: the caller (the event
+loop, answering members) always gets the current index at once, the new one is built beside it
+and swapped in with one assignment when complete. Only the very first build, at start-up, and
+an explicit `refresh` (run by its callers in a thread) happen on the calling thread."""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from bot.store.db import SessionFactory
 
 log = logging.getLogger(__name__)
 
+REBUILD_THREAD = "search-index-rebuild"
+
 
 class LiveIndex:
     """Hands out the current SearchIndex; checks the corpus version at most every `interval`s."""
@@ -22,10 +29,11 @@ class LiveIndex:
     ) -> None:
         self._sessions = sessions
         self._interval = interval
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one build at a time
         self._index = index  # a prebuilt index of the same corpus (tests, warm starts)
         self._version: str | None = None
         self._checked = time.monotonic() if index is not None else 0.0
+        self._checking: threading.Thread | None = None
         if index is not None:
             with sessions() as session:
                 self._version = corpus_version(session)
@@ -36,15 +44,34 @@ class LiveIndex:
         return self._index is not None
 
     def get(self) -> SearchIndex:
-        """The index, rebuilt first if the corpus changed since it was built."""
-        now = time.monotonic()
-        if self._index is None or now - self._checked >= self._interval:
+        """The current index. Past the interval, a worker thread checks the corpus version and
+        rebuilds if it changed; until that is done the current index keeps answering."""
+        index = self._index
+        if index is None:  # start-up: nothing to answer with yet
             self.refresh()
-        assert self._index is not None
-        return self._index
+            index = self._index
+            assert index is not None
+            return index
+        if time.monotonic() - self._checked >= self._interval:
+            self._check_in_background()
+        return index
+
+    def _check_in_background(self) -> None:
+        if self._checking is not None and self._checking.is_alive():
+            return
+        self._checked = time.monotonic()  # the next check waits a whole interval
+        self._checking = threading.Thread(target=self._check, name=REBUILD_THREAD, daemon=True)
+        self._checking.start()
+
+    def _check(self) -> None:
+        try:
+            self.refresh()
+        except Exception:  # store unreachable or a bad record: keep serving the old index
+            log.warning("could not check or rebuild the search index", exc_info=True)
 
     def refresh(self, force: bool = False) -> bool:
-        """Rebuild if the stored corpus version differs (or `force`); True if rebuilt."""
+        """Rebuild if the stored corpus version differs (or `force`); True if rebuilt. Blocking:
+        the new index is built while the old one serves, then replaces it in one assignment."""
         with self._lock:
             self._checked = time.monotonic()
             with self._sessions() as session:
@@ -52,11 +79,11 @@ class LiveIndex:
                 if not force and self._index is not None and version == self._version:
                     return False
                 started = time.perf_counter()
-                self._index = SearchIndex.load(session)
-            self._version = version
+                index = SearchIndex.load(session)
+            self._index, self._version = index, version
             log.info(
                 "search index built: %d records in %.2fs (corpus %s)",
-                len(self._index),
+                len(index),
                 time.perf_counter() - started,
                 version,
             )

@@ -8,6 +8,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -15,20 +16,36 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SessionFactory = sessionmaker[Session]
 
 
+# A store that does not answer must not hold a member (or /healthz) for the whole outage.
+CONNECT_TIMEOUT_SECONDS = 2  # PostgreSQL: give up connecting after this (libpq's minimum)
+POOL_TIMEOUT_SECONDS = 5  # PostgreSQL: wait at most this for a free pooled connection
+BUSY_TIMEOUT_SECONDS = 5  # SQLite: wait at most this for another writer's lock
+
+
 def make_engine(url: str, pool_size: int = 5) -> Engine:
-    """An engine for SQLite (foreign keys on, WAL) or PostgreSQL (pooled, pre-ping)."""
+    """An engine for SQLite (foreign keys on, WAL, busy timeout) or PostgreSQL (pooled,
+    pre-ping, connect and pool timeouts)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS}
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_timeout=POOL_TIMEOUT_SECONDS,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    )
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
     cursor.close()
 
 
@@ -48,3 +65,17 @@ def alembic_config(engine: Engine) -> Config:
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` (idempotent; run on every start)."""
     command.upgrade(alembic_config(engine), revision)
+
+
+def is_store_outage(error: BaseException | None) -> bool:
+    """True for a transient failure to reach the store (connection refused or lost, timeout,
+    database locked or unopenable, pool exhausted), as opposed to a bug or a bad query. Looks
+    through the exception's causes, since callers may wrap it."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, sa_exc.OperationalError | sa_exc.TimeoutError):
+            return True
+        if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False

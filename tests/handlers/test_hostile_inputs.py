@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from bot.store.db import make_engine, make_sessions
+from bot.ui.i18n import t
 from tests.fake_bot_api import DEFAULT_GROUP_ID
 from tests.handlers.conftest import RunningBot
 
@@ -59,3 +63,20 @@ async def test_english_reader_sees_english_throughout(running_bot: RunningBot) -
     full = await running_bot.say("/rec bpa24-6", user_id=3003)
     assert "Business and Professionals Alliance" in full.text
     assert "Proposals for the 2024 Policy Address" in full.text
+
+
+async def test_a_store_outage_gets_a_busy_message_in_the_users_language(
+    running_bot: RunningBot, tmp_path: Path
+) -> None:
+    services = running_bot.app.bot_data["services"]
+    working = services.sessions
+    services.sessions = make_sessions(make_engine(f"sqlite:///{tmp_path / 'gone' / 'store.db'}"))
+    try:
+        busy = await running_bot.say("中試")
+        assert busy.text == t("zh-Hant-HK", "errors.store_busy")
+        english = await running_bot.say("liquor duty", user_id=3301, language_code="en")
+        assert english.text == t("en", "errors.store_busy")
+    finally:
+        services.sessions = working
+    answered = await running_bot.say("中試")
+    assert answered.text != t("zh-Hant-HK", "errors.store_busy")

@@ -163,3 +163,12 @@ def test_a_long_preview_is_split_within_telegrams_limit() -> None:
     assert [bool(m.buttons) for m in messages] == [False] * (len(messages) - 1) + [True]
     joined = "".join(m.html for m in messages)
     assert joined.count("bpa24-") == 148 and "total: 148" in joined
+
+
+async def test_an_empty_file_is_called_empty_not_the_wrong_type(admin_bot: RunningBot) -> None:
+    [empty_pdf] = await _send(admin_bot, b"", "empty.pdf", CAPTION)
+    assert empty_pdf.text == "未能匯入 empty.pdf：檔案是空的。"
+    [blank_txt] = await _send(admin_bot, b" \n\n ", "blank.txt", CAPTION)
+    assert blank_txt.text == "未能匯入 blank.txt：檔案是空的。"
+    [no_caption] = await _send(admin_bot, b"", "empty.docx", None)  # emptiness comes first
+    assert no_caption.text == "未能匯入 empty.docx：檔案是空的。"

@@ -3,17 +3,28 @@ API, and /healthz reports a broken store."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+import io
+import logging
+import socket
+import threading
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
+from telegram import Update
 
 from bot.core.config import load_settings
+from bot.core.log import RedactSecrets
 from bot.ingest.pipeline import ingest
 from bot.search import SearchIndex
 from bot.search.live import LiveIndex
 from bot.store.db import SessionFactory, make_engine, make_sessions
+from bot.ui.i18n import t
 from handlers.app import build_application
+from handlers.context import BotApplication
+from handlers.processing import ClaimingUpdateProcessor
 from handlers.webhook import SECRET_HEADER, WEBHOOK_PATH, build_webhook_app, webhook_secret
 from tests.fake_bot_api import DEFAULT_USER_ID, FakeBotAPI
 
@@ -24,7 +35,7 @@ SECRET = "a-secret-of-twenty-chars"
 @pytest.fixture
 async def client(
     fake_bot_api: FakeBotAPI, sessions: SessionFactory, search_index: SearchIndex
-) -> AsyncIterator[tuple[httpx.AsyncClient, object]]:
+) -> AsyncIterator[tuple[httpx.AsyncClient, BotApplication]]:
     ingest(sessions)
     settings = load_settings(
         {"BOT_TOKEN": fake_bot_api.token, "TELEGRAM_BASE_URL": fake_bot_api.base_url}
@@ -50,7 +61,7 @@ def _update(api: FakeBotAPI, text: str) -> dict[str, object]:
 
 
 async def test_requests_without_the_secret_do_nothing(
-    client: tuple[httpx.AsyncClient, object], fake_bot_api: FakeBotAPI
+    client: tuple[httpx.AsyncClient, BotApplication], fake_bot_api: FakeBotAPI
 ) -> None:
     http, _ = client
     body = _update(fake_bot_api, "/start")
@@ -66,14 +77,14 @@ async def test_requests_without_the_secret_do_nothing(
     assert len(fake_bot_api.sent_messages(DEFAULT_USER_ID)) == 1
 
 
-async def test_malformed_body_is_refused(client: tuple[httpx.AsyncClient, object]) -> None:
+async def test_malformed_body_is_refused(client: tuple[httpx.AsyncClient, BotApplication]) -> None:
     http, _ = client
     response = await http.post(WEBHOOK_PATH, content=b"{not json", headers={SECRET_HEADER: SECRET})
     assert response.status_code == 400
 
 
 async def test_healthz_reports_a_broken_store(
-    client: tuple[httpx.AsyncClient, object], tmp_path
+    client: tuple[httpx.AsyncClient, BotApplication], tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     http, app = client
     healthy = await http.get("/healthz")
@@ -94,3 +105,155 @@ def test_generated_secret_is_kept(sessions: SessionFactory) -> None:
         assert webhook_secret(session, None) == first
         assert webhook_secret(session, "configured-secret-123") == "configured-secret-123"
     assert len(first) >= 16
+
+
+@pytest.fixture
+def redacting_log() -> Iterator[None]:
+    """The token-redacting filter of `python -m bot` on a root handler at INFO, as in production."""
+    handler = logging.StreamHandler(io.StringIO())
+    handler.addFilter(RedactSecrets(["a-token-to-hide"]))
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+
+
+async def test_an_update_that_breaks_its_log_line_does_not_stop_processing(
+    client: tuple[httpx.AsyncClient, BotApplication], fake_bot_api: FakeBotAPI, redacting_log: None
+) -> None:
+    http, app = client
+    # Past the door (as a future PTB or a bug could let one through): an id that is no number.
+    broken = {"update_id": "not-a-number", **fake_bot_api.build.private_message("中試", 3101)}
+    await app.update_queue.put(Update.de_json(broken, app.bot))
+    good = _update(fake_bot_api, "中試")
+    fake_bot_api.push_update(dict(good))
+    ok = await http.post(WEBHOOK_PATH, json=good, headers={SECRET_HEADER: SECRET})
+    assert ok.status_code == 200
+    [reply] = await fake_bot_api.wait_for_messages(DEFAULT_USER_ID, 1, timeout=10)
+    assert reply.text
+    assert (await http.get("/healthz")).status_code == 200
+
+
+async def test_healthz_is_503_while_updates_are_stuck(
+    fake_bot_api: FakeBotAPI, sessions: SessionFactory, search_index: SearchIndex
+) -> None:
+    ingest(sessions)
+    settings = load_settings(
+        {"BOT_TOKEN": fake_bot_api.token, "TELEGRAM_BASE_URL": fake_bot_api.base_url}
+    )
+    app = build_application(
+        settings, sessions, LiveIndex(sessions, 3600, search_index), polling=False
+    )
+    await app.initialize()
+    assert app.post_init is not None
+    await app.post_init(app)
+    await app.start()
+    transport = httpx.ASGITransport(app=build_webhook_app(app, SECRET, stuck_after=0.5))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://bot") as http:
+            assert (await http.get("/healthz")).status_code == 200
+            fake_bot_api.delay(2.0, "sendMessage", count=1)  # "Telegram" holds the first reply
+            for update_id, user in ((11, 3201), (12, 3202)):
+                body = {"update_id": update_id, **fake_bot_api.build.private_message("中試", user)}
+                fake_bot_api.push_update(dict(body))
+                await http.post(WEBHOOK_PATH, json=body, headers={SECRET_HEADER: SECRET})
+            await asyncio.sleep(1.0)
+            stuck = await http.get("/healthz")
+            assert stuck.status_code == 503
+            assert stuck.json()["updates_handled"] is False
+            await fake_bot_api.wait_for_messages(3202, 1, timeout=10)
+            await asyncio.sleep(0.1)
+            assert (await http.get("/healthz")).status_code == 200
+    finally:
+        await app.stop()
+        await app.shutdown()
+
+
+async def test_a_body_over_the_limit_is_refused_with_413(
+    client: tuple[httpx.AsyncClient, BotApplication], fake_bot_api: FakeBotAPI
+) -> None:
+    http, _ = client
+    body = _update(fake_bot_api, "中試")
+    body["message"]["padding"] = "x" * (2 * 1024 * 1024)  # type: ignore[index]  # 2 MiB
+    headers = {SECRET_HEADER: SECRET}
+    assert (await http.post(WEBHOOK_PATH, json=body, headers=headers)).status_code == 413
+
+    async def endless() -> AsyncIterator[bytes]:  # no Content-Length: 10 MiB in pieces
+        yield b'{"update_id": 5, "message": {"padding": "'
+        for _ in range(10 * 16):
+            yield b"x" * 65536
+
+    streamed = await http.post(WEBHOOK_PATH, content=endless(), headers=headers)
+    assert streamed.status_code == 413
+    assert fake_bot_api.sent_messages(DEFAULT_USER_ID) == []
+
+
+@pytest.fixture
+def silent_store() -> Iterator[str]:
+    """A PostgreSQL URL whose server accepts connections and never says a word (a store that
+    hangs rather than refuses); each connection is dropped after 8 s."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def hold() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                connection, _ = listener.accept()
+                held.append(connection)
+                threading.Timer(8.0, connection.close).start()
+
+    thread = threading.Thread(target=hold, daemon=True)
+    thread.start()
+    try:
+        yield f"postgresql+psycopg://bot@127.0.0.1:{listener.getsockname()[1]}/bot"
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+        for connection in held:
+            connection.close()
+
+
+async def test_a_hanging_store_gets_503_and_busy_answers_within_seconds(
+    client: tuple[httpx.AsyncClient, BotApplication], fake_bot_api: FakeBotAPI, silent_store: str
+) -> None:
+    http, app = client
+    services = app.bot_data["services"]
+    processor = app.update_processor
+    assert isinstance(processor, ClaimingUpdateProcessor)
+    hanging = make_sessions(make_engine(silent_store))
+    services.sessions = processor.sessions = hanging
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    sick = await http.get("/healthz")
+    assert sick.status_code == 503 and sick.json()["database"] is False
+    assert loop.time() - began < 2.5
+    body = _update(fake_bot_api, "中試")
+    fake_bot_api.push_update(dict(body))
+    began = loop.time()
+    assert (await http.post(WEBHOOK_PATH, json=body, headers={SECRET_HEADER: SECRET})).is_success
+    assert loop.time() - began < 2.5
+    [busy] = await fake_bot_api.wait_for_messages(DEFAULT_USER_ID, 1, timeout=8)
+    assert busy.text == t("zh-Hant-HK", "errors.store_busy")
+    assert loop.time() - began < 7.5  # connection attempts time out; 8 s would be the server's
+
+
+async def test_healthz_is_503_once_updates_are_no_longer_taken_off_the_queue(
+    client: tuple[httpx.AsyncClient, BotApplication],
+) -> None:
+    http, app = client
+    assert (await http.get("/healthz")).json()["updates_handled"] is True
+    fetcher = app._Application__update_fetcher_task  # type: ignore[attr-defined]
+    fetcher.cancel()  # as if an exception had ended it
+    with contextlib.suppress(asyncio.CancelledError):
+        await fetcher
+    dead = await http.get("/healthz")
+    assert dead.status_code == 503
+    assert dead.json()["updates_handled"] is False

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import struct
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -12,7 +14,13 @@ from docx import Document
 from bot.core.resources import sources_dir
 from bot.ingest.clean import non_space
 from bot.ingest.document import ParsedRecommendation
-from bot.ingest.extract import MAX_BYTES, ExtractError, detect_kind, extract_text
+from bot.ingest.extract import (
+    MAX_BYTES,
+    MAX_UNZIPPED_BYTES,
+    ExtractError,
+    detect_kind,
+    extract_text,
+)
 from bot.ingest.layouts import parser_for
 from bot.ingest.sources import SourceDocument, read_manifest
 from tests.bot.ingest.documents import cjk_font, make_docx, make_pdf
@@ -140,3 +148,52 @@ def _blank_pdf(font: Path) -> bytes:
 def test_bad_files_are_rejected_with_a_clear_error(make, message: str, font: Path) -> None:
     with pytest.raises(ExtractError, match=message):
         extract_text(make(font))
+
+
+def _lying_docx(inflated: int, claimed: int) -> bytes:
+    """A real .docx whose word/document.xml inflates to `inflated` bytes while both its local
+    and its central directory header claim `claimed`."""
+    with zipfile.ZipFile(io.BytesIO(make_docx("一、建議\n"))) as original:
+        members = [(info, original.read(info)) for info in original.infolist()]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, content in members:
+            if info.filename != "word/document.xml":
+                archive.writestr(info, content)
+                continue
+            with archive.open("word/document.xml", "w") as member:
+                chunk = b"<w:p/>" * (1 << 17)
+                for _ in range(inflated // len(chunk) + 1):
+                    member.write(chunk)
+    data = bytearray(buffer.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        target = archive.getinfo("word/document.xml")
+    assert target.file_size > inflated
+    struct.pack_into("<I", data, target.header_offset + 22, claimed)  # local header
+    central = data.index(b"PK\x01\x02")
+    while True:  # the central directory entry of word/document.xml
+        name_length = struct.unpack_from("<H", data, central + 28)[0]
+        if data[central + 46 : central + 46 + name_length] == b"word/document.xml":
+            break
+        central = data.index(b"PK\x01\x02", central + 4)
+    struct.pack_into("<I", data, central + 24, claimed)  # central directory
+    return bytes(data)
+
+
+def test_a_docx_whose_headers_lie_is_refused_while_inflating() -> None:
+    bomb = _lying_docx(MAX_UNZIPPED_BYTES + (1 << 20), claimed=1000)
+    assert len(bomb) < MAX_BYTES
+    tracemalloc.start()
+    try:
+        with pytest.raises(ExtractError, match="inflates to more than") as refused:
+            extract_text(bomb)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert refused.value.code == "too_large"
+    assert peak < 32 * 1024 * 1024  # read in bounded pieces, never inflated whole
+
+
+def test_a_docx_that_inflates_within_the_cap_is_read() -> None:
+    text = extract_text(make_docx("一、建議\n(1) 設立中試中心，支援新型工業化發展。\n"))
+    assert "設立中試中心" in text
