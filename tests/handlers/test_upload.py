@@ -163,3 +163,30 @@ def test_a_long_preview_is_split_within_telegrams_limit() -> None:
     assert [bool(m.buttons) for m in messages] == [False] * (len(messages) - 1) + [True]
     joined = "".join(m.html for m in messages)
     assert joined.count("bpa24-") == 148 and "total: 148" in joined
+
+
+async def test_caption_fields_are_checked_like_the_command_line(
+    admin_bot: RunningBot, synthetic_pdf: bytes
+) -> None:
+    control = CAPTION.replace("title: 對2025年", "title: 標題\u0080對2025年")
+    [zh] = await _send(admin_bot, synthetic_pdf, "a.pdf", control)
+    assert zh.text == ("未能匯入 a.pdf：--title / title: 含有控制字元或非字元 U+0080：請刪去。")
+    long_org = CAPTION.replace("org_short：未來產業協會", "org_short：" + "短" * 41)
+    services = admin_bot.app.bot_data["services"]
+    english_admin = 3003
+    services.settings = services.settings.model_copy(
+        update={"admin_ids": frozenset({ADMIN, english_admin})}
+    )
+    english = admin_bot.api.build.private_document(
+        synthetic_pdf, "a.pdf", long_org, english_admin, language_code="en"
+    )
+    [en] = await admin_bot.exchange(english, english_admin)
+    assert en.text == (
+        "Could not import a.pdf: --org-short / org_short: is 41 characters long: "
+        "at most 40 are allowed."
+    )
+    kind = CAPTION + "\nkind: Policy Address!"
+    [bad_kind] = await _send(admin_bot, synthetic_pdf, "a.pdf", kind)
+    assert bad_kind.text.startswith("未能匯入 a.pdf：類型（kind:）不正確")
+    with admin_bot.sessions() as session:
+        assert session.scalars(select(PendingAction)).first() is None
