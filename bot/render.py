@@ -39,6 +39,19 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
+def clip(text: str, limit: int, *, one_line: bool = False) -> str:
+    """Plain text cut to at most `limit` UTF-16 units (Telegram's count), ending in "…" when
+    cut; with `one_line`, every run of whitespace (line breaks included) first becomes one
+    space. The one clipping helper: clip before escaping, so markup is never cut."""
+    if one_line:
+        text = " ".join(text.split())
+    if utf16_len(text) <= limit:
+        return text
+    if limit < 1:
+        return ""
+    return _prefix_within(text, limit - 1).rstrip() + ELLIPSIS
+
+
 def plain_of(markup: str) -> str:
     """The text a piece of our markup shows (tags removed, entities decoded)."""
     return html.unescape(_TAG.sub("", markup))

@@ -30,6 +30,7 @@ from bot.i18n import LANGUAGES, html, t
 from bot.models import utcnow
 from bot.reload import reload_corpus
 from bot.render import Message as OutgoingMessage
+from bot.render import utf16_len
 from handlers.common import edit, language_of, reply
 from handlers.context import BotApplication, BotContext, Services
 from handlers.telegram_sender import TelegramSender
@@ -173,7 +174,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
         await reply(update, OutgoingMessage(html(language, "admin.broadcast_usage_html")))
         return
     if not broadcast.text_fits(text):
-        length = len(text.encode("utf-16-le", "surrogatepass")) // 2
+        length = utf16_len(text)
         message = html(
             language, "admin.broadcast_too_long", length=length, limit=broadcast.MAX_LENGTH
         )

@@ -10,7 +10,7 @@ from bot import actions
 from bot.areas import get_area
 from bot.corpus import get_recommendation, list_recommendations, list_sources
 from bot.i18n import html, t
-from bot.render import Message
+from bot.render import Message, clip
 from bot.search import SearchResult, related
 from bot.views import (
     PAGE_SIZE,
@@ -22,6 +22,8 @@ from bot.views import (
 )
 from handlers.common import edit, language_of, remember_chat, reply, send_all
 from handlers.context import BotContext
+
+ID_SHOWN = 64  # UTF-16 units of an unknown ID repeated back
 
 
 async def rec_command(update: Update, context: BotContext) -> None:
@@ -40,7 +42,8 @@ async def send_record(update: Update, context: BotContext, record_id: str) -> No
     with context.services.sessions() as session:
         record = get_recommendation(session, record_id[:64])
         if record is None:
-            await reply(update, Message(html(language, "rec.not_found_html", id=record_id[:64])))
+            shown = clip(record_id, ID_SHOWN, one_line=True)
+            await reply(update, Message(html(language, "rec.not_found_html", id=shown)))
             return
         messages = record_messages(language, record, bot_username=context.services.bot_username)
     await send_all(update, messages)

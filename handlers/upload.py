@@ -24,7 +24,7 @@ from bot.ingest.imports import ImportMeta, ImportPlan, ImportProblem, apply, pla
 from bot.ingest.pending import CANCELLED, DONE, FAILED, claim_import, create_import, mark
 from bot.ingest.sources import ManifestError
 from bot.models import utcnow
-from bot.render import MESSAGE_LIMIT, Button, Message, escape, split_text
+from bot.render import MESSAGE_LIMIT, Button, Message, clip, escape, split_text
 from bot.search.normalize import fold_text
 from bot.views import org_code
 from handlers.admin import is_admin
@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 CONFIRM, CANCEL = "ok", "no"
 _TREE_CHUNK = MESSAGE_LIMIT - 200  # room for <pre> and the header of the first piece
 _PROBLEMS = (ExtractError, ImportProblem, ManifestError)
+NAME_SHOWN = 100  # UTF-16 units of a file name repeated back
+REASON_SHOWN = 600  # of why a file cannot be imported (it may quote the caption)
 
 
 async def document_message(update: Update, context: BotContext) -> None:
@@ -49,7 +51,7 @@ async def document_message(update: Update, context: BotContext) -> None:
         await reply(update, Message(html(language, "upload.not_admin")))
         return
     document = message.document
-    name = document.file_name or "document"
+    name = clip(document.file_name or "document", NAME_SHOWN, one_line=True)
     reading = read_caption(message.caption)
     if reading.meta is None:
         missing = ", ".join(reading.missing)
@@ -83,6 +85,7 @@ async def _failed(update: Update, language: str, name: str, error: Exception) ->
     code = getattr(error, "code", None)
     params = getattr(error, "params", {})
     reason = t(language, f"upload.errors.{code}", **params) if code else str(error)
+    reason = clip(reason, REASON_SHOWN)
     await reply(update, Message(html(language, "upload.failed_html", name=name, reason=reason)))
 
 
@@ -162,7 +165,7 @@ async def import_button(update: Update, context: BotContext) -> None:
 async def _import(
     update: Update, context: BotContext, language: str, key: str, payload: dict[str, Any]
 ) -> None:
-    name = str(payload["filename"])
+    name = clip(str(payload["filename"]), NAME_SHOWN, one_line=True)
     meta = ImportMeta.from_payload(payload["meta"])
     try:
         data = await _download(context, str(payload["file_id"]))

@@ -190,3 +190,23 @@ async def test_caption_fields_are_checked_like_the_command_line(
     assert bad_kind.text.startswith("未能匯入 a.pdf：類型（kind:）不正確")
     with admin_bot.sessions() as session:
         assert session.scalars(select(PendingAction)).first() is None
+
+
+async def test_long_file_names_and_captions_are_clipped(
+    admin_bot: RunningBot, synthetic_pdf: bytes
+) -> None:
+    name = "很長的檔案名稱" * 40 + ".pdf"
+    noise = "\n".join(f"備註{number}: " + "說明" * 200 for number in range(4))
+    caption = CAPTION + "\n" + noise
+    update = admin_bot.api.build.private_document(synthetic_pdf, name, caption, ADMIN)
+    replies = await admin_bot.exchange(update, ADMIN, count=2)
+    for message in replies:
+        assert 0 < utf16_len(message.text) <= 4096
+    assert "…" in replies[0].text and "…" in replies[1].text
+    unknown_org = CAPTION.replace("org: 香港未來產業協會", "org: " + "未知機構" * 25).replace(
+        "org_en: Hong Kong Future Industries Association\n", ""
+    )
+    [failed] = await _send(admin_bot, synthetic_pdf, name, unknown_org)
+    assert failed.text.startswith("未能匯入 很長的檔案名稱") and "…" in failed.text
+    refused = [r for r in admin_bot.api.requests if not r.ok and r.method != "getUpdates"]
+    assert refused == []
