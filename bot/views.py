@@ -21,6 +21,7 @@ from bot.render import (
     clip,
     escape,
     highlight,
+    pack,
     plain_of,
     snippet,
     split_highlighted,
@@ -366,9 +367,10 @@ def _brief_lines(number: int, result: SearchResult) -> list[str]:
     return [heading, snippet(record.text, (), width=70)]
 
 
-def sources_message(language: str, sources: Sequence[tuple[Source, int]]) -> Message:
-    """The source documents with their record counts and ID prefixes."""
-    lines = [html(language, "sources.title_html"), ""]
+def sources_messages(language: str, sources: Sequence[tuple[Source, int]]) -> list[Message]:
+    """The source documents with their record counts and ID prefixes (in as many messages as
+    the documents need)."""
+    lines = [html(language, "sources.title_html") + "\n"]
     for source, count in sources:
         lines.append(
             html(
@@ -379,7 +381,7 @@ def sources_message(language: str, sources: Sequence[tuple[Source, int]]) -> Mes
                 slug=source.id,
             )
         )
-    return Message("\n".join(lines))
+    return [Message(text) for text in pack(lines)]
 
 
 def inline_text(language: str, record: Recommendation) -> str:

@@ -18,7 +18,7 @@ from bot.views import (
     areas_message,
     record_messages,
     related_message,
-    sources_message,
+    sources_messages,
 )
 from handlers.common import edit, language_of, remember_chat, reply, send_all
 from handlers.context import BotContext
@@ -121,5 +121,5 @@ async def sources_command(update: Update, context: BotContext) -> None:
     with context.services.sessions() as session:
         counts = Counter(record.source_id for record in list_recommendations(session))
         sources = [(source, counts[source.id]) for source in list_sources(session)]
-        message = sources_message(language, sources)
-    await reply(update, message)
+        messages = sources_messages(language, sources)
+    await send_all(update, messages)

@@ -5,6 +5,7 @@ in both languages, private chat, group, inline."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,34 @@ def test_any_query_gets_a_reply_telegram_accepts(
     message = answer_message(language, answer, page, suggestions)
     format_text(message.html, "HTML", None, MESSAGE_TEXT)  # raises what Telegram would refuse
     assert all(button.text.strip() for row in message.buttons for button in row)
+
+
+async def test_many_documents_with_long_names_fill_several_messages(
+    running_bot: RunningBot, tmp_path: Path
+) -> None:
+    documents = [
+        InlineDocument(
+            path=tmp_path / f"doc{number}.txt",
+            slug=f"many{number}",
+            layout="generic",
+            org="很長的機構名稱" * 17,  # 119 characters: what validation allows
+            org_short="長名",
+            org_en="Long Organisation Name " * 6,
+            org_short_en="LONG",
+            title="很長的標題" * 60,  # 300 characters
+            title_en="A very long title " * 16,
+            kind="submission",
+            date="2025-09",
+            content=f"一、創新科技\n1. 設立中試中心{number}\n建議政府設立中試中心。\n",
+        )
+        for number in range(40)
+    ]
+    ingest(running_bot.sessions, documents)
+    update = running_bot.api.build.private_message("/sources")
+    await running_bot.exchange(update, DEFAULT_USER_ID, count=2)
+    await asyncio.sleep(1)  # the last parts arrive too
+    parts = running_bot.api.sent_messages(DEFAULT_USER_ID)
+    text = "\n".join(message.text for message in parts)
+    assert all(f"many{number}" in text for number in range(40))
+    assert all(0 < utf16_len(message.text) <= 4096 for message in parts)
+    _no_refusals(running_bot.api)
