@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.admin.charts import insight_charts
 from bot.admin.export import record_dict, write_csv, write_json, write_xlsx
@@ -32,6 +33,7 @@ from bot.search.query import resolve_filter
 from bot.store.chats import chat_language
 from bot.store.corpus import get_recommendation, list_recommendations, list_sources
 from bot.store.db import SessionFactory, make_engine, make_sessions, migrate
+from bot.store.errors import describe_store_error
 from bot.store.models import DigestSchedule, Source
 from bot.store.query_log import purge_query_log
 from bot.ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, pick_language
@@ -43,17 +45,35 @@ Command = Callable[[argparse.Namespace, Settings], int]
 
 
 def open_store(settings: Settings, *, ensure_corpus: bool = True) -> SessionFactory:
-    """Connect, migrate to the latest schema, and ingest data/ on first use."""
-    engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+    """Connect, migrate to the latest schema, and ingest data/ on first use. A store that cannot
+    be opened is a ConfigError of one line naming DATABASE_URL."""
+    try:
+        engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+        with engine.connect():
+            pass
+    except (SQLAlchemyError, ImportError) as error:
+        raise ConfigError(describe_store_error(error, settings.database_url)) from None
     migrate(engine)
     sessions = make_sessions(engine)
     if ensure_corpus:
-        with sessions() as session:
-            empty = session.scalars(select(Source.id).limit(1)).first() is None
-        if empty:
-            log.info("empty store: ingesting the bundled sources")
-            ingest(sessions)
+        ingest_if_empty(sessions)
     return sessions
+
+
+def ingest_if_empty(sessions: SessionFactory) -> None:
+    """Ingest data/sources/ into a store that has no source yet."""
+    with sessions() as session:
+        empty = session.scalars(select(Source.id).limit(1)).first() is None
+    if empty:
+        log.info("empty store: ingesting the bundled sources")
+        ingest(sessions)
+
+
+def check_telegram(settings: Settings) -> None:
+    """getMe before anything starts: a rejected token or an unreachable Bot API is one line."""
+    from handlers.startup_errors import check_telegram as check  # Telegram only when needed
+
+    asyncio.run(check(settings))
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -119,8 +139,15 @@ def add_document(args: argparse.Namespace, settings: Settings, directory: Path |
         print(the_plan.describe())
         return 0
     listed = any(doc.slug == the_plan.document.slug for doc in select_documents((), directory))
-    document = add_to_bundle(the_plan, directory)
-    sessions = open_store(settings, ensure_corpus=False)
+    sessions = open_store(settings, ensure_corpus=False)  # a store that fails writes nothing
+    try:
+        document = add_to_bundle(the_plan, directory)
+    except ImportProblem as error:
+        print(f"{path.name}: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"cannot write to {error.filename}: {error.strerror or error}", file=sys.stderr)
+        return 2
     done = "replaced the text of" if listed else "added"
     print(f"{done} {document.path.name} ({document.slug}) in data/sources/manifest.yaml")
     try:
@@ -175,13 +202,16 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Run the bot with long polling (deletes any webhook first)."""
-    token_check = settings.require_token()
-    del token_check
-    sessions = open_store(settings)
+    settings.require_token()
+    sessions = open_store(settings, ensure_corpus=False)
+    check_telegram(settings)
+    ingest_if_empty(sessions)
     from handlers.app import ALLOWED_UPDATES, build_application  # Telegram only when needed
+    from handlers.startup_errors import explained_telegram_failures
 
     application = build_application(settings, sessions)
-    application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    with explained_telegram_failures(settings):
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0
 
 
@@ -190,21 +220,30 @@ def cmd_webhook(args: argparse.Namespace, settings: Settings) -> int:
     settings.require_token()
     if not settings.webhook_url:
         raise ConfigError("WEBHOOK_URL is not set: set it to the public https:// URL of this app")
-    sessions = open_store(settings)
+    sessions = open_store(settings, ensure_corpus=False)
+    check_telegram(settings)
+    ingest_if_empty(sessions)
     from handlers.app import build_application  # Telegram only when needed
+    from handlers.startup_errors import explained_telegram_failures
     from handlers.webhook import serve
 
-    asyncio.run(serve(build_application(settings, sessions, polling=False), settings))
+    with explained_telegram_failures(settings):
+        asyncio.run(serve(build_application(settings, sessions, polling=False), settings))
     return 0
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     """Digests: `preview --chat ID` renders the next one; `send-due [--force]` sends and exits."""
-    sessions = open_store(settings)
     if args.digest_command == "preview":
-        return _preview_digest(sessions, settings, args.chat)
+        return _preview_digest(open_store(settings), settings, args.chat)
     settings.require_token()
-    report = asyncio.run(_send_due(sessions, settings, args.force))
+    sessions = open_store(settings, ensure_corpus=False)
+    check_telegram(settings)
+    ingest_if_empty(sessions)
+    from handlers.startup_errors import explained_telegram_failures  # Telegram only when needed
+
+    with explained_telegram_failures(settings):
+        report = asyncio.run(_send_due(sessions, settings, args.force))
     print(
         " ".join(f"{name}={count}" for name, count in sorted(report.counts.items()))
         or "nothing due"
@@ -431,3 +470,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, ManifestError) as error:
         print(error, file=sys.stderr)
         return 2
+    except Exception:  # logged, so that its traceback passes through the redaction of the token
+        log.exception("python -m bot %s failed", args.command)
+        return 1

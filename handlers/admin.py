@@ -27,6 +27,7 @@ from bot.admin import broadcast
 from bot.admin.reload import reload_corpus
 from bot.admin.summary import store_summary
 from bot.admin.views import confirm_message, reload_message, report_message, summary_message
+from bot.core.text import utf16_len
 from bot.store.models import utcnow
 from bot.ui import actions
 from bot.ui.i18n import LANGUAGES, html, t
@@ -164,7 +165,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
         await reply(update, OutgoingMessage(html(language, "admin.broadcast_usage_html")))
         return
     if not broadcast.text_fits(text):
-        length = len(text.encode("utf-16-le", "surrogatepass")) // 2
+        length = utf16_len(text)
         message = html(
             language, "admin.broadcast_too_long", length=length, limit=broadcast.MAX_LENGTH
         )

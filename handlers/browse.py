@@ -6,6 +6,7 @@ from collections import Counter
 
 from telegram import Update
 
+from bot.core.text import clip
 from bot.search import SearchResult, related
 from bot.store.areas import get_area
 from bot.store.corpus import get_recommendation, list_recommendations, list_sources
@@ -18,10 +19,12 @@ from bot.ui.views import (
     areas_message,
     record_messages,
     related_message,
-    sources_message,
+    sources_messages,
 )
 from handlers.common import deep_link_value, edit, language_of, remember_chat, reply, send_all
 from handlers.context import BotContext
+
+ID_SHOWN = 64  # UTF-16 units of an unknown ID repeated back
 
 
 async def rec_command(update: Update, context: BotContext) -> None:
@@ -46,7 +49,8 @@ async def send_record(update: Update, context: BotContext, record_id: str) -> No
     with context.services.sessions() as session:
         record = get_recommendation(session, record_id[:64])
         if record is None:
-            await reply(update, Message(html(language, "rec.not_found_html", id=record_id[:64])))
+            shown = clip(record_id, ID_SHOWN, one_line=True)
+            await reply(update, Message(html(language, "rec.not_found_html", id=shown)))
             return
         messages = record_messages(language, record, bot_username=context.services.bot_username)
     await send_all(update, messages)
@@ -124,5 +128,5 @@ async def sources_command(update: Update, context: BotContext) -> None:
     with context.services.sessions() as session:
         counts = Counter(record.source_id for record in list_recommendations(session))
         sources = [(source, counts[source.id]) for source in list_sources(session)]
-        message = sources_message(language, sources)
-    await reply(update, message)
+        messages = sources_messages(language, sources)
+    await send_all(update, messages)

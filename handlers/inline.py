@@ -15,8 +15,7 @@ from bot.search import SearchResult, search
 from bot.store.corpus import get_recommendations
 from bot.ui import actions
 from bot.ui.i18n import pick_language, t
-from bot.ui.render import plain_of, snippet
-from bot.ui.views import area_name, inline_text
+from bot.ui.views import inline_description, inline_text, inline_title
 from handlers.context import BotContext
 from handlers.query_log import inline_logger
 
@@ -75,14 +74,12 @@ def _articles(
             if row is None:
                 continue
             spans = [(h.start, h.end) for h in result.highlights if h.field == "text"]
-            area = area_name(language, row.areas[0]) if row.areas else ""
             link = actions.deep_link(username, actions.record_payload(row.id))
             articles.append(
                 InlineQueryResultArticle(
                     id=row.id,
-                    title=row.title[:120],
-                    description=f"{row.source.org_short} · {area}\n"
-                    + plain_of(snippet(row.text, spans, width=80)),
+                    title=inline_title(row),
+                    description=inline_description(language, row, spans),
                     input_message_content=InputTextMessageContent(inline_text(language, row)),
                     reply_markup=InlineKeyboardMarkup(
                         [[InlineKeyboardButton(t(language, "inline.read_full"), url=link)]]

@@ -16,9 +16,7 @@ from bot.ui.views import (
     COMPACT_SIZE,
     PAGE_SIZE,
     SearchPage,
-    no_results_message,
-    results_message,
-    unknown_filters_note,
+    answer_message,
 )
 from handlers.common import deep_link_value, edit, language_of, note_chat, remember_chat, reply
 from handlers.context import BotContext
@@ -98,19 +96,12 @@ async def show_page(
     language = language_of(update, context)
     services = context.services
     answer = answer or _search_page(context, stored, page, compact)
-    if answer.total == 0:
-        message = no_results_message(language, answer, _suggestion_keys(context, answer))
-    elif not answer.results:  # a page past the end (results changed since): go to the first
+    if answer.total and not answer.results:  # a page past the end (results changed): the first
         return await show_page(update, context, key, stored, 0, compact, editing)
-    else:
-        sources = services.index.get().sources
-        view = SearchPage(
-            key, page, compact, services.bot_username, sources.kinds, sources.org_names
-        )
-        message = results_message(language, answer, view)
-    if answer.unknown_filters:
-        note = unknown_filters_note(language, answer.unknown_filters)
-        message = Message(note + "\n\n" + message.html, message.buttons)
+    sources = services.index.get().sources
+    view = SearchPage(key, page, compact, services.bot_username, sources.kinds, sources.org_names)
+    suggestions = _suggestion_keys(context, answer) if answer.total == 0 else []
+    message = answer_message(language, answer, view, suggestions)
     await (edit(update, message) if editing else reply(update, message))
     return answer
 

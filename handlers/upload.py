@@ -16,6 +16,7 @@ from typing import Any
 
 from telegram import Update
 
+from bot.core.text import clip
 from bot.ingest.caption import read_caption
 from bot.ingest.extract import MAX_BYTES, ExtractError, detect_kind
 from bot.ingest.imports import ImportMeta, ImportPlan, ImportProblem, apply, plan, store_slugs
@@ -34,6 +35,8 @@ CONFIRM, CANCEL = "ok", "no"
 _TREE_CHUNK = MESSAGE_LIMIT - 200  # room for <pre> and the header of the first piece
 _PROBLEMS = (ExtractError, ImportProblem, ManifestError)
 _TOLD_AS_IS = ("empty", "too_large")  # ExtractError codes that are not "the wrong type"
+NAME_SHOWN = 100  # UTF-16 units of a file name repeated back
+REASON_SHOWN = 600  # of why a file cannot be imported (it may quote the caption)
 
 
 async def document_message(update: Update, context: BotContext) -> None:
@@ -47,7 +50,7 @@ async def document_message(update: Update, context: BotContext) -> None:
         await reply(update, Message(html(language, "upload.not_admin")))
         return
     document = message.document
-    name = document.file_name or "document"
+    name = clip(document.file_name or "document", NAME_SHOWN, one_line=True)
     if document.file_size == 0:  # nothing to read, whatever its name or caption says
         await _failed(update, language, name, ExtractError("the file is empty", "empty"))
         return
@@ -87,6 +90,7 @@ async def _failed(update: Update, language: str, name: str, error: Exception) ->
     code = getattr(error, "code", None)
     params = getattr(error, "params", {})
     reason = t(language, f"upload.errors.{code}", **params) if code else str(error)
+    reason = clip(reason, REASON_SHOWN)
     await reply(update, Message(html(language, "upload.failed_html", name=name, reason=reason)))
 
 
@@ -167,7 +171,7 @@ async def import_button(update: Update, context: BotContext) -> None:
 async def _import(
     update: Update, context: BotContext, language: str, key: str, payload: dict[str, Any]
 ) -> None:
-    name = str(payload["filename"])
+    name = clip(str(payload["filename"]), NAME_SHOWN, one_line=True)
     meta = ImportMeta.from_payload(payload["meta"])
     try:
         data = await _download(context, str(payload["file_id"]))

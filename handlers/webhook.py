@@ -132,7 +132,9 @@ def webhook_server(
 ) -> uvicorn.Server:
     """The uvicorn server for the webhook app; it leaves signals to its caller."""
     app = build_webhook_app(application, secret)
-    return _Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    # log_config=None: uvicorn's own lines go through the root handler, token redaction included.
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", log_config=None)
+    return _Server(config)
 
 
 @contextlib.contextmanager

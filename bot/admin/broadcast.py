@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.core.text import utf16_len
 from bot.messaging.retry import send_with_retries
 from bot.messaging.sender import Blocked, ChatGone, Migrated, Outcome, Sender, Sent
 from bot.store.chats import move_chat
@@ -36,7 +37,7 @@ from bot.store.db import SessionFactory
 from bot.store.models import Chat, PendingAction, utcnow
 from bot.store.pending_actions import PENDING, create_action
 from bot.store.subscriptions import move_subscriptions, set_chat_reachable
-from bot.ui.render import Message, escape, utf16_len
+from bot.ui.render import Message, escape
 
 log = logging.getLogger(__name__)
 

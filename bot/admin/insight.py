@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.admin.stats import format_table
+from bot.core.text import clip
 from bot.search.normalize import fold_text
 from bot.store.areas import load_areas
 from bot.store.corpus import list_recommendations, list_sources, org_code
@@ -162,10 +163,6 @@ def org_label(language: str, organisation: Organisation) -> str:
     return organisation.name_en if language == "en" else organisation.name
 
 
-def _clip(text: str, width: int = QUERY_WIDTH) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def insight_tables(language: str, insight: Insight) -> list[tuple[str, list[list[str]]]]:
     """The figures as titled tables (header row first), in the reader's language."""
     tables: list[tuple[str, list[list[str]]]] = []
@@ -198,7 +195,7 @@ def insight_tables(language: str, insight: Insight) -> list[tuple[str, list[list
         ("insight.top_title", insight.top_queries),
         ("insight.empty_title", insight.empty_queries),
     ):
-        rows = [[_clip(item.text), str(item.count)] for item in counts]
+        rows = [[clip(item.text, QUERY_WIDTH, one_line=True), str(item.count)] for item in counts]
         header = [t(language, "insight.col_query"), t(language, "insight.col_count")]
         tables.append((t(language, key, days=QUERY_DAYS), [header, *rows]))
     tables.append((t(language, "insight.matrix_title"), matrix_rows(language, insight)))

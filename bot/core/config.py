@@ -10,14 +10,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_DATABASE_URL = "sqlite:///bot.db"
+DEFAULT_DATABASE_URL = "sqlite:///bot.store.db"
 _TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# The stores the bot runs on (after normalize_database_url): SQLite and PostgreSQL via psycopg 3.
+DATABASE_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
 
 # What each variable is for, used in error messages (and mirrored in the README table).
 HELP = {
     "BOT_TOKEN": "the token from @BotFather, e.g. 123456789:AA…",
-    "DATABASE_URL": "an SQLAlchemy URL: sqlite:///bot.db (default) or postgres://user:pass@host/db",
+    "DATABASE_URL": "an SQLAlchemy URL: sqlite:///bot.store.db (default) or postgres://user:pass@host/db",
     "TELEGRAM_BASE_URL": "the Bot API base URL, e.g. http://127.0.0.1:8081/bot (optional)",
     "ADMIN_IDS": "comma-separated Telegram user ids, e.g. 12345,67890",
     "BOT_TIMEZONE": "an IANA time zone, e.g. Asia/Hong_Kong",
@@ -87,7 +89,12 @@ class Settings(BaseSettings):
     def _database_url(cls, value: object) -> object:
         if not isinstance(value, str) or "://" not in value:
             raise ValueError("is not a database URL")
-        return normalize_database_url(value)
+        url = normalize_database_url(value)
+        scheme = url.split("://", 1)[0].lower()
+        if scheme not in DATABASE_SCHEMES:
+            # Only the scheme is named: the rest of the URL may hold a password.
+            raise ValueError(f"uses {scheme}://, which the bot does not support")
+        return url
 
     @field_validator("telegram_base_url", mode="before")
     @classmethod
@@ -179,4 +186,4 @@ def _describe(error: ValidationError) -> str:
         name = str(problem["loc"][0]).upper() if problem["loc"] else "?"
         reason = str(problem["msg"]).removeprefix("Value error, ")
         lines.append(f"{name} {reason}: set it to {HELP.get(name, 'a valid value')}")
-    return "Invalid configuration:\n  " + "\n  ".join(lines)
+    return "\n".join(lines)  # one line per bad variable

@@ -10,13 +10,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.core.text import clip
 from bot.store.corpus import list_recommendations
 from bot.store.models import Recommendation, SentItem
 from bot.store.subscriptions import areas_of
 from bot.ui import actions
 from bot.ui.i18n import html, t
 from bot.ui.render import Message, escape, pack, snippet
-from bot.ui.views import area_name
+from bot.ui.views import NAME_SHOWN, TITLE_SHOWN, area_name
 
 PER_AREA = 5
 SNIPPET_WIDTH = 80  # about two lines on a phone
@@ -93,12 +94,13 @@ def compose(
 
 
 def _entry(language: str, record: Recommendation, new: bool, bot_username: str | None) -> str:
-    title = escape(record.title)
+    title = escape(clip(record.title, TITLE_SHOWN, one_line=True))
     if bot_username:
         link = actions.deep_link(bot_username, actions.record_payload(record.id))
         title = f'<a href="{escape(link)}">{title}</a>'
     else:
         title += f" /rec {escape(record.id)}"
     mark = t(language, "digest.new") + " " if new else ""
-    head = html(language, "digest.entry_html", mark=mark, org=record.source.org_short, title="\x00")
+    org = clip(record.source.org_short, NAME_SHOWN, one_line=True)
+    head = html(language, "digest.entry_html", mark=mark, org=org, title="\x00")
     return head.replace("\x00", title) + "\n" + snippet(record.text, (), width=SNIPPET_WIDTH)

@@ -16,9 +16,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.core.text import clip
 from bot.ingest.imports import DEFAULT_KIND, ImportMeta
 
 REQUIRED = ("org", "title", "date")
+UNKNOWN_LINE_SHOWN = 40  # of a line not understood, repeated back to the admin
 _ALIASES = {
     "org": "org", "organisation": "org", "organization": "org", "機構": "org", "組織": "org",
     "title": "title", "標題": "title", "文件": "title",
@@ -52,7 +54,7 @@ def read_caption(caption: str | None) -> CaptionReading:
         found = _LINE.match(line)
         name = re.sub(r"[\s_\-]", "", found.group(1)).lower() if found else ""
         if found is None or name not in _ALIASES:
-            unknown.append(line.strip()[:40])
+            unknown.append(clip(line.strip(), UNKNOWN_LINE_SHOWN))
             continue
         fields[_ALIASES[name]] = found.group(2)
     missing = tuple(name for name in REQUIRED if not fields.get(name))

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import tempfile
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -27,6 +29,7 @@ from sqlalchemy import select
 
 from bot.core.resources import sources_dir
 from bot.ingest.extract import extract_text
+from bot.ingest.fields import SLUG, TEXT_FIELDS, kind_problem, text_problem
 from bot.ingest.layouts import DEFAULT_LAYOUT, furniture_for, parser_for
 from bot.ingest.layouts.generic_furniture import shape
 from bot.ingest.pipeline import ingest
@@ -39,7 +42,6 @@ from bot.store.models import Source, utcnow
 ORGANISATIONS_FILE = "organisations.yaml"
 DEFAULT_KIND = "submission"
 _DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
-_SLUG = re.compile(r"^[a-z][a-z0-9]{1,15}$")
 
 
 class ImportProblem(ValueError):
@@ -129,6 +131,21 @@ def resolve_organisation(meta: ImportMeta, known: list[Organisation]) -> tuple[O
     return organisation, True
 
 
+def check_meta(meta: ImportMeta) -> None:
+    """Every field's rules (bot.ingest.fields), before anything is read or written."""
+    problems = [text_problem(name, getattr(meta, name)) for name in TEXT_FIELDS]
+    for problem in [*problems, kind_problem(meta.kind)]:
+        if problem is not None:
+            raise ImportProblem(problem.message, problem.code, **problem.params)
+    if meta.slug is not None and not SLUG.match(meta.slug):
+        raise ImportProblem(
+            f"bad slug {meta.slug!r}: 2-16 of a-z 0-9, starting with a letter",
+            "bad_slug",
+            slug=meta.slug,
+        )
+    check_date(meta.date)
+
+
 def check_date(value: str) -> str:
     """YYYY, YYYY-MM or YYYY-MM-DD, and a real date."""
     value = value.strip()
@@ -146,7 +163,7 @@ def check_date(value: str) -> str:
 
 def _slug(meta: ImportMeta, organisation: Organisation, taken: set[str]) -> str:
     if meta.slug:
-        if not _SLUG.match(meta.slug):
+        if not SLUG.match(meta.slug):
             raise ImportProblem(
                 f"bad slug {meta.slug!r}: 2-16 of a-z 0-9, starting with a letter",
                 "bad_slug",
@@ -239,6 +256,7 @@ def plan(
     """Extract, resolve and parse: what an import of `data` would create (nothing written).
     `taken`: slugs already used in the store (the manifest's are added here)."""
     directory = directory or sources_dir()
+    check_meta(meta)
     if not meta.title.strip():
         raise ImportProblem("the title is missing (--title / title:)", "no_title")
     date = check_date(meta.date)
@@ -316,17 +334,17 @@ def _store_slug(sessions: SessionFactory, meta: ImportMeta) -> str | None:
 
 def add_to_bundle(the_plan: ImportPlan, directory: Path | None = None) -> SourceDocument:
     """Write the text into `directory` (data/sources/), with a manifest entry and, if new, the
-    organisation; returns the manifest's document (ready for `ingest`)."""
+    organisation; returns the manifest's document (ready for `ingest`). All or nothing: each
+    file is replaced atomically, and if one cannot be written the others are put back."""
     directory = directory or sources_dir()
     doc = the_plan.document
     manifest = read_manifest(directory)
     listed = next((d for d in manifest if d.slug == doc.slug), None)
     if listed is not None:
-        listed.path.write_text(doc.content, encoding="utf-8")
+        write_files([(listed.path, doc.content)])
         return listed
     digest = hashlib.sha256(doc.content.encode("utf-8")).hexdigest()[:16]
     path = directory / f"{len(manifest):03d}_{digest}.txt"
-    path.write_text(doc.content, encoding="utf-8")
     entry = {
         "file": path.name,
         "slug": doc.slug,
@@ -342,11 +360,14 @@ def add_to_bundle(the_plan: ImportPlan, directory: Path | None = None) -> Source
     }
     if doc.rules is not None:
         entry["rules"] = doc.rules
-    _append_yaml_item(directory / "manifest.yaml", entry)
+    writes = [(path, doc.content), _appended(directory / "manifest.yaml", entry)]
     if the_plan.new_organisation:
         org = the_plan.organisation
         item = {"name": org.name, "short": org.short, "en": org.en, "short_en": org.short_en}
-        _append_organisation(directory / ORGANISATIONS_FILE, item)
+        writes.append(_appended(directory / ORGANISATIONS_FILE, item, header="organisations:\n"))
+    for target, text in writes[1:]:
+        _check_yaml(target, text)
+    write_files(writes)
     return next(d for d in read_manifest(directory) if d.slug == doc.slug)
 
 
@@ -359,13 +380,47 @@ def _yaml_item(entry: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _append_yaml_item(path: Path, entry: dict[str, Any]) -> None:
-    """Append to the file's top-level list without rewriting it (its comments stay)."""
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text.rstrip("\n") + "\n" + _yaml_item(entry), encoding="utf-8")
+def _appended(path: Path, entry: dict[str, Any], header: str = "") -> tuple[Path, str]:
+    """The file's new text with `entry` appended to its top-level list, nothing else rewritten
+    (its comments stay)."""
+    text = path.read_text(encoding="utf-8") if path.is_file() else header
+    return path, text.rstrip("\n") + "\n" + _yaml_item(entry)
 
 
-def _append_organisation(path: Path, entry: dict[str, Any]) -> None:
-    if not path.is_file():
-        path.write_text("organisations:\n", encoding="utf-8")
-    _append_yaml_item(path, entry)
+def _check_yaml(path: Path, text: str) -> None:
+    """A file about to be written must read back (a last guard behind the field checks)."""
+    try:
+        yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        reason = str(error).splitlines()[0]
+        raise ImportProblem(f"{path.name} would not read back ({reason})", "unreadable") from None
+
+
+def write_files(writes: list[tuple[Path, str]]) -> None:
+    """Replace each file's text atomically (a temporary file in the same folder, then
+    os.replace); if one fails, the files already replaced get their old text back (or are
+    removed if they are new) and the error is raised."""
+    done: list[tuple[Path, bytes | None]] = []
+    try:
+        for path, text in writes:
+            before = path.read_bytes() if path.is_file() else None
+            _replace(path, text.encode("utf-8"))
+            done.append((path, before))
+    except BaseException:
+        for path, before in reversed(done):
+            if before is None:
+                path.unlink(missing_ok=True)
+            else:
+                _replace(path, before)
+        raise
+
+
+def _replace(path: Path, data: bytes) -> None:
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.ingest.fields import SLUG as _SLUG
 from bot.ingest.layouts import KNOWN_LAYOUTS
 
-_SLUG = re.compile(r"^[a-z][a-z0-9]{1,15}$")
 _REQUIRED = ("file", "slug", "layout", "org", "org_short", "org_en", "title", "kind", "date")
 
 

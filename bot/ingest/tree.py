@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.core.text import clip
 from bot.ingest.classify import classify
 from bot.ingest.document import ParsedRecommendation
 
@@ -35,7 +36,7 @@ def classify_all(parsed: Sequence[ParsedRecommendation]) -> list[Classified]:
 
 
 def _short(title: str) -> str:
-    return title if len(title) <= _TITLE_CHARS else title[: _TITLE_CHARS - 1] + "…"
+    return clip(title, _TITLE_CHARS, one_line=True)
 
 
 def outline(records: Sequence[Classified], slug: str = "") -> Outline:

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core.text import clip
 from bot.search import SearchIndex, SearchResult, SearchResults, search
 from bot.search.engine import MAX_LIMIT
 from bot.search.present import mark
@@ -102,5 +103,5 @@ def describe_comparison(comparison: Comparison, width: int = 120) -> str:
             record = item.record
             text = mark(record.text, [h for h in item.highlights if h.field == "text"])
             lines.append(f"- [{record.id}] {record.label} {record.title}")
-            lines.append("  " + " ".join(text.split())[:width])
+            lines.append("  " + clip(text, width, one_line=True))
     return "\n".join(lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.core.text import clip
 from bot.search.engine import Highlight, SearchResult, SearchResults
 
 
@@ -63,5 +64,5 @@ def describe_results(answer: SearchResults) -> str:
         title = mark(record.title, [h for h in result.highlights if h.field == "title"])
         text = mark(record.text, [h for h in result.highlights if h.field == "text"])
         lines.append(f"{rank}. [{record.id}] {record.org_short} · {title}  ({result.score:.2f})")
-        lines.append("   " + text.replace("\n", " ")[:160])
+        lines.append("   " + clip(text, 160, one_line=True))
     return "\n".join(lines)

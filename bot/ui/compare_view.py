@@ -5,20 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from bot.core.text import clip
 from bot.search.compare import Comparison, OrgBlock
 from bot.ui import actions
 from bot.ui.i18n import html, t
 from bot.ui.render import Message, escape, pack, snippet
 
-TOPIC_SHOWN = 80  # characters of the topic repeated in headings
+TOPIC_SHOWN = 80  # UTF-16 units of the topic repeated in headings
 TITLE_SHOWN = 90
+NAME_SHOWN = 80
 QUOTE_WIDTH = 110
 QUOTE_WIDTH_COMPACT = 60
-
-
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def compare_usage(language: str) -> Message:
@@ -35,7 +32,7 @@ def compare_messages(
 ) -> list[Message]:
     """The comparison in the reader's language; `org_names` maps org codes to the names to show
     (English names for English readers), else the documents' own short names."""
-    topic = _clip(comparison.topic, TOPIC_SHOWN)
+    topic = clip(comparison.topic, TOPIC_SHOWN, one_line=True)
     if not comparison.blocks:
         return [_nothing(language, topic, comparison.answer.suggestions)]
     header = html(
@@ -47,7 +44,7 @@ def compare_messages(
     )
     blocks = [header]
     for block in comparison.blocks:
-        name = (org_names or {}).get(block.code, block.name)
+        name = clip((org_names or {}).get(block.code, block.name), NAME_SHOWN, one_line=True)
         blocks.append(_block_html(language, block, name, bot_username, compact))
     return [Message(text) for text in pack(blocks, separator="\n\n")]
 
@@ -71,7 +68,7 @@ def _block_html(
         if bot_username:
             link = actions.deep_link(bot_username, actions.record_payload(record.id))
             label = f'<a href="{escape(link)}">{label}</a>'
-        lines.append(f"• {label} <b>{escape(_clip(record.title, TITLE_SHOWN))}</b>")
+        lines.append(f"• {label} <b>{escape(clip(record.title, TITLE_SHOWN, one_line=True))}</b>")
         spans = [(h.start, h.end) for h in item.highlights if h.field == "text"]
         lines.append(snippet(record.text, spans, width=width))
     hidden = block.total - len(block.items)

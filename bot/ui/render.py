@@ -12,9 +12,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from bot.core.text import ELLIPSIS, prefix_within, utf16_len
+
 MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
-ELLIPSIS = "…"
 # Where a long text may be cut, best first: paragraph, sentence, clause, space.
 _BREAKS = (
     re.compile(r"\n"),
@@ -32,11 +33,6 @@ def escape(text: str) -> str:
     """Escape text for Telegram HTML (only <, > and & are special); a lone surrogate, which no
     valid UTF-8 can carry, becomes U+FFFD instead of failing the whole message."""
     return html.escape(_LONE_SURROGATE.sub("\ufffd", text), quote=False)
-
-
-def utf16_len(text: str) -> int:
-    """Length as Telegram counts it."""
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def plain_of(markup: str) -> str:
@@ -102,22 +98,13 @@ def split_text(text: str, limit: int) -> list[str]:
     pieces: list[str] = []
     rest = text
     while utf16_len(rest) > limit:
-        window = _prefix_within(rest, limit)
+        window = prefix_within(rest, limit)
         cut = _best_cut(window)
         pieces.append(rest[:cut])
         rest = rest[cut:]
     if rest or not pieces:
         pieces.append(rest)
     return pieces
-
-
-def _prefix_within(text: str, limit: int) -> str:
-    count = 0
-    for index, char in enumerate(text):
-        count += 2 if ord(char) > 0xFFFF else 1
-        if count > limit:
-            return text[:index]
-    return text
 
 
 def _best_cut(window: str) -> int:

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.core.text import clip, utf16_len
 from bot.search import SearchResult, SearchResults
 from bot.store.areas import Area, load_areas
 from bot.store.corpus import org_code
@@ -21,15 +22,25 @@ from bot.ui.render import (
     Message,
     escape,
     highlight,
+    pack,
     plain_of,
     snippet,
     split_highlighted,
-    utf16_len,
 )
 
 PAGE_SIZE = 5
 COMPACT_SIZE = 3
-REF_PREVIEW = 300  # characters of a cited paragraph shown under a recommendation
+# How much of a text someone else wrote a place shows (UTF-16 units, see render.clip): queries
+# and filters echoed back, names and titles of documents (an upload's may be long).
+REF_PREVIEW = 300  # a cited paragraph shown under a recommendation
+QUERY_SHOWN = 100
+NAME_SHOWN = 80  # an organisation's name
+SHORT_NAME_SHOWN = 30  # a short name on a button
+TITLE_SHOWN = 200  # a recommendation's or a document's title
+PATH_SHOWN = 300  # a section path
+BUTTON_SHOWN = 60
+INLINE_TITLE_SHOWN = 120
+INLINE_DESCRIPTION_SHOWN = 240
 
 
 def area_name(language: str, area_id: str) -> str:
@@ -72,10 +83,10 @@ def entry_html(language: str, number: int, result: SearchResult, kind: str) -> s
         language,
         "result.entry_html",
         n=number,
-        org=record.org_short,
+        org=clip(record.org_short, NAME_SHOWN, one_line=True),
         doc=doc_label(language, kind, record.year),
         area=area_name(language, record.areas[0]) if record.areas else "",
-        title=record.title,
+        title=clip(record.title, TITLE_SHOWN, one_line=True),
     )
     return header + "\n" + snippet(record.text, text_spans)
 
@@ -101,7 +112,7 @@ def results_message(language: str, answer: SearchResults, page: SearchPage) -> M
 
 
 def _header(language: str, answer: SearchResults, page: SearchPage, size: int) -> str:
-    query = answer.query.strip() or answer.normalized
+    query = clip(answer.query.strip() or answer.normalized, QUERY_SHOWN, one_line=True)
     if page.compact:
         return html(
             language,
@@ -157,7 +168,8 @@ def _narrow_row(language: str, answer: SearchResults, page: SearchPage) -> tuple
         if len(per_org) > 1:
             names = page.org_names or {}
             for code, _ in per_org.most_common(3):
-                label = t(language, "search.narrow_org", org=names.get(code, code.upper()))
+                name = clip(names.get(code, code.upper()), SHORT_NAME_SHOWN, one_line=True)
+                label = t(language, "search.narrow_org", org=name)
                 buttons.append(Button(label, actions.narrow(page.key, "o", code)))
     if not answer.filters.areas and len(answer.by_area) > 1:
         for area_id, _ in Counter(answer.by_area).most_common(2):
@@ -170,21 +182,44 @@ def no_results_message(
     language: str, answer: SearchResults, suggestion_keys: Sequence[tuple[str, str]]
 ) -> Message:
     """Nothing found: say so, and offer the "did you mean" suggestions as buttons."""
-    lines = [html(language, "search.no_results_html", query=answer.query.strip())]
+    query = clip(answer.query.strip(), QUERY_SHOWN, one_line=True)
+    lines = [html(language, "search.no_results_html", query=query)]
     if answer.filters:
         lines.append(escape(t(language, "search.try_without_filters")))
     buttons: tuple[tuple[Button, ...], ...] = ()
     if suggestion_keys:
         lines.append(escape(t(language, "search.did_you_mean")))
         buttons = (
-            tuple(Button(text, actions.search_page(key, 0)) for text, key in suggestion_keys),
+            tuple(
+                Button(clip(text, BUTTON_SHOWN, one_line=True), actions.search_page(key, 0))
+                for text, key in suggestion_keys
+            ),
         )
     return Message("\n".join(lines), buttons)
 
 
+def answer_message(
+    language: str,
+    answer: SearchResults,
+    page: SearchPage,
+    suggestion_keys: Sequence[tuple[str, str]] = (),
+) -> Message:
+    """What a search replies: a page of results, or nothing found with "did you mean"; a note
+    first when a filter named nothing."""
+    if answer.total == 0:
+        message = no_results_message(language, answer, suggestion_keys)
+    else:
+        message = results_message(language, answer, page)
+    if answer.unknown_filters:
+        note = unknown_filters_note(language, answer.unknown_filters)
+        message = Message(note + "\n\n" + message.html, message.buttons)
+    return message
+
+
 def unknown_filters_note(language: str, unknown: Sequence[str]) -> str:
     """A warning line for filters that named nothing."""
-    return html(language, "search.unknown_filter_html", filters=" ".join(unknown))
+    shown = clip(" ".join(unknown), QUERY_SHOWN, one_line=True)
+    return html(language, "search.unknown_filter_html", filters=shown)
 
 
 def record_messages(
@@ -218,7 +253,7 @@ def _plain_len(markup: str) -> int:
 
 def _record_head(language: str, record: Recommendation) -> str:
     source: Source = record.source
-    lines = [f"<b>{escape(record.title)}</b>"]
+    lines = [f"<b>{escape(clip(record.title, TITLE_SHOWN, one_line=True))}</b>"]
     if record.withdrawn:
         lines.append(html(language, "rec.withdrawn"))
     lines.append(
@@ -229,10 +264,12 @@ def _record_head(language: str, record: Recommendation) -> str:
         )
     )
     if record.section_path:
-        lines.append(html(language, "rec.path_html", path=" › ".join(record.section_path)))
+        path = clip(" › ".join(record.section_path), PATH_SHOWN, one_line=True)
+        lines.append(html(language, "rec.path_html", path=path))
     lines.append(html(language, "rec.label_html", label=record.label))
     if record.bureaux:
-        lines.append(html(language, "rec.bureaux_html", bureaux="、".join(record.bureaux)))
+        bureaux = clip("、".join(record.bureaux), PATH_SHOWN, one_line=True)
+        lines.append(html(language, "rec.bureaux_html", bureaux=bureaux))
     return "\n".join(lines)
 
 
@@ -241,8 +278,7 @@ def _record_tail(language: str, record: Recommendation) -> str:
     if record.refs:
         lines.append(html(language, "rec.refs_title_html"))
         for ref in record.refs:
-            text = ref["text"]
-            short = text if len(text) <= REF_PREVIEW else text[:REF_PREVIEW] + "…"
+            short = clip(ref["text"], REF_PREVIEW)
             lines.append(html(language, "rec.ref_html", label=ref["label"], text=short))
     areas = " ".join(f"#{area_name(language, area)}" for area in record.areas)
     lines.append(escape(areas))
@@ -266,7 +302,8 @@ def related_message(language: str, record_title: str, results: Sequence[SearchRe
     """Similar proposals from other organisations, each one button away."""
     if not results:
         return Message(escape(t(language, "rec.related_none")))
-    lines = [html(language, "rec.related_title_html"), f"<i>{escape(record_title)}</i>", ""]
+    title = clip(record_title, TITLE_SHOWN, one_line=True)
+    lines = [html(language, "rec.related_title_html"), f"<i>{escape(title)}</i>", ""]
     for number, result in enumerate(results, 1):
         lines += _brief_lines(number, result)
     buttons = (_open_row(results, 0),)
@@ -310,21 +347,24 @@ def _source_names(language: str, source: Source) -> dict[str, str]:
     """Organisation, title and date of a document in the reader's language."""
     english = language == "en"
     return {
-        "org": source.org_en if english else source.org,
-        "title": source.title_en if english else source.title,
+        "org": clip(source.org_en if english else source.org, NAME_SHOWN, one_line=True),
+        "title": clip(source.title_en if english else source.title, TITLE_SHOWN, one_line=True),
         "date": source.date,
     }
 
 
 def _brief_lines(number: int, result: SearchResult) -> list[str]:
     record = result.record
-    heading = f"<b>{number}.</b> {escape(record.org_short)} · <b>{escape(record.title)}</b>"
+    org = clip(record.org_short, NAME_SHOWN, one_line=True)
+    title = clip(record.title, TITLE_SHOWN, one_line=True)
+    heading = f"<b>{number}.</b> {escape(org)} · <b>{escape(title)}</b>"
     return [heading, snippet(record.text, (), width=70)]
 
 
-def sources_message(language: str, sources: Sequence[tuple[Source, int]]) -> Message:
-    """The source documents with their record counts and ID prefixes."""
-    lines = [html(language, "sources.title_html"), ""]
+def sources_messages(language: str, sources: Sequence[tuple[Source, int]]) -> list[Message]:
+    """The source documents with their record counts and ID prefixes (in as many messages as
+    the documents need)."""
+    lines = [html(language, "sources.title_html") + "\n"]
     for source, count in sources:
         lines.append(
             html(
@@ -335,7 +375,7 @@ def sources_message(language: str, sources: Sequence[tuple[Source, int]]) -> Mes
                 slug=source.id,
             )
         )
-    return Message("\n".join(lines))
+    return [Message(text) for text in pack(lines)]
 
 
 def inline_text(language: str, record: Recommendation) -> str:
@@ -344,5 +384,19 @@ def inline_text(language: str, record: Recommendation) -> str:
     head = _record_head(language, record)
     tail = html(language, "rec.id_html", id=record.id)
     room = MESSAGE_LIMIT - _plain_len(head) - _plain_len(tail) - 10
-    text = record.text if len(record.text) <= room else record.text[: room - 1] + "…"
-    return "\n\n".join([head, highlight(text), tail])
+    return "\n\n".join([head, highlight(clip(record.text, room)), tail])
+
+
+def inline_title(record: Recommendation) -> str:
+    """An inline result's title: the recommendation's, on one line."""
+    return clip(record.title, INLINE_TITLE_SHOWN, one_line=True)
+
+
+def inline_description(
+    language: str, record: Recommendation, spans: Sequence[tuple[int, int]]
+) -> str:
+    """An inline result's description: organisation, area, and a quote around the match."""
+    area = area_name(language, record.areas[0]) if record.areas else ""
+    org = clip(record.source.org_short, SHORT_NAME_SHOWN, one_line=True)
+    quote = plain_of(snippet(record.text, spans, width=80))
+    return clip(f"{org} · {area}\n{quote}", INLINE_DESCRIPTION_SHOWN)

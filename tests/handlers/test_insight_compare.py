@@ -9,7 +9,8 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
-from bot.ui.render import MESSAGE_LIMIT, utf16_len
+from bot.core.text import utf16_len
+from bot.ui.render import MESSAGE_LIMIT
 from handlers.admin import ADMIN_COMMANDS
 from tests.fake_bot_api import DEFAULT_GROUP_ID, DEFAULT_USER_ID
 from tests.handlers.conftest import RunningBot

@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from bot.core.config import load_settings
 from bot.core.resources import sources_dir
+from bot.core.text import utf16_len
 from bot.ingest.imports import ImportMeta, plan
 from bot.ingest.sources import read_manifest
 from bot.store.models import PendingAction, Recommendation, Source
 from bot.ui.i18n import t
-from bot.ui.render import utf16_len
 from handlers.upload import preview_messages
 from tests.bot.ingest.documents import cjk_font, make_docx, make_pdf
 from tests.fake_bot_api import DEFAULT_USER_ID
@@ -172,3 +172,50 @@ async def test_an_empty_file_is_called_empty_not_the_wrong_type(admin_bot: Runni
     assert blank_txt.text == "未能匯入 blank.txt：檔案是空的。"
     [no_caption] = await _send(admin_bot, b"", "empty.docx", None)  # emptiness comes first
     assert no_caption.text == "未能匯入 empty.docx：檔案是空的。"
+
+
+async def test_caption_fields_are_checked_like_the_command_line(
+    admin_bot: RunningBot, synthetic_pdf: bytes
+) -> None:
+    control = CAPTION.replace("title: 對2025年", "title: 標題\u0080對2025年")
+    [zh] = await _send(admin_bot, synthetic_pdf, "a.pdf", control)
+    assert zh.text == ("未能匯入 a.pdf：--title / title: 含有控制字元或非字元 U+0080：請刪去。")
+    long_org = CAPTION.replace("org_short：未來產業協會", "org_short：" + "短" * 41)
+    services = admin_bot.app.bot_data["services"]
+    english_admin = 3003
+    services.settings = services.settings.model_copy(
+        update={"admin_ids": frozenset({ADMIN, english_admin})}
+    )
+    english = admin_bot.api.build.private_document(
+        synthetic_pdf, "a.pdf", long_org, english_admin, language_code="en"
+    )
+    [en] = await admin_bot.exchange(english, english_admin)
+    assert en.text == (
+        "Could not import a.pdf: --org-short / org_short: is 41 characters long: "
+        "at most 40 are allowed."
+    )
+    kind = CAPTION + "\nkind: Policy Address!"
+    [bad_kind] = await _send(admin_bot, synthetic_pdf, "a.pdf", kind)
+    assert bad_kind.text.startswith("未能匯入 a.pdf：類型（kind:）不正確")
+    with admin_bot.sessions() as session:
+        assert session.scalars(select(PendingAction)).first() is None
+
+
+async def test_long_file_names_and_captions_are_clipped(
+    admin_bot: RunningBot, synthetic_pdf: bytes
+) -> None:
+    name = "很長的檔案名稱" * 40 + ".pdf"
+    noise = "\n".join(f"備註{number}: " + "說明" * 200 for number in range(4))
+    caption = CAPTION + "\n" + noise
+    update = admin_bot.api.build.private_document(synthetic_pdf, name, caption, ADMIN)
+    replies = await admin_bot.exchange(update, ADMIN, count=2)
+    for message in replies:
+        assert 0 < utf16_len(message.text) <= 4096
+    assert "…" in replies[0].text and "…" in replies[1].text
+    unknown_org = CAPTION.replace("org: 香港未來產業協會", "org: " + "未知機構" * 25).replace(
+        "org_en: Hong Kong Future Industries Association\n", ""
+    )
+    [failed] = await _send(admin_bot, synthetic_pdf, name, unknown_org)
+    assert failed.text.startswith("未能匯入 很長的檔案名稱") and "…" in failed.text
+    refused = [r for r in admin_bot.api.requests if not r.ok and r.method != "getUpdates"]
+    assert refused == []

@@ -16,7 +16,7 @@ import pytest
 from telegram import Update
 
 from bot.core.config import load_settings
-from bot.core.log import RedactSecrets
+from bot.core.log import RedactingFormatter
 from bot.ingest.pipeline import ingest
 from bot.search import SearchIndex
 from bot.search.live import LiveIndex
@@ -109,9 +109,9 @@ def test_generated_secret_is_kept(sessions: SessionFactory) -> None:
 
 @pytest.fixture
 def redacting_log() -> Iterator[None]:
-    """The token-redacting filter of `python -m bot` on a root handler at INFO, as in production."""
+    """The token-redacting formatter of `python -m bot` on a root handler at INFO (production)."""
     handler = logging.StreamHandler(io.StringIO())
-    handler.addFilter(RedactSecrets(["a-token-to-hide"]))
+    handler.setFormatter(RedactingFormatter("%(message)s", ["a-token-to-hide"]))
     root = logging.getLogger()
     level = root.level
     root.addHandler(handler)

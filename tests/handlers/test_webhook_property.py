@@ -30,7 +30,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.config import load_settings
-from bot.core.log import RedactSecrets
+from bot.core.log import RedactingFormatter
 from bot.ingest.pipeline import ingest
 from bot.search import SearchIndex
 from bot.search.live import LiveIndex
@@ -115,7 +115,7 @@ def bot_in_thread(sessions: SessionFactory, search_index: SearchIndex) -> Iterat
 def production_logging() -> Iterator[None]:
     """INFO through the token filter on the root logger, as `python -m bot` sets it up."""
     handler = logging.StreamHandler(io.StringIO())
-    handler.addFilter(RedactSecrets(["not-in-any-update"]))
+    handler.setFormatter(RedactingFormatter("%(message)s", ["not-in-any-update"]))
     root = logging.getLogger()
     level = root.level
     root.addHandler(handler)

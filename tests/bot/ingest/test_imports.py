@@ -92,6 +92,7 @@ def test_every_replica_learns_a_new_source_with_its_index(sessions: SessionFacto
     other_replica = LiveIndex(sessions, interval=0)
     assert "hkfia" not in other_replica.get().sources.org_codes
     apply(sessions, make_docx(SYNTHETIC.read_text()), "a.docx", META, T0 + timedelta(days=1))
+    assert other_replica.refresh()  # what its periodic corpus-version check does
     facts = other_replica.get().sources
     assert facts.org_codes["hkfia"] == fold_text("未來產業協會")
     assert facts.org_names_en["hkfia"] == "HKFIA" and facts.kinds["hkfia25"]

@@ -3,12 +3,13 @@ limits in both languages."""
 
 from __future__ import annotations
 
+from bot.core.text import utf16_len
 from bot.search import SearchIndex, search
 from bot.search.compare import PER_ORG, compare, comparison_json, describe_comparison
 from bot.search.engine import MAX_LIMIT
 from bot.store.corpus import org_code
 from bot.ui.compare_view import compare_messages
-from bot.ui.render import MESSAGE_LIMIT, plain_of, utf16_len
+from bot.ui.render import MESSAGE_LIMIT, plain_of
 
 
 def test_grouped_by_organisation_in_rank_order(search_index: SearchIndex) -> None:

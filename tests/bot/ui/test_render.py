@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.core.text import clip, utf16_len
 from bot.ui.render import (
     MESSAGE_LIMIT,
     escape,
@@ -14,7 +15,6 @@ from bot.ui.render import (
     snippet,
     split_highlighted,
     split_text,
-    utf16_len,
 )
 
 texts = st.text(
@@ -84,3 +84,20 @@ def test_lone_surrogates_cannot_break_a_message() -> None:
     markup = highlight("中\ud800試 <b>", [(0, 3)])
     plain, _ = parse_html(markup)
     assert plain == "中\ufffd試 <b>"
+
+
+@given(st.text(), st.integers(min_value=0, max_value=300), st.booleans())
+def test_clip_stays_within_its_utf16_limit(text: str, limit: int, one_line: bool) -> None:
+    clipped = clip(text, limit, one_line=one_line)
+    assert utf16_len(clipped) <= limit
+    flat = " ".join(text.split()) if one_line else text
+    if utf16_len(flat) <= limit:
+        assert clipped == flat
+    elif limit:
+        assert clipped.endswith("…") and flat.startswith(clipped[:-1])
+
+
+def test_clip_counts_as_telegram_does() -> None:
+    assert clip("😀😀😀", 5) == "😀😀…"  # each emoji is two units
+    assert clip("中\n\n試  一下", 20, one_line=True) == "中 試 一下"
+    assert escape(clip("<b>&amp;</b>", 6)) == "&lt;b&gt;&amp;a…"  # escaped after the cut
