@@ -107,7 +107,8 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
                 await coroutine
             else:
                 record.outcome = DUPLICATE
-                coroutine.close()  # type: ignore[attr-defined]  # never started: nothing to undo
+                # PTB types it Awaitable, but hands over a coroutine: never started, so closed
+                coroutine.close()  # type: ignore[attr-defined]
 
         try:
             # The chat's place in line is taken before the first await, in arrival order.

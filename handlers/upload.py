@@ -40,11 +40,11 @@ _PROBLEMS = (ExtractError, ImportProblem, ManifestError)
 async def document_message(update: Update, context: BotContext) -> None:
     """A document in a private chat: check who and what, then reply with the preview."""
     message = update.effective_message
-    chat = update.effective_chat
+    chat, user = update.effective_chat, update.effective_user
     if message is None or message.document is None or chat is None:
         return
     language = language_of(update, context)
-    if not is_admin(context, update.effective_user):
+    if user is None or not is_admin(context, user):
         await reply(update, Message(html(language, "upload.not_admin")))
         return
     document = message.document
@@ -69,7 +69,7 @@ async def document_message(update: Update, context: BotContext) -> None:
         return
     payload = {"file_id": document.file_id, "filename": name, "meta": reading.meta.as_payload()}
     with context.services.sessions.begin() as session:
-        key = create_import(session, chat.id, update.effective_user.id, payload, utcnow())  # type: ignore[union-attr]
+        key = create_import(session, chat.id, user.id, payload, utcnow())
     if reading.unknown:
         lines = " · ".join(reading.unknown)
         await reply(update, Message(html(language, "upload.unknown_lines_html", lines=lines)))

@@ -116,7 +116,7 @@ def create(
     session: Session, chat_id: int, user_id: int, text: str, language: str, now: datetime
 ) -> str:
     """Store a broadcast awaiting confirmation; return its key (for the buttons)."""
-    payload = {"text": text, "language": language, "owner": None, "cursor": None}
+    payload: dict[str, Any] = {"text": text, "language": language, "owner": None, "cursor": None}
     payload |= {"sent": 0, "blocked": 0, "failed": 0}
     return create_action(session, KIND, chat_id, user_id, payload, now)
 

@@ -311,7 +311,7 @@ def add_to_bundle(the_plan: ImportPlan, directory: Path | None = None) -> Source
     digest = hashlib.sha256(doc.content.encode("utf-8")).hexdigest()[:16]
     path = directory / f"{len(manifest):03d}_{digest}.txt"
     path.write_text(doc.content, encoding="utf-8")
-    entry = {
+    entry: dict[str, Any] = {
         "file": path.name,
         "slug": doc.slug,
         "layout": doc.layout,

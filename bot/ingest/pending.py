@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from bot.store.db import changed_rows
 from bot.store.models import PendingAction
 from bot.store.pending_actions import PENDING, create_action
 
@@ -26,16 +27,17 @@ def create_import(
 def claim_import(session: Session, key: str, status: str, now: datetime) -> PendingAction | None:
     """Move a pending import to `status` (done or cancelled) if it still is pending: exactly one
     tap wins, on any replica. None when there is no such pending import."""
-    result = session.execute(
+    claimed = changed_rows(
+        session,
         update(PendingAction)
         .where(
             PendingAction.key == key,
             PendingAction.kind == IMPORT,
             PendingAction.status == PENDING,
         )
-        .values(status=status, updated_at=now)
+        .values(status=status, updated_at=now),
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if claimed != 1:
         return None
     return session.get(PendingAction, key)
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.core.schedule import FREQUENCIES, next_due
 from bot.store.areas import load_areas
 from bot.store.chats import touch_chat
+from bot.store.db import changed_rows
 from bot.store.models import Chat, DigestSchedule, Subscription, utcnow
 
 DEFAULT_FREQUENCY = "weekly"
@@ -108,7 +109,7 @@ def unsubscribe(session: Session, chat_id: int, area: str | None = None) -> int:
     statement = delete(Subscription).where(Subscription.chat_id == chat_id)
     if area is not None:
         statement = statement.where(Subscription.area == area)
-    removed = session.execute(statement).rowcount or 0
+    removed = changed_rows(session, statement)
     if not areas_of(session, chat_id):
         schedule = session.get(DigestSchedule, chat_id)
         if schedule is not None:
