@@ -24,6 +24,7 @@ from bot.core.update_outcome import (
     DUPLICATE,
     ERROR,
     HANDLED,
+    Outcome,
     begin_update,
     end_update,
 )
@@ -134,7 +135,7 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
             return claim_update(session, update_id, utcnow())
 
 
-def _log_update(update: Update, outcome: str, latency_ms: float) -> None:
+def _log_update(update: Update, outcome: Outcome, latency_ms: float) -> None:
     fields = {
         "update_id": update.update_id,
         "update_type": update_kind(update),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.core.schedule import is_frequency
 from bot.store.subscriptions import areas_of, describe, set_schedule, subscribe, unsubscribe
 from bot.ui import actions
 from bot.ui.i18n import t
@@ -99,7 +100,7 @@ async def subscribe_button(update: Update, context: BotContext) -> None:
                 if step == "next"
                 else area_picker(language, areas_of(session, chat.id))
             )
-        elif step == "f" and args:
+        elif step == "f" and args and is_frequency(args[0]):
             message = (
                 weekday_picker(language)
                 if args[0] == "weekly"

@@ -23,7 +23,7 @@ from bot.ingest.pending import CANCELLED, DONE, FAILED, claim_import, create_imp
 from bot.ingest.sources import ManifestError
 from bot.search.normalize import fold_text
 from bot.store.corpus import org_code
-from bot.store.models import utcnow
+from bot.store.models import ActionStatus, utcnow
 from bot.ui import actions
 from bot.ui.i18n import html, t
 from bot.ui.render import MESSAGE_LIMIT, Button, Message, escape, split_text
@@ -143,7 +143,7 @@ async def import_button(update: Update, context: BotContext) -> None:
         await query.answer(t(language, "upload.not_allowed"), show_alert=True)
         return
     choice, key = action.args
-    status = DONE if choice == CONFIRM else CANCELLED
+    status: ActionStatus = DONE if choice == CONFIRM else CANCELLED
     with context.services.sessions.begin() as session:
         pending = claim_import(session, key, status, utcnow())
         payload: dict[str, Any] | None = dict(pending.payload) if pending is not None else None

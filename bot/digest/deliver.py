@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -37,13 +38,33 @@ from bot.messaging.sender import (
 from bot.store.chats import chat_language
 from bot.store.corpus import list_recommendations
 from bot.store.db import SessionFactory
-from bot.store.models import Chat, Delivery, DigestSchedule, Recommendation, SentItem, utcnow
+from bot.store.models import (
+    Chat,
+    Delivery,
+    DeliveryStatus,
+    DigestSchedule,
+    Recommendation,
+    SentItem,
+    utcnow,
+)
 from bot.store.subscriptions import move_subscriptions, set_chat_reachable
 from bot.ui.i18n import pick_language
 
 log = logging.getLogger(__name__)
 
-DONE = ("sent", "empty", "skipped")
+DONE: tuple[DeliveryStatus, ...] = ("sent", "empty", "skipped")
+# What became of one chat in a run (the report counts these, "error" and "left for the next run").
+ChatOutcome = Literal[
+    "sent",
+    "empty",
+    "skipped",
+    "failed",
+    "blocked",
+    "inactive",
+    "not due",
+    "already sent",
+    "claimed elsewhere",
+]
 
 
 @dataclass
@@ -111,7 +132,7 @@ async def deliver_one(
     options: DeliveryOptions,
     now: datetime,
     records: Sequence[Recommendation],
-) -> str:
+) -> ChatOutcome:
     """Claim one chat's schedule, send its digest for the period unless already sent, record."""
     with sessions.begin() as session:
         schedule = session.scalars(
@@ -166,7 +187,7 @@ def _record(
     session: Session,
     chat_id: int,
     period: str,
-    status: str,
+    status: DeliveryStatus,
     now: datetime,
     error: str | None = None,
 ) -> Delivery:
@@ -188,7 +209,7 @@ async def _compose_and_send(
     options: DeliveryOptions,
     now: datetime,
     records: Sequence[Recommendation],
-) -> str:
+) -> ChatOutcome:
     chat_id = schedule.chat_id
     chat = session.get(Chat, chat_id)
     if chat is None or not chat.active:
@@ -224,7 +245,7 @@ def _settle(
     outcome: Outcome,
     options: DeliveryOptions,
     now: datetime,
-) -> str:
+) -> ChatOutcome:
     if isinstance(outcome, Sent):
         delivery.status, delivery.message_ids, delivery.updated_at = (
             "sent",

@@ -12,10 +12,17 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from bot.store.db import changed_rows
-from bot.store.models import QueryLogEntry, utcnow
+from bot.store.models import QueryChatType, QueryLogEntry, utcnow
 
 MAX_LOGGED_CHARS = 500  # a pasted essay is cut: the log is for spotting topics, not archiving
-CHAT_TYPES = ("private", "group", "supergroup", "channel", "inline", "cli")
+CHAT_TYPES: tuple[QueryChatType, ...] = (
+    "private",
+    "group",
+    "supergroup",
+    "channel",
+    "inline",
+    "cli",
+)
 
 
 def log_query(
