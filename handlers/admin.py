@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, Message, Update
@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 ADMIN_COMMANDS: tuple[str, ...] = ("admin", "stats", "reload", "broadcast")
 RESUME_SECONDS = 60  # how often to look for broadcasts whose sending process died
 
-Handler = Callable[[Update, BotContext], Awaitable[None]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
 class AdminPrivateChat(filters.UpdateFilter):

@@ -40,6 +40,13 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         """This process's services (set by build_application)."""
         return self.application.bot_data["services"]
 
+    # PTB types this property with a context type variable that nothing binds, so a caller could
+    # not pass it on as a BotApplication; the Application that makes a BotContext is one.
+    @property
+    def application(self) -> BotApplication:  # type: ignore[override]  # narrows PTB's unbound type
+        """The Application that made this context."""
+        return self._application  # type: ignore[return-value]  # see above: PTB's unbound type
+
 
 BotApplication = Application[
     ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any

@@ -24,6 +24,7 @@ from bot.core.update_outcome import (
     DUPLICATE,
     ERROR,
     HANDLED,
+    Outcome,
     begin_update,
     end_update,
 )
@@ -128,7 +129,8 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
                 await coroutine
             else:
                 record.outcome = DUPLICATE
-                coroutine.close()  # type: ignore[attr-defined]  # never started: nothing to undo
+                # PTB types it Awaitable, but hands over a coroutine: never started, so closed
+                coroutine.close()  # type: ignore[attr-defined]
 
         try:
             # The chat's place in line is taken before the first await, in arrival order.
@@ -157,7 +159,7 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
             return claim_update(session, update_id, utcnow())
 
 
-def _log_update(update: Update, outcome: str, latency_ms: float) -> None:
+def _log_update(update: Update, outcome: Outcome, latency_ms: float) -> None:
     fields = {
         "update_id": update.update_id,
         "update_type": update_kind(update),

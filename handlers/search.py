@@ -126,8 +126,9 @@ async def page_button(update: Update, context: BotContext) -> None:
 
 async def narrow_button(update: Update, context: BotContext) -> None:
     """n:<key>:<o|a>:<value> — the same search limited to one organisation or area."""
-    action = actions.decode(update.callback_query.data if update.callback_query else None)
-    if action is None or len(action.args) != 3:
+    query = update.callback_query
+    action = actions.decode(query.data if query else None)
+    if query is None or action is None or len(action.args) != 3:
         await _expired(update, context)
         return
     key, kind, value = action.args
@@ -141,7 +142,7 @@ async def narrow_button(update: Update, context: BotContext) -> None:
     narrowed = StoredSearch(stored.text, stored.filters.merge(extra))
     with context.services.sessions.begin() as session:
         new_key = save_query(session, narrowed.text, narrowed.filters)
-    await update.callback_query.answer()  # type: ignore[union-attr]
+    await query.answer()
     await show_page(update, context, new_key, narrowed, 0, compact=False, editing=True)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.core.schedule import is_frequency
 from bot.store.subscriptions import areas_of, describe, set_schedule, subscribe, unsubscribe
 from bot.ui import actions
 from bot.ui.i18n import t
@@ -45,31 +46,33 @@ async def may_change(update: Update, context: BotContext) -> bool:
 async def subscribe_command(update: Update, context: BotContext) -> None:
     """/subscribe — the area picker."""
     remember_chat(update, context)
-    if not await may_change(update, context):
+    chat = update.effective_chat
+    if chat is None or not await may_change(update, context):
         return
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
     with context.services.sessions() as session:
-        subscribed = areas_of(session, chat_id)
+        subscribed = areas_of(session, chat.id)
     await reply(update, area_picker(language_of(update, context), subscribed))
 
 
 async def subscriptions_command(update: Update, context: BotContext) -> None:
     """/subscriptions — what this chat follows and when (anyone may look)."""
     remember_chat(update, context)
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat = update.effective_chat
+    if chat is None:
+        return
     with context.services.sessions() as session:
-        current = describe(session, chat_id)
+        current = describe(session, chat.id)
     zone = context.services.settings.timezone
     await reply(update, summary_message(language_of(update, context), current, zone))
 
 
 async def unsubscribe_command(update: Update, context: BotContext) -> None:
     """/unsubscribe — pick areas to remove, or all."""
-    if not await may_change(update, context):
+    chat = update.effective_chat
+    if chat is None or not await may_change(update, context):
         return
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
     with context.services.sessions() as session:
-        subscribed = areas_of(session, chat_id)
+        subscribed = areas_of(session, chat.id)
     await reply(update, unsubscribe_picker(language_of(update, context), subscribed))
 
 
@@ -97,7 +100,7 @@ async def subscribe_button(update: Update, context: BotContext) -> None:
                 if step == "next"
                 else area_picker(language, areas_of(session, chat.id))
             )
-        elif step == "f" and args:
+        elif step == "f" and args and is_frequency(args[0]):
             message = (
                 weekday_picker(language)
                 if args[0] == "weekly"

@@ -22,7 +22,7 @@ from bot.ingest.extract import MAX_BYTES, ExtractError, detect_kind
 from bot.ingest.imports import ImportMeta, ImportPlan, ImportProblem, apply, plan, store_slugs
 from bot.ingest.pending import CANCELLED, DONE, FAILED, claim_import, create_import, mark
 from bot.ingest.sources import ManifestError
-from bot.store.models import utcnow
+from bot.store.models import ActionStatus, utcnow
 from bot.ui import actions
 from bot.ui.i18n import html, t
 from bot.ui.render import MESSAGE_LIMIT, Button, Message, escape, split_text
@@ -42,11 +42,11 @@ REASON_SHOWN = 600  # of why a file cannot be imported (it may quote the caption
 async def document_message(update: Update, context: BotContext) -> None:
     """A document in a private chat: check who and what, then reply with the preview."""
     message = update.effective_message
-    chat = update.effective_chat
+    chat, user = update.effective_chat, update.effective_user
     if message is None or message.document is None or chat is None:
         return
     language = language_of(update, context)
-    if not is_admin(context, update.effective_user):
+    if user is None or not is_admin(context, user):
         await reply(update, Message(html(language, "upload.not_admin")))
         return
     document = message.document
@@ -77,7 +77,7 @@ async def document_message(update: Update, context: BotContext) -> None:
         return
     payload = {"file_id": document.file_id, "filename": name, "meta": reading.meta.as_payload()}
     with context.services.sessions.begin() as session:
-        key = create_import(session, chat.id, update.effective_user.id, payload, utcnow())  # type: ignore[union-attr]
+        key = create_import(session, chat.id, user.id, payload, utcnow())
     if reading.unknown:
         lines = " · ".join(reading.unknown)
         await reply(update, Message(html(language, "upload.unknown_lines_html", lines=lines)))
@@ -153,7 +153,7 @@ async def import_button(update: Update, context: BotContext) -> None:
         await query.answer(t(language, "upload.not_allowed"), show_alert=True)
         return
     choice, key = action.args
-    status = DONE if choice == CONFIRM else CANCELLED
+    status: ActionStatus = DONE if choice == CONFIRM else CANCELLED
     with context.services.sessions.begin() as session:
         pending = claim_import(session, key, status, utcnow())
         payload: dict[str, Any] | None = dict(pending.payload) if pending is not None else None

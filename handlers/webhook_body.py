@@ -52,7 +52,8 @@ def update_problem(payload: object) -> str | None:
     if not isinstance(payload, dict):
         return "not a JSON object"
     update_id = payload.get("update_id")
-    if not _is_int(update_id) or not 0 <= update_id <= MAX_UPDATE_ID:
+    in_range = isinstance(update_id, int) and 0 <= update_id <= MAX_UPDATE_ID
+    if not (_is_int(update_id) and in_range):
         return "update_id is not a non-negative integer"
     kinds = [key for key in payload if key != "update_id"]
     if len(kinds) != 1:

@@ -1,5 +1,6 @@
-"""The tree stays ruff-clean (lint and format) and keeps its layers (import-linter contracts in
-pyproject.toml), so CI catches style, import-rule and layering breaks."""
+"""The tree stays ruff-clean (lint and format), type-checks (mypy) and keeps its layers
+(import-linter contracts in pyproject.toml), so CI catches style, typing, import-rule and layering
+breaks."""
 
 from __future__ import annotations
 
@@ -37,3 +38,8 @@ def test_ruff(arguments: list[str]) -> None:
 def test_layers() -> None:
     """bot/ and handlers/ import only downwards (see ARCHITECTURE.md)."""
     _run([*_tool("lint-imports"), "--no-cache"])
+
+
+def test_mypy() -> None:
+    """bot/ and handlers/ type-check with the settings in pyproject.toml ([tool.mypy])."""
+    _run(_tool("mypy"))

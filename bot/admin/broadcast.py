@@ -24,7 +24,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -34,7 +34,7 @@ from bot.messaging.retry import send_with_retries
 from bot.messaging.sender import Blocked, ChatGone, Migrated, Outcome, Sender, Sent
 from bot.store.chats import move_chat
 from bot.store.db import SessionFactory
-from bot.store.models import Chat, PendingAction, utcnow
+from bot.store.models import ActionStatus, Chat, ChatType, PendingAction, utcnow
 from bot.store.pending_actions import PENDING, create_action
 from bot.store.subscriptions import move_subscriptions, set_chat_reachable
 from bot.ui.render import Message, escape
@@ -42,11 +42,13 @@ from bot.ui.render import Message, escape
 log = logging.getLogger(__name__)
 
 KIND = "broadcast"
-RECIPIENT_TYPES = ("private", "group", "supergroup")
+RECIPIENT_TYPES: tuple[ChatType, ...] = ("private", "group", "supergroup")
 MAX_LENGTH = 4096  # Telegram's limit for one message (UTF-16 units of the text as shown)
 LEASE = timedelta(minutes=10)  # longer than one chat's retries (network backoff, 429 waits)
 
-SENDING, DONE, CANCELLED = "sending", "done", "cancelled"
+SENDING: Final = "sending"
+DONE: Final = "done"
+CANCELLED: Final = "cancelled"
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ class Started:
     """The outcome of a confirm: `status` is the broadcast's status before the tap (PENDING: this
     tap started it and `owner` names the run), or None if there is no such broadcast."""
 
-    status: str | None
+    status: ActionStatus | None
     owner: str | None = None
 
 
@@ -117,7 +119,7 @@ def create(
     session: Session, chat_id: int, user_id: int, text: str, language: str, now: datetime
 ) -> str:
     """Store a broadcast awaiting confirmation; return its key (for the buttons)."""
-    payload = {"text": text, "language": language, "owner": None, "cursor": None}
+    payload: dict[str, Any] = {"text": text, "language": language, "owner": None, "cursor": None}
     payload |= {"sent": 0, "blocked": 0, "failed": 0}
     return create_action(session, KIND, chat_id, user_id, payload, now)
 
@@ -162,7 +164,7 @@ def confirm(
 
 def cancel(
     sessions: SessionFactory, key: str, user_id: int, now: datetime | None = None
-) -> str | None:
+) -> ActionStatus | None:
     """pending → cancelled; returns the status before (None: no such broadcast)."""
     now = now or utcnow()
     with sessions.begin() as session:

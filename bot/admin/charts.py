@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 from matplotlib import font_manager
@@ -23,6 +24,9 @@ from matplotlib.figure import Figure
 from bot.admin.insight import Insight, matrix_rows
 from bot.ui.i18n import t
 from bot.ui.views import area_name
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 FONT_PACKAGE = "mplfonts"
 FONT_FILE = "NotoSansCJKsc-Regular.otf"  # Pan-CJK: every Traditional and HK character too
@@ -63,7 +67,7 @@ def font_family() -> str:
 
 @contextmanager
 def _cjk_style() -> Iterator[None]:
-    style = {
+    style: dict[RcKeyType, Any] = {
         "font.family": [font_family()],
         "axes.unicode_minus": False,  # the CJK font's hyphen-minus, not U+2212
         "axes.spines.top": False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -173,7 +173,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     try:
         if environ is None:
             return Settings()
-        values = {key.lower(): value for key, value in environ.items()}
+        # strings as in the environment: the Settings fields parse and validate them
+        values: dict[str, Any] = {key.lower(): value for key, value in environ.items()}
         known = {name for name in Settings.model_fields}
         return Settings(**{key: value for key, value in values.items() if key in known})
     except ValidationError as error:

@@ -4,12 +4,21 @@ each at a local hour."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Literal, TypeGuard
 from zoneinfo import ZoneInfo
 
-FREQUENCIES = ("daily", "weekly", "monthly")
+Frequency = Literal["daily", "weekly", "monthly"]
+FREQUENCIES: tuple[Frequency, ...] = ("daily", "weekly", "monthly")
 
 
-def next_due(frequency: str, hour: int, weekday: int, after: datetime, zone: ZoneInfo) -> datetime:
+def is_frequency(value: str) -> TypeGuard[Frequency]:
+    """True for "daily", "weekly" or "monthly" (e.g. checking callback data)."""
+    return value in FREQUENCIES
+
+
+def next_due(
+    frequency: Frequency, hour: int, weekday: int, after: datetime, zone: ZoneInfo
+) -> datetime:
     """The first due time strictly after `after` (returned in UTC)."""
     if frequency not in FREQUENCIES:
         raise ValueError(f"unknown frequency {frequency!r}")
@@ -26,7 +35,7 @@ def next_due(frequency: str, hour: int, weekday: int, after: datetime, zone: Zon
     raise AssertionError("no due time within 62 days")  # unreachable for valid input
 
 
-def period_of(frequency: str, moment: datetime, zone: ZoneInfo) -> str:
+def period_of(frequency: Frequency, moment: datetime, zone: ZoneInfo) -> str:
     """The period a due time belongs to: 2026-11-25 (daily), 2026-W48 (weekly), 2026-11."""
     local = moment.astimezone(zone)
     if frequency == "daily":
@@ -38,7 +47,7 @@ def period_of(frequency: str, moment: datetime, zone: ZoneInfo) -> str:
 
 
 def previous_due(
-    frequency: str, hour: int, weekday: int, before: datetime, zone: ZoneInfo
+    frequency: Frequency, hour: int, weekday: int, before: datetime, zone: ZoneInfo
 ) -> datetime:
     """The last due time strictly before `before`."""
     local = before.astimezone(zone)

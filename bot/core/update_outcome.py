@@ -7,38 +7,41 @@ update (a handler, the error handler, a flood limiter) can mark what happened, e
 
 from __future__ import annotations
 
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
+from typing import Final, Literal
 
-HANDLED = "handled"
-IGNORED = "ignored"  # no handler matched
-DUPLICATE = "duplicate"  # another replica (or an earlier delivery) took it
-ERROR = "error"
-THROTTLED = "throttled"  # a flood limiter refused it
+Outcome = Literal["handled", "ignored", "duplicate", "error", "throttled"]
+
+HANDLED: Final = "handled"
+IGNORED: Final = "ignored"  # no handler matched
+DUPLICATE: Final = "duplicate"  # another replica (or an earlier delivery) took it
+ERROR: Final = "error"
+THROTTLED: Final = "throttled"  # a flood limiter refused it
 
 
 @dataclass
 class UpdateOutcome:
     """What became of one update (mutable: marks from any task of the update land here)."""
 
-    outcome: str = HANDLED
+    outcome: Outcome = HANDLED
 
 
 _CURRENT: ContextVar[UpdateOutcome | None] = ContextVar("update_outcome", default=None)
 
 
-def begin_update(initial: str) -> tuple[UpdateOutcome, object]:
+def begin_update(initial: Outcome) -> tuple[UpdateOutcome, Token[UpdateOutcome | None]]:
     """Open the record for the update about to be handled; returns it and a reset token."""
     record = UpdateOutcome(initial)
     return record, _CURRENT.set(record)
 
 
-def end_update(token: object) -> None:
+def end_update(token: Token[UpdateOutcome | None]) -> None:
     """Close the record opened by `begin_update`."""
-    _CURRENT.reset(token)  # type: ignore[arg-type]
+    _CURRENT.reset(token)
 
 
-def mark_outcome(outcome: str) -> None:
+def mark_outcome(outcome: Outcome) -> None:
     """Say what became of the current update (no-op outside update handling)."""
     record = _CURRENT.get()
     if record is not None:

@@ -32,6 +32,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -52,13 +53,33 @@ from bot.messaging.sender import (
 from bot.store.chats import chat_language
 from bot.store.corpus import list_recommendations
 from bot.store.db import SessionFactory
-from bot.store.models import Chat, Delivery, DigestSchedule, Recommendation, SentItem, utcnow
+from bot.store.models import (
+    Chat,
+    Delivery,
+    DeliveryStatus,
+    DigestSchedule,
+    Recommendation,
+    SentItem,
+    utcnow,
+)
 from bot.store.subscriptions import move_subscriptions, set_chat_reachable
 from bot.ui.i18n import pick_language
 
 log = logging.getLogger(__name__)
 
-DONE = ("sent", "empty", "skipped")
+DONE: tuple[DeliveryStatus, ...] = ("sent", "empty", "skipped")
+# What became of one chat in a run (the report counts these, "error" and "left for the next run").
+ChatOutcome = Literal[
+    "sent",
+    "empty",
+    "skipped",
+    "failed",
+    "blocked",
+    "inactive",
+    "not due",
+    "already sent",
+    "claimed elsewhere",
+]
 
 
 @dataclass
@@ -126,7 +147,7 @@ async def deliver_one(
     options: DeliveryOptions,
     now: datetime,
     records: Sequence[Recommendation],
-) -> str:
+) -> ChatOutcome:
     """Claim one chat's schedule, send its digest for the period unless already sent, record."""
     with sessions() as session:
         result = await _claim_and_send(session, sender, chat_id, options, now, records)
@@ -141,7 +162,7 @@ async def _claim_and_send(
     options: DeliveryOptions,
     now: datetime,
     records: Sequence[Recommendation],
-) -> str:
+) -> ChatOutcome:
     schedule = _lock(session, chat_id)
     if schedule is None:
         return "claimed elsewhere"
@@ -202,7 +223,7 @@ def _record(
     session: Session,
     chat_id: int,
     period: str,
-    status: str,
+    status: DeliveryStatus,
     now: datetime,
     error: str | None = None,
 ) -> Delivery:
@@ -224,7 +245,7 @@ async def _compose_and_send(
     options: DeliveryOptions,
     now: datetime,
     records: Sequence[Recommendation],
-) -> str:
+) -> ChatOutcome:
     chat_id = schedule.chat_id
     chat = session.get(Chat, chat_id)
     if chat is None or not chat.active:
@@ -282,7 +303,7 @@ def _sent(
     digest: Digest,
     options: DeliveryOptions,
     now: datetime,
-) -> str:
+) -> ChatOutcome:
     delivery.status, delivery.error, delivery.updated_at = "sent", None, now
     _remember_sent(session, delivery.chat_id, digest.record_ids, now)
     schedule.last_sent_at = now
@@ -297,7 +318,7 @@ def _failed(
     outcome: Outcome,
     options: DeliveryOptions,
     now: datetime,
-) -> str:
+) -> ChatOutcome:
     reason = getattr(outcome, "reason", None) or str(outcome)
     delivery.status, delivery.error, delivery.updated_at = "failed", str(reason), now
     if isinstance(outcome, Blocked | ChatGone):

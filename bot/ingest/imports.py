@@ -345,7 +345,7 @@ def add_to_bundle(the_plan: ImportPlan, directory: Path | None = None) -> Source
         return listed
     digest = hashlib.sha256(doc.content.encode("utf-8")).hexdigest()[:16]
     path = directory / f"{len(manifest):03d}_{digest}.txt"
-    entry = {
+    entry: dict[str, Any] = {
         "file": path.name,
         "slug": doc.slug,
         "layout": doc.layout,

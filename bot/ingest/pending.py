@@ -4,16 +4,19 @@ so that the Confirm tap may land on any replica and a second tap finds the impor
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bot.store.models import PendingAction
+from bot.store.db import changed_rows
+from bot.store.models import ActionStatus, PendingAction
 from bot.store.pending_actions import PENDING, create_action
 
 IMPORT = "import"
-DONE, CANCELLED, FAILED = "done", "cancelled", "failed"
+DONE: Final = "done"
+CANCELLED: Final = "cancelled"
+FAILED: Final = "failed"
 
 
 def create_import(
@@ -23,24 +26,27 @@ def create_import(
     return create_action(session, IMPORT, chat_id, user_id, payload, now)
 
 
-def claim_import(session: Session, key: str, status: str, now: datetime) -> PendingAction | None:
+def claim_import(
+    session: Session, key: str, status: ActionStatus, now: datetime
+) -> PendingAction | None:
     """Move a pending import to `status` (done or cancelled) if it still is pending: exactly one
     tap wins, on any replica. None when there is no such pending import."""
-    result = session.execute(
+    claimed = changed_rows(
+        session,
         update(PendingAction)
         .where(
             PendingAction.key == key,
             PendingAction.kind == IMPORT,
             PendingAction.status == PENDING,
         )
-        .values(status=status, updated_at=now)
+        .values(status=status, updated_at=now),
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if claimed != 1:
         return None
     return session.get(PendingAction, key)
 
 
-def mark(session: Session, key: str, status: str, now: datetime) -> None:
+def mark(session: Session, key: str, status: ActionStatus, now: datetime) -> None:
     """Record how a claimed import ended (e.g. failed)."""
     session.execute(
         update(PendingAction).where(PendingAction.key == key).values(status=status, updated_at=now)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -136,13 +136,17 @@ class SearchIndex:
         """True when some record has every bigram of a Chinese run (cheap phrase test)."""
         if len(folded_run) == 1:
             return self.posting("c", folded_run) is not None
-        pieces = list(grams(folded_run))
-        postings = [self.posting("g", piece) for piece in pieces]
-        if not pieces or any(posting is None for posting in postings):
+        postings: list[Posting] = []
+        for piece in grams(folded_run):
+            posting = self.posting("g", piece)
+            if posting is None:
+                return False
+            postings.append(posting)
+        if not postings:
             return False
-        common = set(postings[0].docs.tolist())  # type: ignore[union-attr]
+        common = set(postings[0].docs.tolist())
         for posting in postings[1:]:
-            common &= set(posting.docs.tolist())  # type: ignore[union-attr]
+            common &= set(posting.docs.tolist())
             if not common:
                 return False
         return True
@@ -231,14 +235,15 @@ class SearchIndex:
         """The posting list of a folded term in a token family ("w", "g" or "c")."""
         return self.postings.get(f"{family}:{term}")
 
-    def _field_tokens(self, record: IndexedRecord, index: int) -> dict[str, Counter[str]]:
+    def _field_tokens(self, record: IndexedRecord, index: int) -> dict[str, dict[str, float]]:
         fields = {
             "title": self.folded_titles[index],
             "text": self.folded_texts[index],
             "path": fold_text(" ".join(record.section_path)),
             "refs": fold_text(record.refs_text),
         }
-        tokens: dict[str, Counter[str]] = {family: Counter() for family in FAMILIES}
+        # weighted term frequencies: a title word counts 3.0, a reference 0.3 (FIELD_WEIGHTS)
+        tokens: dict[str, dict[str, float]] = {family: defaultdict(float) for family in FAMILIES}
         for name, folded in fields.items():
             weight = FIELD_WEIGHTS[name]
             for family, items in (
@@ -257,7 +262,7 @@ class SearchIndex:
             counts = [doc[family] for doc in per_doc]
             self._build_family(family, counts)
 
-    def _build_family(self, family: str, counts: list[Counter[str]]) -> None:
+    def _build_family(self, family: str, counts: list[dict[str, float]]) -> None:
         total = len(counts)
         lengths = np.array([sum(counter.values()) for counter in counts], dtype=np.float64)
         average = float(lengths.mean()) if total else 1.0

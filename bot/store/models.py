@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from sqlalchemy import (
     JSON,
@@ -19,6 +19,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from bot.core.schedule import Frequency
+
+# The values some string columns may hold (types only: the columns stay plain strings).
+DeliveryStatus = Literal["sending", "sent", "empty", "failed", "skipped"]
+ActionStatus = Literal["pending", "sending", "done", "cancelled", "failed"]
+ChatType = Literal["private", "group", "supergroup", "channel"]  # Telegram's
+QueryChatType = ChatType | Literal["inline", "cli"]  # where a search was typed
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -153,7 +161,7 @@ class DigestSchedule(Base):
     __tablename__ = "digest_schedules"
 
     chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id"), primary_key=True)
-    frequency: Mapped[str] = mapped_column(String(8))  # daily, weekly, monthly
+    frequency: Mapped[Frequency] = mapped_column(String(8))
     weekday: Mapped[int] = mapped_column(Integer, default=0)  # 0 = Monday (weekly)
     hour: Mapped[int] = mapped_column(Integer, default=9)  # local hour (BOT_TIMEZONE)
     active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
@@ -184,7 +192,7 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     period: Mapped[str] = mapped_column(String(16))  # 2026-11-25, 2026-W48, 2026-11
-    status: Mapped[str] = mapped_column(String(16))  # sending, sent, empty, failed, skipped
+    status: Mapped[DeliveryStatus] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     # The digest's messages already delivered, in order (their ids in message_ids): a rerun after
     # a failure part-way sends only the rest.
@@ -225,7 +233,7 @@ class QueryLogEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(index=True)
-    chat_type: Mapped[str] = mapped_column(String(16))  # private, group, supergroup, inline, cli
+    chat_type: Mapped[QueryChatType] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
     results: Mapped[int] = mapped_column(Integer)  # how many recommendations it found
 
@@ -241,6 +249,6 @@ class PendingAction(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     user_id: Mapped[int] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, done, cancelled
+    status: Mapped[ActionStatus] = mapped_column(String(16), default="pending")
     created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]

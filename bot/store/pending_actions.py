@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
 from bot.store.models import PendingAction
 
-PENDING = "pending"
+PENDING: Final = "pending"
 
 
 def create_action(

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.store.db import changed_rows
 from bot.store.models import ProcessedUpdate
 
 # Telegram keeps an undelivered update for at most 24 hours; three days covers every retry.
@@ -49,7 +50,6 @@ def claim_update(session: Session, update_id: int, now: datetime) -> bool:
 
 def purge_processed_updates(session: Session, now: datetime) -> int:
     """Forget claims older than RETENTION; returns how many rows went."""
-    result = session.execute(
-        delete(ProcessedUpdate).where(ProcessedUpdate.received_at < now - RETENTION)
+    return changed_rows(
+        session, delete(ProcessedUpdate).where(ProcessedUpdate.received_at < now - RETENTION)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]

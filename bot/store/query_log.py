@@ -11,10 +11,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from bot.store.models import QueryLogEntry, utcnow
+from bot.store.db import changed_rows
+from bot.store.models import QueryChatType, QueryLogEntry, utcnow
 
 MAX_LOGGED_CHARS = 500  # a pasted essay is cut: the log is for spotting topics, not archiving
-CHAT_TYPES = ("private", "group", "supergroup", "channel", "inline", "cli")
+CHAT_TYPES: tuple[QueryChatType, ...] = (
+    "private",
+    "group",
+    "supergroup",
+    "channel",
+    "inline",
+    "cli",
+)
 
 
 def log_query(
@@ -44,5 +52,4 @@ def purge_query_log(session: Session, retention_days: int, now: datetime | None 
     """Delete entries older than the retention period (every entry when it is 0); returns how
     many went."""
     cutoff = (now or utcnow()) - timedelta(days=max(retention_days, 0))
-    result = session.execute(delete(QueryLogEntry).where(QueryLogEntry.at < cutoff))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return changed_rows(session, delete(QueryLogEntry).where(QueryLogEntry.at < cutoff))

@@ -12,12 +12,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.core.schedule import FREQUENCIES, next_due
+from bot.core.schedule import Frequency, is_frequency, next_due
 from bot.store.areas import load_areas
 from bot.store.chats import touch_chat
+from bot.store.db import changed_rows
 from bot.store.models import Chat, DigestSchedule, Subscription, utcnow
 
-DEFAULT_FREQUENCY = "weekly"
+DEFAULT_FREQUENCY: Frequency = "weekly"
 DEFAULT_WEEKDAY = 0  # Monday
 DEFAULT_HOUR = 9
 
@@ -27,7 +28,7 @@ class ChatSubscriptions:
     """What a chat follows and when it hears about it."""
 
     areas: tuple[str, ...]
-    frequency: str
+    frequency: Frequency
     weekday: int
     hour: int
     active: bool
@@ -108,7 +109,7 @@ def unsubscribe(session: Session, chat_id: int, area: str | None = None) -> int:
     statement = delete(Subscription).where(Subscription.chat_id == chat_id)
     if area is not None:
         statement = statement.where(Subscription.area == area)
-    removed = session.execute(statement).rowcount or 0
+    removed = changed_rows(session, statement)
     if not areas_of(session, chat_id):
         schedule = session.get(DigestSchedule, chat_id)
         if schedule is not None:
@@ -126,7 +127,7 @@ def set_schedule(
     now: datetime | None = None,
 ) -> DigestSchedule:
     """Change when the chat's digest comes; the next due time follows the new rule."""
-    if frequency not in FREQUENCIES or not 0 <= hour <= 23 or not 0 <= weekday <= 6:
+    if not is_frequency(frequency) or not 0 <= hour <= 23 or not 0 <= weekday <= 6:
         raise ValueError("invalid schedule")
     now = now or utcnow()
     schedule = _ensure_schedule(session, chat_id, zone, now)

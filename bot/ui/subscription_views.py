@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.core.schedule import FREQUENCIES, Frequency
 from bot.store.areas import load_areas
 from bot.store.subscriptions import ChatSubscriptions
 from bot.ui.i18n import html, t
@@ -49,7 +50,7 @@ def frequency_picker(language: str) -> Message:
     """Daily / weekly / monthly."""
     row = tuple(
         Button(t(language, f"subscribe.{frequency}"), f"sub:f:{frequency}")
-        for frequency in ("daily", "weekly", "monthly")
+        for frequency in FREQUENCIES
     )
     return Message(html(language, "subscribe.pick_frequency_html"), (row,))
 
@@ -62,7 +63,7 @@ def weekday_picker(language: str) -> Message:
     )
 
 
-def hour_picker(language: str, frequency: str, weekday: int, zone: ZoneInfo) -> Message:
+def hour_picker(language: str, frequency: Frequency, weekday: int, zone: ZoneInfo) -> Message:
     """Local hours, six a row."""
     buttons = [
         Button(t(language, "subscribe.hour", hour=hour), f"sub:h:{frequency}:{weekday}:{hour}")

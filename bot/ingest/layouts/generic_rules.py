@@ -207,7 +207,7 @@ def rule_settings(overrides: str | dict[str, Any] | None = None) -> dict[str, An
     data = load_yaml(RULES_FILE)
     settings = dict(data["generic"])
     if isinstance(overrides, str):
-        named = (data.get("rule_sets") or {}).get(overrides)
+        named: dict[str, Any] | None = (data.get("rule_sets") or {}).get(overrides)
         if named is None:
             raise RulesError(f"unknown rule set {overrides!r} (data/{RULES_FILE}: rule_sets)")
         overrides = named

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.schedule import next_due, period_of, previous_due
+from bot.core.schedule import is_frequency, next_due, period_of, previous_due
 
 HK = ZoneInfo("Asia/Hong_Kong")
 NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)  # Wednesday 11:00 in Hong Kong
@@ -42,3 +42,9 @@ def test_previous_and_periods() -> None:
 def test_unknown_frequency() -> None:
     with pytest.raises(ValueError, match="unknown frequency"):
         next_due("hourly", 9, 0, NOW, HK)
+
+
+def test_is_frequency() -> None:
+    """Callback data is checked with it before it reaches the schedule maths."""
+    values = ("daily", "weekly", "monthly", "hourly", "Weekly", "weekly ", "")
+    assert [value for value in values if is_frequency(value)] == ["daily", "weekly", "monthly"]
