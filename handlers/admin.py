@@ -194,12 +194,16 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
         return
     language = language_of(update, context)
     action = actions.decode(query.data)
-    if action is None or len(action.args) != 3 or action.args[1] not in ("ok", "no"):
+    if (
+        action is None
+        or len(action.args) != 3
+        or action.args[1] not in (actions.CONFIRM, actions.CANCEL)
+    ):
         await query.answer(t(language, "admin.broadcast_missing"), show_alert=True)
         return
     _, verb, key = action.args
     sessions = context.services.sessions
-    if verb == "ok":
+    if verb == actions.CONFIRM:
         started = broadcast.confirm(sessions, key, user.id)
         before, owner = started.status, started.owner
     else:

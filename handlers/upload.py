@@ -32,7 +32,7 @@ from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
 
-CONFIRM, CANCEL = "ok", "no"
+CONFIRM, CANCEL = actions.CONFIRM, actions.CANCEL
 _TREE_CHUNK = MESSAGE_LIMIT - 200  # room for <pre> and the header of the first piece
 _PROBLEMS = (ExtractError, ImportProblem, ManifestError)
 
@@ -123,8 +123,8 @@ def preview_messages(language: str, name: str, the_plan: ImportPlan, key: str) -
     pieces[0] = header + "\n" + pieces[0]
     buttons = (
         (
-            Button(t(language, "upload.confirm"), actions.encode("imp", CONFIRM, key)),
-            Button(t(language, "upload.cancel"), actions.encode("imp", CANCEL, key)),
+            Button(t(language, "upload.confirm"), actions.import_choice(CONFIRM, key)),
+            Button(t(language, "upload.cancel"), actions.import_choice(CANCEL, key)),
         ),
     )
     messages = [Message(piece) for piece in pieces]

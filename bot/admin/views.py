@@ -14,16 +14,6 @@ from bot.ui.i18n import html, t
 from bot.ui.render import Button, Message
 
 
-def confirm_data(key: str) -> str:
-    """Callback data of a broadcast's Confirm button."""
-    return actions.encode("adm", "bc", "ok", key)
-
-
-def cancel_data(key: str) -> str:
-    """Callback data of a broadcast's Cancel button."""
-    return actions.encode("adm", "bc", "no", key)
-
-
 def uptime_text(language: str, uptime: timedelta) -> str:
     """'2 d 3 h 4 min' / '2 日 3 小時 4 分鐘'."""
     minutes = int(uptime.total_seconds()) // 60
@@ -97,8 +87,8 @@ def reload_message(language: str, report: ReloadReport) -> Message:
 def confirm_message(language: str, key: str, recipients: Recipients) -> Message:
     """Under the preview: how many chats, and Confirm / Cancel."""
     row = (
-        Button(t(language, "admin.confirm"), confirm_data(key)),
-        Button(t(language, "admin.cancel"), cancel_data(key)),
+        Button(t(language, "admin.confirm"), actions.broadcast_choice(actions.CONFIRM, key)),
+        Button(t(language, "admin.cancel"), actions.broadcast_choice(actions.CANCEL, key)),
     )
     text = html(
         language,

@@ -158,11 +158,11 @@ def _narrow_row(language: str, answer: SearchResults, page: SearchPage) -> tuple
             names = page.org_names or {}
             for code, _ in per_org.most_common(3):
                 label = t(language, "search.narrow_org", org=names.get(code, code.upper()))
-                buttons.append(Button(label, actions.narrow(page.key, "o", code)))
+                buttons.append(Button(label, actions.narrow(page.key, actions.NARROW_ORG, code)))
     if not answer.filters.areas and len(answer.by_area) > 1:
         for area_id, _ in Counter(answer.by_area).most_common(2):
             label = t(language, "search.narrow_area", area=area_name(language, area_id))
-            buttons.append(Button(label, actions.narrow(page.key, "a", area_id)))
+            buttons.append(Button(label, actions.narrow(page.key, actions.NARROW_AREA, area_id)))
     return tuple(buttons)
 
 
@@ -259,7 +259,7 @@ def _record_buttons(
     if area is None:
         return (tuple(row),)
     label = t(language, "subscribe.button", area=area_name(language, area))
-    return (tuple(row), (Button(label, actions.encode("sub", "s", area)),))
+    return (tuple(row), (Button(label, actions.subscribe_step(actions.SUB_ONE, area)),))
 
 
 def related_message(language: str, record_title: str, results: Sequence[SearchResult]) -> Message:
@@ -302,7 +302,11 @@ def area_page_message(
         nav.append(Button(t(language, "buttons.prev"), actions.area_page(area.id, page - 1)))
     if page + 1 < pages:
         nav.append(Button(t(language, "buttons.next"), actions.area_page(area.id, page + 1)))
-    rows = [_open_row(records, first), tuple(nav), (Button(t(language, "buttons.back"), "areas"),)]
+    rows = [
+        _open_row(records, first),
+        tuple(nav),
+        (Button(t(language, "buttons.back"), actions.area_list()),),
+    ]
     return Message("\n".join(lines).strip(), tuple(row for row in rows if row))
 
 
