@@ -26,7 +26,7 @@ from bot.store.corpus import org_code
 from bot.store.models import utcnow
 from bot.ui import actions
 from bot.ui.i18n import html, t
-from bot.ui.render import MESSAGE_LIMIT, Button, Message, escape, split_text
+from bot.ui.render import MESSAGE_LIMIT, Button, Message, pre, split_text
 from handlers.common import is_admin, language_of, reply
 from handlers.context import BotContext
 
@@ -119,7 +119,7 @@ def preview_messages(language: str, name: str, the_plan: ImportPlan, key: str) -
         total=the_plan.outline.total,
         slug=the_plan.document.slug,
     )
-    pieces = [f"<pre>{escape(piece)}</pre>" for piece in split_text(tree, _TREE_CHUNK)]
+    pieces = [pre(piece) for piece in split_text(tree, _TREE_CHUNK)]
     pieces[0] = header + "\n" + pieces[0]
     buttons = (
         (

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from bot.search.compare import Comparison, OrgBlock
 from bot.ui import actions
 from bot.ui.i18n import html, t
-from bot.ui.render import Message, escape, pack, snippet
+from bot.ui.render import Message, bold, escape, link, pack, snippet
 
 TOPIC_SHOWN = 80  # characters of the topic repeated in headings
 TITLE_SHOWN = 90
@@ -69,9 +69,9 @@ def _block_html(
         record = item.record
         label = escape(record.label)
         if bot_username:
-            link = actions.deep_link(bot_username, actions.record_payload(record.id))
-            label = f'<a href="{escape(link)}">{label}</a>'
-        lines.append(f"• {label} <b>{escape(_clip(record.title, TITLE_SHOWN))}</b>")
+            url = actions.deep_link(bot_username, actions.record_payload(record.id))
+            label = link(url, label)
+        lines.append(f"• {label} {bold(_clip(record.title, TITLE_SHOWN))}")
         spans = [(h.start, h.end) for h in item.highlights if h.field == "text"]
         lines.append(snippet(record.text, spans, width=width))
     hidden = block.total - len(block.items)

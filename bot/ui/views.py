@@ -19,8 +19,10 @@ from bot.ui.render import (
     MESSAGE_LIMIT,
     Button,
     Message,
+    bold,
     escape,
     highlight,
+    italic,
     plain_of,
     snippet,
     split_highlighted,
@@ -218,7 +220,7 @@ def _plain_len(markup: str) -> int:
 
 def _record_head(language: str, record: Recommendation) -> str:
     source: Source = record.source
-    lines = [f"<b>{escape(record.title)}</b>"]
+    lines = [bold(record.title)]
     if record.withdrawn:
         lines.append(html(language, "rec.withdrawn"))
     lines.append(
@@ -266,7 +268,7 @@ def related_message(language: str, record_title: str, results: Sequence[SearchRe
     """Similar proposals from other organisations, each one button away."""
     if not results:
         return Message(escape(t(language, "rec.related_none")))
-    lines = [html(language, "rec.related_title_html"), f"<i>{escape(record_title)}</i>", ""]
+    lines = [html(language, "rec.related_title_html"), italic(record_title), ""]
     for number, result in enumerate(results, 1):
         lines += _brief_lines(number, result)
     buttons = (_open_row(results, 0),)
@@ -322,7 +324,7 @@ def _source_names(language: str, source: Source) -> dict[str, str]:
 
 def _brief_lines(number: int, result: SearchResult) -> list[str]:
     record = result.record
-    heading = f"<b>{number}.</b> {escape(record.org_short)} · <b>{escape(record.title)}</b>"
+    heading = f"{bold(f'{number}.')} {escape(record.org_short)} · {bold(record.title)}"
     return [heading, snippet(record.text, (), width=70)]
 
 

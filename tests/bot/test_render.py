@@ -7,10 +7,14 @@ from hypothesis import strategies as st
 
 from bot.ui.render import (
     MESSAGE_LIMIT,
+    bold,
     escape,
     highlight,
+    italic,
+    link,
     pack,
     plain_of,
+    pre,
     snippet,
     split_highlighted,
     split_text,
@@ -84,3 +88,15 @@ def test_lone_surrogates_cannot_break_a_message() -> None:
     markup = highlight("中\ud800試 <b>", [(0, 3)])
     plain, _ = parse_html(markup)
     assert plain == "中\ufffd試 <b>"
+
+
+def test_tag_helpers_escape_their_text() -> None:
+    assert bold("a<b & c") == "<b>a&lt;b &amp; c</b>"
+    assert italic("x>y") == "<i>x&gt;y</i>"
+    assert pre("if a < b:\n  pass") == "<pre>if a &lt; b:\n  pass</pre>"
+
+
+def test_link_escapes_the_url_and_keeps_label_markup() -> None:
+    markup = link("https://t.me/bot?start=rec_a&b", bold("標題"))
+    assert markup == '<a href="https://t.me/bot?start=rec_a&amp;b"><b>標題</b></a>'
+    assert plain_of(markup) == "標題"
