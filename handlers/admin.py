@@ -30,6 +30,7 @@ from bot.admin.views import confirm_message, reload_message, report_message, sum
 from bot.store.models import utcnow
 from bot.ui import actions
 from bot.ui.i18n import LANGUAGES, html, t
+from bot.ui.render import MESSAGE_LIMIT, utf16_len
 from bot.ui.render import Message as OutgoingMessage
 from handlers.common import edit, is_admin, is_admin_user, language_of, reply
 from handlers.context import BotApplication, BotContext, Services
@@ -164,10 +165,8 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
         await reply(update, OutgoingMessage(html(language, "admin.broadcast_usage_html")))
         return
     if not broadcast.text_fits(text):
-        length = len(text.encode("utf-16-le", "surrogatepass")) // 2
-        message = html(
-            language, "admin.broadcast_too_long", length=length, limit=broadcast.MAX_LENGTH
-        )
+        length = utf16_len(text)
+        message = html(language, "admin.broadcast_too_long", length=length, limit=MESSAGE_LIMIT)
         await reply(update, OutgoingMessage(message))
         return
     chat, user = update.effective_chat, update.effective_user

@@ -1,5 +1,5 @@
 """/stats as messages: every insight table as a titled, escaped <pre> block, packed into as few
-messages as fit in 4096."""
+messages as MESSAGE_LIMIT allows."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ from bot.core.resources import sources_dir
 from bot.ingest.extract import extract_text
 from bot.ingest.layouts import DEFAULT_LAYOUT, parser_for
 from bot.ingest.pipeline import ingest
-from bot.ingest.sources import SourceDocument, read_manifest
+from bot.ingest.sources import SLUG, SourceDocument, read_manifest
 from bot.ingest.store import SourceReport
 from bot.ingest.tree import Classified, Outline, classify_all, outline
 from bot.store.db import SessionFactory
@@ -37,7 +37,6 @@ from bot.store.models import Source, utcnow
 ORGANISATIONS_FILE = "organisations.yaml"
 DEFAULT_KIND = "submission"
 _DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
-_SLUG = re.compile(r"^[a-z][a-z0-9]{1,15}$")
 
 
 class ImportProblem(ValueError):
@@ -144,7 +143,7 @@ def check_date(value: str) -> str:
 
 def _slug(meta: ImportMeta, organisation: Organisation, taken: set[str]) -> str:
     if meta.slug:
-        if not _SLUG.match(meta.slug):
+        if not SLUG.match(meta.slug):
             raise ImportProblem(
                 f"bad slug {meta.slug!r}: 2-16 of a-z 0-9, starting with a letter",
                 "bad_slug",

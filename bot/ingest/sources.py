@@ -13,7 +13,7 @@ import yaml
 
 from bot.ingest.layouts import KNOWN_LAYOUTS
 
-_SLUG = re.compile(r"^[a-z][a-z0-9]{1,15}$")
+SLUG = re.compile(r"^[a-z][a-z0-9]{1,15}$")  # a source's id: short, ASCII, stable
 _REQUIRED = ("file", "slug", "layout", "org", "org_short", "org_en", "title", "kind", "date")
 
 
@@ -73,8 +73,8 @@ def _document(directory: Path, entry: dict[str, object]) -> SourceDocument:
     if missing:
         raise ManifestError(f"manifest entry {name}: missing {', '.join(missing)}")
     slug, layout = str(entry["slug"]), str(entry["layout"])
-    if not _SLUG.match(slug):
-        raise ManifestError(f"manifest entry {name}: slug {slug!r} must match {_SLUG.pattern}")
+    if not SLUG.match(slug):
+        raise ManifestError(f"manifest entry {name}: slug {slug!r} must match {SLUG.pattern}")
     if layout not in KNOWN_LAYOUTS:
         raise ManifestError(f"manifest entry {name}: unknown layout {layout!r}")
     path = directory / str(entry["file"])

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from bot.core.cjk import IDEOGRAPHS
 from bot.search.index import SearchIndex
 from bot.search.segment import chars, grams, is_cjk
 
@@ -31,7 +32,7 @@ LONG_QUERY = 4
 MIN_SCORE = 1.0
 NUMBER_PREFIX = "n:"  # concept naming a figure by value, e.g. n:40000
 _PIECE = re.compile(
-    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+"
+    rf"[{IDEOGRAPHS}]+"
     r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?|[a-z0-9]+(?:[.+&'][a-z0-9]+)*"
 )
 

@@ -1,5 +1,5 @@
 """/compare as messages: one block per organisation with its best proposals (label linking to the
-full text, heading, highlighted quote), packed into as few messages as fit in 4096."""
+full text, heading, highlighted quote), packed into as few messages as MESSAGE_LIMIT allows."""
 
 from __future__ import annotations
 
