@@ -9,7 +9,7 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -38,8 +38,6 @@ from bot.ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, pick_language
 from bot.ui.render import plain_of
 
 log = logging.getLogger(__name__)
-
-Command = Callable[[argparse.Namespace, Settings], int]
 
 
 def open_store(settings: Settings, *, ensure_corpus: bool = True) -> SessionFactory:

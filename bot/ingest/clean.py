@@ -56,11 +56,6 @@ def normalize_line(line: str) -> str:
     return head + _SPACE_BESIDE_PUNCT.sub("", body)
 
 
-def is_bullet(line: str) -> bool:
-    """True when a (normalized or raw) line starts with a bullet glyph."""
-    return bool(_LEADING_BULLET.match(line.strip())) or line.startswith(BULLET + " ")
-
-
 def is_page_furniture(line: str) -> bool:
     """A line that is only a page number ("7", "- 7 -", "第 7 頁", "7/30")."""
     return bool(_PAGE_NUMBER.match(line.strip()))
@@ -80,14 +75,6 @@ def join_two(left: str, right: str) -> str:
     if both_ideographs or is_cjk_punct(left[-1]) or is_cjk_punct(right[0]):
         return left + right
     return left + " " + right
-
-
-def join_lines(lines: Iterable[str]) -> str:
-    """Join the physical lines of one paragraph into one line."""
-    text = ""
-    for line in lines:
-        text = join_two(text, normalize_line(line))
-    return text
 
 
 def ends_sentence(line: str) -> bool:

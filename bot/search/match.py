@@ -22,7 +22,6 @@ from bot.search.index import SearchIndex
 from bot.search.segment import chars, grams, is_cjk
 
 GRAM_WEIGHT = 0.5  # bigram evidence counts half as much as a whole-word match
-CHAR_WEIGHT = 0.1
 FUZZY_CUTOFF = 66.0  # rapidfuzz ratio: one wrong character in a three-character word passes
 FUZZY_PENALTY = 0.8
 MIN_COVERAGE = 0.6

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 MESSAGE_LIMIT = 4096
-CAPTION_LIMIT = 1024
 ELLIPSIS = "…"
 # Where a long text may be cut, best first: paragraph, sentence, clause, space.
 _BREAKS = (
