@@ -116,7 +116,7 @@ def preview_messages(language: str, name: str, the_plan: ImportPlan, key: str) -
         language,
         "upload.preview_html",
         name=name,
-        total=the_plan.outline.total,
+        count=the_plan.outline.total,
         slug=the_plan.document.slug,
     )
     pieces = [pre(piece) for piece in split_text(tree, _TREE_CHUNK)]

@@ -46,12 +46,14 @@ def summary_message(
             "admin.summary_html",
             records=summary.records,
             withdrawn=summary.withdrawn,
-            sources=summary.sources,
+            sources=t(language, "admin.sources", count=summary.sources),
             private=chats.get("private", 0),
-            groups=chats.get("group", 0) + chats.get("supergroup", 0),
+            groups=t(
+                language, "admin.groups", count=chats.get("group", 0) + chats.get("supergroup", 0)
+            ),
             inactive=summary.inactive_chats,
             subscriptions=summary.subscriptions,
-            subscribed_chats=summary.subscribed_chats,
+            subscribed_chats=t(language, "admin.chats", count=summary.subscribed_chats),
             daily=summary.schedules.get("daily", 0),
             weekly=summary.schedules.get("weekly", 0),
             monthly=summary.schedules.get("monthly", 0),
@@ -93,9 +95,9 @@ def confirm_message(language: str, key: str, recipients: Recipients) -> Message:
     text = html(
         language,
         "admin.broadcast_confirm_html",
-        total=recipients.total,
+        count=recipients.total,
         private=recipients.private,
-        groups=recipients.groups,
+        groups=t(language, "admin.groups", count=recipients.groups),
     )
     return Message(text, (row,))
 

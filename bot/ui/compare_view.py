@@ -42,8 +42,8 @@ def compare_messages(
         language,
         "compare.header_html",
         topic=topic,
-        total=comparison.total,
-        orgs=len(comparison.blocks),
+        count=comparison.total,
+        orgs=t(language, "compare.organisations", count=len(comparison.blocks)),
     )
     blocks = [header]
     for block in comparison.blocks:

@@ -109,14 +109,14 @@ def _header(language: str, answer: SearchResults, page: SearchPage, size: int) -
             language,
             "search.compact_header_html",
             query=query,
-            total=answer.total,
+            count=answer.total,
             shown=len(answer.results),
         )
     return html(
         language,
         "search.header_html",
         query=query,
-        total=answer.total,
+        count=answer.total,
         page=page.page + 1,
         pages=page_count(answer.total, size),
     )
@@ -292,7 +292,7 @@ def area_page_message(
     pages = page_count(total, PAGE_SIZE)
     lines = [
         html(
-            language, "areas.page_header_html", area=name, total=total, page=page + 1, pages=pages
+            language, "areas.page_header_html", area=name, count=total, page=page + 1, pages=pages
         ),
         "",
     ]
