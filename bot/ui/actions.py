@@ -15,7 +15,8 @@ pattern `pattern()` gives for its action name, so the two sides cannot drift apa
     imp:ok|no:<key>          confirm or cancel an admin's document import
     adm:bc:ok|no:<key>       confirm or cancel an admin's broadcast
 
-Deep links (`/start <payload>`): rec_<id> opens a recommendation, q_<key> a saved search.
+Deep links (`/start <payload>`): rec_<id> opens a recommendation, q_<key> a saved search; help
+(from an inline answer's button) is a plain /start.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ SUB_FREQUENCY, SUB_WEEKDAY, SUB_HOUR, SUB_ONE = "f", "w", "h", "s"
 
 # Deep-link kinds (`<kind>_<value>`).
 RECORD_LINK, QUERY_LINK = "rec", "q"
+HELP_LINK = "help"  # no value: /start shows the welcome
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,11 @@ def record_payload(record_id: str) -> str:
 def query_payload(key: str) -> str:
     """Deep-link payload for a saved search."""
     return _payload(QUERY_LINK, key)
+
+
+def help_payload() -> str:
+    """Deep-link payload that opens the private chat on the welcome."""
+    return HELP_LINK
 
 
 def _payload(kind: str, value: str) -> str:

@@ -77,3 +77,9 @@ def test_patterns() -> None:
     assert re.match(actions.pattern(actions.ADMIN, actions.BROADCAST), "adm:bc:ok:k1")
     assert not re.match(actions.pattern(actions.ADMIN, actions.BROADCAST), "adm:other:ok:k1")
     assert not re.match(actions.pattern(actions.AREAS), "areas:1")
+
+
+def test_help_payload_is_a_plain_start() -> None:
+    payload = actions.help_payload()
+    assert payload == "help"
+    assert actions.parse_payload(payload) is None  # no rec_/q_ routing: the welcome
