@@ -31,6 +31,7 @@ from bot.core.text import utf16_len
 from bot.store.models import utcnow
 from bot.ui import actions
 from bot.ui.i18n import LANGUAGES, html, t
+from bot.ui.render import MESSAGE_LIMIT
 from bot.ui.render import Message as OutgoingMessage
 from handlers.common import edit, is_admin, is_admin_user, language_of, reply
 from handlers.context import BotApplication, BotContext, Services
@@ -166,9 +167,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
         return
     if not broadcast.text_fits(text):
         length = utf16_len(text)
-        message = html(
-            language, "admin.broadcast_too_long", length=length, limit=broadcast.MAX_LENGTH
-        )
+        message = html(language, "admin.broadcast_too_long", length=length, limit=MESSAGE_LIMIT)
         await reply(update, OutgoingMessage(message))
         return
     chat, user = update.effective_chat, update.effective_user
@@ -195,12 +194,16 @@ async def broadcast_button(update: Update, context: BotContext) -> None:
         return
     language = language_of(update, context)
     action = actions.decode(query.data)
-    if action is None or len(action.args) != 3 or action.args[1] not in ("ok", "no"):
+    if (
+        action is None
+        or len(action.args) != 3
+        or action.args[1] not in (actions.CONFIRM, actions.CANCEL)
+    ):
         await query.answer(t(language, "admin.broadcast_missing"), show_alert=True)
         return
     _, verb, key = action.args
     sessions = context.services.sessions
-    if verb == "ok":
+    if verb == actions.CONFIRM:
         started = broadcast.confirm(sessions, key, user.id)
         before, owner = started.status, started.owner
     else:

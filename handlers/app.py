@@ -24,6 +24,7 @@ from telegram.ext import (
 from bot.core.config import Settings
 from bot.search.live import LiveIndex
 from bot.store.db import SessionFactory
+from bot.ui import actions
 from bot.ui.i18n import LANGUAGES, t
 from handlers import (
     admin,
@@ -140,8 +141,12 @@ def _register(application: BotApplication, services: Services) -> None:
     # Group 0, tried in order; the first handler that matches an update handles it.
     # Commands (work in private chats and, with privacy mode on, in groups).
     # deep links first: /start rec_<id> and /start q_<key>; a plain /start is the welcome
-    application.add_handler(CommandHandler("start", browse.record_link, DeepLink("rec")))
-    application.add_handler(CommandHandler("start", search.saved_query_link, DeepLink("q")))
+    application.add_handler(
+        CommandHandler("start", browse.record_link, DeepLink(actions.RECORD_LINK))
+    )
+    application.add_handler(
+        CommandHandler("start", search.saved_query_link, DeepLink(actions.QUERY_LINK))
+    )
     application.add_handler(CommandHandler("start", start.start))
     application.add_handler(CommandHandler("help", start.help_command))
     application.add_handler(CommandHandler("lang", start.lang_command))
@@ -184,20 +189,24 @@ def _register(application: BotApplication, services: Services) -> None:
         )
     )
     # Buttons, by callback_data prefix (see bot.ui.actions).
-    for pattern, callback in (
-        (r"^r:", browse.open_button),
-        (r"^rel:", browse.related_button),
-        (r"^p:", search.page_button),
-        (r"^n:", search.narrow_button),
-        (r"^a:", browse.area_button),
-        (r"^areas$", browse.areas_button),
-        (r"^l:", start.lang_button),
-        (r"^sub:", subscribe.subscribe_button),
-        (r"^unsub:", subscribe.unsubscribe_button),
-        (r"^imp:", upload.import_button),
+    for name, callback in (
+        (actions.OPEN, browse.open_button),
+        (actions.RELATED, browse.related_button),
+        (actions.PAGE, search.page_button),
+        (actions.NARROW, search.narrow_button),
+        (actions.AREA, browse.area_button),
+        (actions.AREAS, browse.areas_button),
+        (actions.LANGUAGE, start.lang_button),
+        (actions.SUBSCRIBE, subscribe.subscribe_button),
+        (actions.UNSUBSCRIBE, subscribe.unsubscribe_button),
+        (actions.IMPORT, upload.import_button),
     ):
+        pattern = actions.pattern(name)
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))
-    application.add_handler(admin.AdminButtonHandler(services, admin.broadcast_button, r"^adm:bc:"))
+    broadcast_pattern = actions.pattern(actions.ADMIN, actions.BROADCAST)
+    application.add_handler(
+        admin.AdminButtonHandler(services, admin.broadcast_button, broadcast_pattern)
+    )
     application.add_handler(InlineQueryHandler(inline.answer_inline))
     application.add_handler(
         ChatMemberHandler(membership.my_membership, ChatMemberHandler.MY_CHAT_MEMBER)

@@ -105,7 +105,7 @@ async def is_chat_admin(context: BotContext, chat_id: int, user_id: int) -> bool
 
 
 class DeepLink(filters.MessageFilter):
-    """`/start <payload>` whose payload is a deep link of one kind ("rec" or "q")."""
+    """`/start <payload>` whose payload is a deep link of one kind (an `actions.…_LINK`)."""
 
     def __init__(self, kind: str) -> None:
         super().__init__(name=f"DeepLink({kind})")

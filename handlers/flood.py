@@ -20,6 +20,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.core.flood import FloodGuard, FloodLimits, Verdict
 from bot.core.update_outcome import THROTTLED, mark_outcome
+from bot.ui import actions
 from bot.ui.i18n import html, t
 from bot.ui.render import Message
 from handlers.common import is_admin, language_of, mark_ignored, reply
@@ -83,7 +84,7 @@ async def slow_down(update: Update, context: BotContext) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer(text)
         elif update.inline_query is not None:
-            button = InlineQueryResultsButton(text=text, start_parameter="help")
+            button = InlineQueryResultsButton(text=text, start_parameter=actions.help_payload())
             await update.inline_query.answer(
                 [], cache_time=INLINE_CACHE_SECONDS, is_personal=True, button=button
             )

@@ -20,7 +20,6 @@ from handlers.context import BotContext
 from handlers.query_log import inline_logger
 
 PAGE = 20
-FEATURED_PER_AREA = 1
 
 
 async def answer_inline(update: Update, context: BotContext) -> None:

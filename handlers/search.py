@@ -134,8 +134,12 @@ async def narrow_button(update: Update, context: BotContext) -> None:
     key, kind, value = action.args
     with context.services.sessions() as session:
         stored = load_query(session, key)
-    org = context.services.index.get().sources.org_codes.get(value) if kind == "o" else None
-    if stored is None or (kind == "o" and org is None):
+    org = (
+        context.services.index.get().sources.org_codes.get(value)
+        if kind == actions.NARROW_ORG
+        else None
+    )
+    if stored is None or (kind == actions.NARROW_ORG and org is None):
         await _expired(update, context)
         return
     extra = Filters(orgs=frozenset({org})) if org else Filters(areas=frozenset({value}))

@@ -87,32 +87,34 @@ async def subscribe_button(update: Update, context: BotContext) -> None:
     step, *args = action.args or ("",)
     zone = context.services.settings.timezone
     with context.services.sessions.begin() as session:
-        if step == "t" and args:
+        if step == actions.SUB_TOGGLE and args:
             if args[0] in areas_of(session, chat.id):
                 unsubscribe(session, chat.id, args[0])
             else:
                 subscribe(session, chat.id, chat.type, [args[0]], zone)
             session.flush()
             message = area_picker(language, areas_of(session, chat.id))
-        elif step in ("next", "edit"):
+        elif step in (actions.SUB_NEXT, actions.SUB_EDIT):
             message = (
                 frequency_picker(language)
-                if step == "next"
+                if step == actions.SUB_NEXT
                 else area_picker(language, areas_of(session, chat.id))
             )
-        elif step == "f" and args and is_frequency(args[0]):
+        elif step == actions.SUB_FREQUENCY and args and is_frequency(args[0]):
             message = (
                 weekday_picker(language)
                 if args[0] == "weekly"
                 else hour_picker(language, args[0], 0, zone)
             )
-        elif step == "w" and args and args[0].isdigit():
+        elif step == actions.SUB_WEEKDAY and args and args[0].isdigit():
             message = hour_picker(language, "weekly", int(args[0]), zone)
-        elif step == "h" and len(args) == 3 and args[1].isdigit() and args[2].isdigit():
+        elif (
+            step == actions.SUB_HOUR and len(args) == 3 and args[1].isdigit() and args[2].isdigit()
+        ):
             set_schedule(session, chat.id, args[0], int(args[2]), int(args[1]), zone)
             session.flush()
             message = done_message(language, describe(session, chat.id), zone)
-        elif step == "s" and args:
+        elif step == actions.SUB_ONE and args:
             await _subscribe_one(update, context, args[0])
             return
         else:
@@ -146,7 +148,7 @@ async def unsubscribe_button(update: Update, context: BotContext) -> None:
     target = action.args[0]
     with context.services.sessions.begin() as session:
         before = areas_of(session, chat.id)
-        unsubscribe(session, chat.id, None if target == "all" else target)
+        unsubscribe(session, chat.id, None if target == actions.ALL else target)
         session.flush()
         removed = [area for area in before if area not in areas_of(session, chat.id)]
     await query.answer()

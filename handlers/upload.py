@@ -25,13 +25,13 @@ from bot.ingest.sources import ManifestError
 from bot.store.models import ActionStatus, utcnow
 from bot.ui import actions
 from bot.ui.i18n import html, t
-from bot.ui.render import MESSAGE_LIMIT, Button, Message, escape, split_text
+from bot.ui.render import MESSAGE_LIMIT, Button, Message, pre, split_text
 from handlers.common import is_admin, language_of, reply
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
 
-CONFIRM, CANCEL = "ok", "no"
+CONFIRM, CANCEL = actions.CONFIRM, actions.CANCEL
 _TREE_CHUNK = MESSAGE_LIMIT - 200  # room for <pre> and the header of the first piece
 _PROBLEMS = (ExtractError, ImportProblem, ManifestError)
 _TOLD_AS_IS = ("empty", "too_large")  # ExtractError codes that are not "the wrong type"
@@ -126,15 +126,15 @@ def preview_messages(language: str, name: str, the_plan: ImportPlan, key: str) -
         language,
         "upload.preview_html",
         name=name,
-        total=the_plan.outline.total,
+        count=the_plan.outline.total,
         slug=the_plan.document.slug,
     )
-    pieces = [f"<pre>{escape(piece)}</pre>" for piece in split_text(tree, _TREE_CHUNK)]
+    pieces = [pre(piece) for piece in split_text(tree, _TREE_CHUNK)]
     pieces[0] = header + "\n" + pieces[0]
     buttons = (
         (
-            Button(t(language, "upload.confirm"), actions.encode("imp", CONFIRM, key)),
-            Button(t(language, "upload.cancel"), actions.encode("imp", CANCEL, key)),
+            Button(t(language, "upload.confirm"), actions.import_choice(CONFIRM, key)),
+            Button(t(language, "upload.cancel"), actions.import_choice(CANCEL, key)),
         ),
     )
     messages = [Message(piece) for piece in pieces]

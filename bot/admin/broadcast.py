@@ -37,13 +37,12 @@ from bot.store.db import SessionFactory
 from bot.store.models import ActionStatus, Chat, ChatType, PendingAction, utcnow
 from bot.store.pending_actions import PENDING, create_action
 from bot.store.subscriptions import move_subscriptions, set_chat_reachable
-from bot.ui.render import Message, escape
+from bot.ui.render import MESSAGE_LIMIT, Message, escape
 
 log = logging.getLogger(__name__)
 
 KIND = "broadcast"
 RECIPIENT_TYPES: tuple[ChatType, ...] = ("private", "group", "supergroup")
-MAX_LENGTH = 4096  # Telegram's limit for one message (UTF-16 units of the text as shown)
 LEASE = timedelta(minutes=10)  # longer than one chat's retries (network backoff, 429 waits)
 
 SENDING: Final = "sending"
@@ -99,7 +98,7 @@ def broadcast_message(text: str) -> Message:
 
 def text_fits(text: str) -> bool:
     """True when the text fits in one Telegram message."""
-    return 0 < utf16_len(text) <= MAX_LENGTH
+    return 0 < utf16_len(text) <= MESSAGE_LIMIT
 
 
 def count_recipients(session: Session) -> Recipients:

@@ -187,7 +187,7 @@ def insight_tables(language: str, insight: Insight) -> list[tuple[str, list[list
     day_rows = [[day.isoformat(), str(count)] for day, count in insight.queries_per_day if count]
     tables.append(
         (
-            t(language, "insight.per_day_title", days=QUERY_DAYS, total=insight.total_queries),
+            t(language, "insight.per_day_title", count=QUERY_DAYS, total=insight.total_queries),
             [[t(language, "insight.col_day"), t(language, "insight.col_queries")], *day_rows],
         )
     )
@@ -197,7 +197,7 @@ def insight_tables(language: str, insight: Insight) -> list[tuple[str, list[list
     ):
         rows = [[clip(item.text, QUERY_WIDTH, one_line=True), str(item.count)] for item in counts]
         header = [t(language, "insight.col_query"), t(language, "insight.col_count")]
-        tables.append((t(language, key, days=QUERY_DAYS), [header, *rows]))
+        tables.append((t(language, key, count=QUERY_DAYS), [header, *rows]))
     tables.append((t(language, "insight.matrix_title"), matrix_rows(language, insight)))
     return tables
 

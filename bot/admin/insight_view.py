@@ -1,12 +1,12 @@
 """/stats as messages: every insight table as a titled, escaped <pre> block, packed into as few
-messages as fit in 4096."""
+messages as MESSAGE_LIMIT allows."""
 
 from __future__ import annotations
 
 from bot.admin.insight import Insight, insight_tables
 from bot.admin.stats import format_table
 from bot.ui.i18n import t
-from bot.ui.render import Message, escape, pack
+from bot.ui.render import Message, bold, pack, pre
 
 
 def insight_messages(language: str, insight: Insight) -> list[Message]:
@@ -16,5 +16,5 @@ def insight_messages(language: str, insight: Insight) -> list[Message]:
         body = format_table(rows)
         if len(rows) == 1:
             body += "\n" + t(language, "insight.none")
-        blocks.append(f"<b>{escape(title)}</b>\n<pre>{escape(body)}</pre>")
+        blocks.append(bold(title) + "\n" + pre(body))
     return [Message(text) for text in pack(blocks, separator="\n\n")]

@@ -14,16 +14,6 @@ from bot.ui.i18n import html, t
 from bot.ui.render import Button, Message
 
 
-def confirm_data(key: str) -> str:
-    """Callback data of a broadcast's Confirm button."""
-    return actions.encode("adm", "bc", "ok", key)
-
-
-def cancel_data(key: str) -> str:
-    """Callback data of a broadcast's Cancel button."""
-    return actions.encode("adm", "bc", "no", key)
-
-
 def uptime_text(language: str, uptime: timedelta) -> str:
     """'2 d 3 h 4 min' / '2 日 3 小時 4 分鐘'."""
     minutes = int(uptime.total_seconds()) // 60
@@ -56,12 +46,14 @@ def summary_message(
             "admin.summary_html",
             records=summary.records,
             withdrawn=summary.withdrawn,
-            sources=summary.sources,
+            sources=t(language, "admin.sources", count=summary.sources),
             private=chats.get("private", 0),
-            groups=chats.get("group", 0) + chats.get("supergroup", 0),
+            groups=t(
+                language, "admin.groups", count=chats.get("group", 0) + chats.get("supergroup", 0)
+            ),
             inactive=summary.inactive_chats,
             subscriptions=summary.subscriptions,
-            subscribed_chats=summary.subscribed_chats,
+            subscribed_chats=t(language, "admin.chats", count=summary.subscribed_chats),
             daily=summary.schedules.get("daily", 0),
             weekly=summary.schedules.get("weekly", 0),
             monthly=summary.schedules.get("monthly", 0),
@@ -97,15 +89,15 @@ def reload_message(language: str, report: ReloadReport) -> Message:
 def confirm_message(language: str, key: str, recipients: Recipients) -> Message:
     """Under the preview: how many chats, and Confirm / Cancel."""
     row = (
-        Button(t(language, "admin.confirm"), confirm_data(key)),
-        Button(t(language, "admin.cancel"), cancel_data(key)),
+        Button(t(language, "admin.confirm"), actions.broadcast_choice(actions.CONFIRM, key)),
+        Button(t(language, "admin.cancel"), actions.broadcast_choice(actions.CANCEL, key)),
     )
     text = html(
         language,
         "admin.broadcast_confirm_html",
-        total=recipients.total,
+        count=recipients.total,
         private=recipients.private,
-        groups=recipients.groups,
+        groups=t(language, "admin.groups", count=recipients.groups),
     )
     return Message(text, (row,))
 

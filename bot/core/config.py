@@ -155,11 +155,6 @@ class Settings(BaseSettings):
         """The zone digests are scheduled in."""
         return ZoneInfo(self.bot_timezone)
 
-    @property
-    def is_sqlite(self) -> bool:
-        """True when the store is an SQLite file (single process assumed)."""
-        return self.database_url.startswith("sqlite")
-
     def require_token(self) -> str:
         """The bot token, or a ConfigError saying how to set it (only commands that talk to Telegram
         need it)."""

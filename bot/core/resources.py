@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import importlib.util
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-_DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+# data/ is installed as this package (pyproject.toml maps it); an editable install maps the name
+# to the repository's data/ folder, a wheel carries a copy.
+_PACKAGE = "bot.bundled_data"
+_CHECKOUT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
+@cache
 def data_dir() -> Path:
-    """The repository's `data/` folder (shipped with the code, read-only at run time)."""
-    return _DEFAULT_DATA_DIR
+    """The `data/` folder shipped with the code (read-only at run time): the installed package's,
+    or the checkout's when the code runs from a checkout without being installed."""
+    if importlib.util.find_spec(_PACKAGE) is None:
+        return _CHECKOUT_DATA_DIR
+    return Path(str(files(_PACKAGE)))
 
 
 def sources_dir() -> Path:

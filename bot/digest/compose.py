@@ -16,7 +16,7 @@ from bot.store.models import Recommendation, SentItem
 from bot.store.subscriptions import areas_of
 from bot.ui import actions
 from bot.ui.i18n import html, t
-from bot.ui.render import Message, escape, pack, snippet
+from bot.ui.render import Message, escape, link, pack, snippet
 from bot.ui.views import NAME_SHOWN, TITLE_SHOWN, area_name
 
 PER_AREA = 5
@@ -96,8 +96,8 @@ def compose(
 def _entry(language: str, record: Recommendation, new: bool, bot_username: str | None) -> str:
     title = escape(clip(record.title, TITLE_SHOWN, one_line=True))
     if bot_username:
-        link = actions.deep_link(bot_username, actions.record_payload(record.id))
-        title = f'<a href="{escape(link)}">{title}</a>'
+        url = actions.deep_link(bot_username, actions.record_payload(record.id))
+        title = link(url, title)
     else:
         title += f" /rec {escape(record.id)}"
     mark = t(language, "digest.new") + " " if new else ""

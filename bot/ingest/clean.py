@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-# Han ideographs (BMP blocks and compatibility ideographs).
-CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+from bot.core.cjk import IDEOGRAPHS_BMP
+
 # Full-width / CJK punctuation and symbols that never take a space beside them.
 CJK_PUNCT = "\u3000-\u303f\uff00-\uffef\u2014\u2018-\u201d\u2026\u2027\ufe30-\ufe6f"
 
@@ -25,7 +25,7 @@ BULLET = "•"
 _WHITESPACE = re.compile(r"[\s\u3000\u00a0\u200b]+")
 _SPACE_BESIDE_PUNCT = re.compile(rf"(?<=[{CJK_PUNCT}]) | (?=[{CJK_PUNCT}])")
 # Three or more single ideographs separated by single spaces: letter-spaced text.
-_LETTER_SPACED = re.compile(rf"(?<![^ ])[{CJK_CHARS}](?: [{CJK_CHARS}]){{2,}}(?![^ ])")
+_LETTER_SPACED = re.compile(rf"(?<![^ ])[{IDEOGRAPHS_BMP}](?: [{IDEOGRAPHS_BMP}]){{2,}}(?![^ ])")
 _LEADING_BULLET = re.compile(rf"^[{BULLET_GLYPHS}]\s*")
 _PAGE_NUMBER = re.compile(
     r"^(?:-\s*)?\d{1,3}(?:\s*-)?$"  # "7", "- 7 -"
@@ -37,7 +37,7 @@ _SENTENCE_END = re.compile(r"[。！？；：]$")
 
 def is_ideograph(char: str) -> bool:
     """True for a Han ideograph."""
-    return bool(re.match(f"[{CJK_CHARS}]", char))
+    return bool(re.match(f"[{IDEOGRAPHS_BMP}]", char))
 
 
 def is_cjk_punct(char: str) -> bool:
@@ -54,11 +54,6 @@ def normalize_line(line: str) -> str:
     text = _LETTER_SPACED.sub(lambda m: m.group(0).replace(" ", ""), text)
     head, body = (text[:2], text[2:]) if bullet else ("", text)
     return head + _SPACE_BESIDE_PUNCT.sub("", body)
-
-
-def is_bullet(line: str) -> bool:
-    """True when a (normalized or raw) line starts with a bullet glyph."""
-    return bool(_LEADING_BULLET.match(line.strip())) or line.startswith(BULLET + " ")
 
 
 def is_page_furniture(line: str) -> bool:
@@ -80,14 +75,6 @@ def join_two(left: str, right: str) -> str:
     if both_ideographs or is_cjk_punct(left[-1]) or is_cjk_punct(right[0]):
         return left + right
     return left + " " + right
-
-
-def join_lines(lines: Iterable[str]) -> str:
-    """Join the physical lines of one paragraph into one line."""
-    text = ""
-    for line in lines:
-        text = join_two(text, normalize_line(line))
-    return text
 
 
 def ends_sentence(line: str) -> bool:

@@ -32,7 +32,6 @@ MIN_TEXT_CHARS = 20  # fewer non-space characters than this: no usable text laye
 PDF = "pdf"
 DOCX = "docx"
 TXT = "txt"
-KINDS = (PDF, DOCX, TXT)
 
 _OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")  # legacy .doc / .xls
 _ZIP_MAGIC = b"PK\x03\x04"

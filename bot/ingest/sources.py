@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from bot.ingest.fields import SLUG as _SLUG
+from bot.ingest.fields import SLUG
 from bot.ingest.layouts import KNOWN_LAYOUTS
 
 _REQUIRED = ("file", "slug", "layout", "org", "org_short", "org_en", "title", "kind", "date")
@@ -72,8 +72,8 @@ def _document(directory: Path, entry: dict[str, object]) -> SourceDocument:
     if missing:
         raise ManifestError(f"manifest entry {name}: missing {', '.join(missing)}")
     slug, layout = str(entry["slug"]), str(entry["layout"])
-    if not _SLUG.match(slug):
-        raise ManifestError(f"manifest entry {name}: slug {slug!r} must match {_SLUG.pattern}")
+    if not SLUG.match(slug):
+        raise ManifestError(f"manifest entry {name}: slug {slug!r} must match {SLUG.pattern}")
     if layout not in KNOWN_LAYOUTS:
         raise ManifestError(f"manifest entry {name}: unknown layout {layout!r}")
     path = directory / str(entry["file"])

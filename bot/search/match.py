@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from bot.core.cjk import IDEOGRAPHS
 from bot.search.index import SearchIndex
 from bot.search.segment import chars, grams, is_cjk
 
 GRAM_WEIGHT = 0.5  # bigram evidence counts half as much as a whole-word match
-CHAR_WEIGHT = 0.1
 FUZZY_CUTOFF = 66.0  # rapidfuzz ratio: one wrong character in a three-character word passes
 FUZZY_PENALTY = 0.8
 MIN_COVERAGE = 0.6
@@ -31,7 +31,7 @@ LONG_QUERY = 4
 MIN_SCORE = 1.0
 NUMBER_PREFIX = "n:"  # concept naming a figure by value, e.g. n:40000
 _PIECE = re.compile(
-    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+"
+    rf"[{IDEOGRAPHS}]+"
     r"|\d{1,3}(?:,\d{3})+(?:\.\d+)?|[a-z0-9]+(?:[.+&'][a-z0-9]+)*"
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from bot.core.filters import Filters
 from bot.search.lexicon import Lexicon
@@ -108,8 +108,3 @@ def remove_stop_phrases(folded: str, lexicon: Lexicon) -> str:
     folded = "".join(" " if char in lexicon.stop_chars else char for char in folded)
     folded = re.sub(r"[^\w+&.'\-]+", " ", folded)  # punctuation separates, it never matches
     return " ".join(folded.split())
-
-
-def without_filters(query: ParsedQuery) -> ParsedQuery:
-    """The same query with no filters (used to suggest dropping a filter that emptied results)."""
-    return replace(query, filters=Filters())

@@ -11,9 +11,10 @@ from functools import cache
 import jieba
 from pypinyin import Style, pinyin
 
+from bot.core.cjk import IDEOGRAPHS
 from bot.search.normalize import fold_text
 
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
+_CJK_RUN = re.compile(f"[{IDEOGRAPHS}]+")
 _LATIN_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|[a-z0-9]+(?:[.+&'][a-z0-9]+)*")
 # A figure with an optional Chinese unit: 3,000 萬, 4萬, 1.5 億, 40,000 (folded text: 万/亿).
 NUMBER = re.compile(r"(?<![\d.,a-z])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?![a-z\d])\s*(万|亿|千)?")

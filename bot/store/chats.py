@@ -46,13 +46,6 @@ def set_language(session: Session, chat_id: int, chat_type: str, language: str) 
     touch_chat(session, chat_id, chat_type, None).language = language
 
 
-def set_active(session: Session, chat_id: int, active: bool, now: datetime | None = None) -> None:
-    """Mark a chat reachable or not (blocked by the user, removed from the group)."""
-    chat = session.get(Chat, chat_id)
-    if chat is not None:
-        chat.active, chat.updated_at = active, now or utcnow()
-
-
 def move_chat(session: Session, old_id: int, new_id: int, now: datetime | None = None) -> None:
     """A group upgraded to a supergroup: carry its settings to the new id, retire the old one."""
     now = now or utcnow()

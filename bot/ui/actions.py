@@ -1,14 +1,22 @@
 """Callback data and deep-link payloads: short, ASCII, versionless prefixes, always ≤ 64 bytes.
 
-    r:<id>               open a recommendation in full
-    rel:<id>             similar proposals from other organisations
-    p:<key>:<page>       a page of a saved search
-    n:<key>:<kind>:<v>   narrow a saved search (kind o = organisation code, a = area id)
-    a:<area>:<page>      browse a policy area
-    areas                the list of areas
-    l:<lang>             choose the language
+Every callback_data and every deep link is built here, and every handler is registered on the
+pattern `pattern()` gives for its action name, so the two sides cannot drift apart.
 
-Deep links (`/start <payload>`): rec_<id> opens a recommendation, q_<key> a saved search.
+    r:<id>                   open a recommendation in full
+    rel:<id>                 similar proposals from other organisations
+    p:<key>:<page>           a page of a saved search
+    n:<key>:<kind>:<v>       narrow a saved search (kind o = organisation code, a = area id)
+    a:<area>:<page>          browse a policy area
+    areas                    the list of areas
+    l:<lang>                 choose the language
+    sub:<step>:…             the subscription picker (steps below), sub:s:<area> one tap
+    unsub:<area>|all         unsubscribe from one area or all
+    imp:ok|no:<key>          confirm or cancel an admin's document import
+    adm:bc:ok|no:<key>       confirm or cancel an admin's broadcast
+
+Deep links (`/start <payload>`): rec_<id> opens a recommendation, q_<key> a saved search; help
+(from an inline answer's button) is a plain /start.
 """
 
 from __future__ import annotations
@@ -20,6 +28,33 @@ CALLBACK_LIMIT = 64  # bytes, Telegram's limit for callback_data and /start payl
 _SAFE = re.compile(r"^[A-Za-z0-9_:.\-]+$")
 _PAYLOAD = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 
+# Action names: the first field of the callback data.
+OPEN = "r"
+RELATED = "rel"
+PAGE = "p"
+NARROW = "n"
+AREA = "a"
+AREAS = "areas"
+LANGUAGE = "l"
+SUBSCRIBE = "sub"
+UNSUBSCRIBE = "unsub"
+IMPORT = "imp"
+ADMIN = "adm"
+_BARE = frozenset({AREAS})  # actions without arguments: the name is the whole callback data
+
+# Fixed arguments.
+NARROW_ORG, NARROW_AREA = "o", "a"  # n:<key>:<kind>:<value>
+CONFIRM, CANCEL = "ok", "no"  # imp:… and adm:bc:…
+BROADCAST = "bc"  # adm:bc:…
+ALL = "all"  # unsub:all
+# The steps of the subscription picker (sub:<step>:…).
+SUB_TOGGLE, SUB_NEXT, SUB_EDIT = "t", "next", "edit"
+SUB_FREQUENCY, SUB_WEEKDAY, SUB_HOUR, SUB_ONE = "f", "w", "h", "s"
+
+# Deep-link kinds (`<kind>_<value>`).
+RECORD_LINK, QUERY_LINK = "rec", "q"
+HELP_LINK = "help"  # no value: /start shows the welcome
+
 
 @dataclass(frozen=True)
 class Action:
@@ -27,6 +62,13 @@ class Action:
 
     name: str
     args: tuple[str, ...]
+
+
+def pattern(name: str, *fixed: str) -> str:
+    """The handler pattern for callback data of action `name`, optionally narrowed to the given
+    leading arguments (`pattern(ADMIN, BROADCAST)` matches `adm:bc:…`)."""
+    head = re.escape(":".join([name, *fixed]))
+    return f"^{head}$" if name in _BARE and not fixed else f"^{head}:"
 
 
 def encode(name: str, *args: object) -> str:
@@ -47,56 +89,87 @@ def decode(data: str | None) -> Action | None:
 
 def open_record(record_id: str) -> str:
     """Callback data that opens a recommendation."""
-    return encode("r", record_id)
+    return encode(OPEN, record_id)
 
 
 def related_records(record_id: str) -> str:
     """Callback data that lists similar proposals."""
-    return encode("rel", record_id)
+    return encode(RELATED, record_id)
 
 
 def search_page(key: str, page: int) -> str:
     """Callback data for a page of a saved search."""
-    return encode("p", key, page)
+    return encode(PAGE, key, page)
 
 
 def narrow(key: str, kind: str, value: str) -> str:
     """Callback data that narrows a saved search by organisation code or area id."""
-    return encode("n", key, kind, value)
+    return encode(NARROW, key, kind, value)
 
 
 def area_page(area_id: str, page: int) -> str:
     """Callback data for a page of a policy area."""
-    return encode("a", area_id, page)
+    return encode(AREA, area_id, page)
+
+
+def area_list() -> str:
+    """Callback data for the list of areas."""
+    return encode(AREAS)
 
 
 def choose_language(language: str) -> str:
     """Callback data that sets the chat's language."""
-    return encode("l", language)
+    return encode(LANGUAGE, language)
+
+
+def subscribe_step(step: str, *args: object) -> str:
+    """Callback data for a step of the subscription picker (`SUB_…`)."""
+    return encode(SUBSCRIBE, step, *args)
+
+
+def unsubscribe(area: str) -> str:
+    """Callback data that unsubscribes from one area, or from all of them (`ALL`)."""
+    return encode(UNSUBSCRIBE, area)
+
+
+def import_choice(choice: str, key: str) -> str:
+    """Callback data that confirms (`CONFIRM`) or cancels (`CANCEL`) a pending import."""
+    return encode(IMPORT, choice, key)
+
+
+def broadcast_choice(choice: str, key: str) -> str:
+    """Callback data that confirms (`CONFIRM`) or cancels (`CANCEL`) a pending broadcast."""
+    return encode(ADMIN, BROADCAST, choice, key)
 
 
 def record_payload(record_id: str) -> str:
     """Deep-link payload for a recommendation (`t.me/<bot>?start=rec_<id>`)."""
-    return _payload(f"rec_{record_id}")
+    return _payload(RECORD_LINK, record_id)
 
 
 def query_payload(key: str) -> str:
     """Deep-link payload for a saved search."""
-    return _payload(f"q_{key}")
+    return _payload(QUERY_LINK, key)
 
 
-def _payload(payload: str) -> str:
+def help_payload() -> str:
+    """Deep-link payload that opens the private chat on the welcome."""
+    return HELP_LINK
+
+
+def _payload(kind: str, value: str) -> str:
+    payload = f"{kind}_{value}"
     if not _PAYLOAD.match(payload):
         raise ValueError(f"deep-link payload not encodable: {payload!r}")
     return payload
 
 
 def parse_payload(payload: str | None) -> tuple[str, str] | None:
-    """("rec", id) or ("q", key) from a /start payload, or None."""
+    """(RECORD_LINK, id) or (QUERY_LINK, key) from a /start payload, or None."""
     if not payload or not _PAYLOAD.match(payload):
         return None
     kind, _, value = payload.partition("_")
-    return (kind, value) if kind in ("rec", "q") and value else None
+    return (kind, value) if kind in (RECORD_LINK, QUERY_LINK) and value else None
 
 
 def deep_link(bot_username: str, payload: str) -> str:

@@ -1,5 +1,5 @@
 """/compare as messages: one block per organisation with its best proposals (label linking to the
-full text, heading, highlighted quote), packed into as few messages as fit in 4096."""
+full text, heading, highlighted quote), packed into as few messages as MESSAGE_LIMIT allows."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from bot.core.text import clip
 from bot.search.compare import Comparison, OrgBlock
 from bot.ui import actions
 from bot.ui.i18n import html, t
-from bot.ui.render import Message, escape, pack, snippet
+from bot.ui.render import Message, bold, escape, link, pack, snippet
 
 TOPIC_SHOWN = 80  # UTF-16 units of the topic repeated in headings
 TITLE_SHOWN = 90
@@ -39,8 +39,8 @@ def compare_messages(
         language,
         "compare.header_html",
         topic=topic,
-        total=comparison.total,
-        orgs=len(comparison.blocks),
+        count=comparison.total,
+        orgs=t(language, "compare.organisations", count=len(comparison.blocks)),
     )
     blocks = [header]
     for block in comparison.blocks:
@@ -66,9 +66,9 @@ def _block_html(
         record = item.record
         label = escape(record.label)
         if bot_username:
-            link = actions.deep_link(bot_username, actions.record_payload(record.id))
-            label = f'<a href="{escape(link)}">{label}</a>'
-        lines.append(f"• {label} <b>{escape(clip(record.title, TITLE_SHOWN, one_line=True))}</b>")
+            url = actions.deep_link(bot_username, actions.record_payload(record.id))
+            label = link(url, label)
+        lines.append(f"• {label} {bold(clip(record.title, TITLE_SHOWN, one_line=True))}")
         spans = [(h.start, h.end) for h in item.highlights if h.field == "text"]
         lines.append(snippet(record.text, spans, width=width))
     hidden = block.total - len(block.items)

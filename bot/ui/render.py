@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from bot.core.text import ELLIPSIS, prefix_within, utf16_len
 
 MESSAGE_LIMIT = 4096
-CAPTION_LIMIT = 1024
 # Where a long text may be cut, best first: paragraph, sentence, clause, space.
 _BREAKS = (
     re.compile(r"\n"),
@@ -33,6 +32,26 @@ def escape(text: str) -> str:
     """Escape text for Telegram HTML (only <, > and & are special); a lone surrogate, which no
     valid UTF-8 can carry, becomes U+FFFD instead of failing the whole message."""
     return html.escape(_LONE_SURROGATE.sub("\ufffd", text), quote=False)
+
+
+def bold(text: str) -> str:
+    """Plain text, escaped, in bold."""
+    return f"<b>{escape(text)}</b>"
+
+
+def italic(text: str) -> str:
+    """Plain text, escaped, in italics."""
+    return f"<i>{escape(text)}</i>"
+
+
+def pre(text: str) -> str:
+    """Plain text, escaped, as a preformatted block."""
+    return f"<pre>{escape(text)}</pre>"
+
+
+def link(url: str, label_html: str) -> str:
+    """A link around a label that is already markup (escape a plain label first)."""
+    return f'<a href="{escape(url)}">{label_html}</a>'
 
 
 def plain_of(markup: str) -> str:
@@ -158,6 +177,6 @@ def _fit(block: str, limit: int) -> list[str]:
     plain = plain_of(block)
     if utf16_len(plain) <= limit:
         return [block]
-    bold = block.startswith("<b>") and block.endswith("</b>") and block.count("<b>") == 1
+    in_bold = block.startswith("<b>") and block.endswith("</b>") and block.count("<b>") == 1
     pieces = split_text(plain, limit)
-    return [f"<b>{escape(piece)}</b>" if bold else escape(piece) for piece in pieces]
+    return [bold(piece) if in_bold else escape(piece) for piece in pieces]

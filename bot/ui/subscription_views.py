@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.core.schedule import FREQUENCIES, Frequency
 from bot.store.areas import load_areas
 from bot.store.subscriptions import ChatSubscriptions
+from bot.ui import actions
 from bot.ui.i18n import html, t
 from bot.ui.render import Button, Message
 from bot.ui.views import area_name
@@ -41,15 +42,19 @@ def area_picker(language: str, subscribed: Sequence[str]) -> Message:
     rows = []
     for area in load_areas():
         mark = "✅ " if area.id in subscribed else ""
-        rows.append((Button(mark + area_name(language, area.id), f"sub:t:{area.id}"),))
-    rows.append((Button(t(language, "subscribe.next"), "sub:next"),))
+        toggle = actions.subscribe_step(actions.SUB_TOGGLE, area.id)
+        rows.append((Button(mark + area_name(language, area.id), toggle),))
+    rows.append((Button(t(language, "subscribe.next"), actions.subscribe_step(actions.SUB_NEXT)),))
     return Message(html(language, "subscribe.pick_areas_html"), tuple(rows))
 
 
 def frequency_picker(language: str) -> Message:
     """Daily / weekly / monthly."""
     row = tuple(
-        Button(t(language, f"subscribe.{frequency}"), f"sub:f:{frequency}")
+        Button(
+            t(language, f"subscribe.{frequency}"),
+            actions.subscribe_step(actions.SUB_FREQUENCY, frequency),
+        )
         for frequency in FREQUENCIES
     )
     return Message(html(language, "subscribe.pick_frequency_html"), (row,))
@@ -57,7 +62,13 @@ def frequency_picker(language: str) -> Message:
 
 def weekday_picker(language: str) -> Message:
     """Monday … Sunday."""
-    days = [Button(t(language, f"subscribe.weekdays.{day}"), f"sub:w:{day}") for day in range(7)]
+    days = [
+        Button(
+            t(language, f"subscribe.weekdays.{day}"),
+            actions.subscribe_step(actions.SUB_WEEKDAY, day),
+        )
+        for day in range(7)
+    ]
     return Message(
         html(language, "subscribe.pick_weekday_html"), (tuple(days[:4]), tuple(days[4:]))
     )
@@ -66,7 +77,10 @@ def weekday_picker(language: str) -> Message:
 def hour_picker(language: str, frequency: Frequency, weekday: int, zone: ZoneInfo) -> Message:
     """Local hours, six a row."""
     buttons = [
-        Button(t(language, "subscribe.hour", hour=hour), f"sub:h:{frequency}:{weekday}:{hour}")
+        Button(
+            t(language, "subscribe.hour", hour=hour),
+            actions.subscribe_step(actions.SUB_HOUR, frequency, weekday, hour),
+        )
         for hour in HOURS
     ]
     rows = tuple(tuple(buttons[i : i + 6]) for i in range(0, len(buttons), 6))
@@ -98,8 +112,8 @@ def summary_message(language: str, subscriptions: ChatSubscriptions, zone: ZoneI
         next=_when(subscriptions.next_due if subscriptions.active else None, zone),
     )
     row = (
-        Button(t(language, "subscribe.edit"), "sub:edit"),
-        Button(t(language, "subscribe.unsubscribe_all"), "unsub:all"),
+        Button(t(language, "subscribe.edit"), actions.subscribe_step(actions.SUB_EDIT)),
+        Button(t(language, "subscribe.unsubscribe_all"), actions.unsubscribe(actions.ALL)),
     )
     return Message(text, (row,))
 
@@ -108,8 +122,13 @@ def unsubscribe_picker(language: str, subscribed: Sequence[str]) -> Message:
     """One button per subscribed area, and one for all."""
     if not subscribed:
         return Message(html(language, "subscribe.none"))
-    rows = [(Button("✖ " + area_name(language, area), f"unsub:{area}"),) for area in subscribed]
-    rows.append((Button(t(language, "subscribe.unsubscribe_all"), "unsub:all"),))
+    rows = [
+        (Button("✖ " + area_name(language, area), actions.unsubscribe(area)),)
+        for area in subscribed
+    ]
+    rows.append(
+        (Button(t(language, "subscribe.unsubscribe_all"), actions.unsubscribe(actions.ALL)),)
+    )
     return Message(html(language, "subscribe.unsubscribe_pick_html"), tuple(rows))
 
 

@@ -20,8 +20,10 @@ from bot.ui.render import (
     MESSAGE_LIMIT,
     Button,
     Message,
+    bold,
     escape,
     highlight,
+    italic,
     pack,
     plain_of,
     snippet,
@@ -118,14 +120,14 @@ def _header(language: str, answer: SearchResults, page: SearchPage, size: int) -
             language,
             "search.compact_header_html",
             query=query,
-            total=answer.total,
+            count=answer.total,
             shown=len(answer.results),
         )
     return html(
         language,
         "search.header_html",
         query=query,
-        total=answer.total,
+        count=answer.total,
         page=page.page + 1,
         pages=page_count(answer.total, size),
     )
@@ -170,11 +172,11 @@ def _narrow_row(language: str, answer: SearchResults, page: SearchPage) -> tuple
             for code, _ in per_org.most_common(3):
                 name = clip(names.get(code, code.upper()), SHORT_NAME_SHOWN, one_line=True)
                 label = t(language, "search.narrow_org", org=name)
-                buttons.append(Button(label, actions.narrow(page.key, "o", code)))
+                buttons.append(Button(label, actions.narrow(page.key, actions.NARROW_ORG, code)))
     if not answer.filters.areas and len(answer.by_area) > 1:
         for area_id, _ in Counter(answer.by_area).most_common(2):
             label = t(language, "search.narrow_area", area=area_name(language, area_id))
-            buttons.append(Button(label, actions.narrow(page.key, "a", area_id)))
+            buttons.append(Button(label, actions.narrow(page.key, actions.NARROW_AREA, area_id)))
     return tuple(buttons)
 
 
@@ -253,7 +255,7 @@ def _plain_len(markup: str) -> int:
 
 def _record_head(language: str, record: Recommendation) -> str:
     source: Source = record.source
-    lines = [f"<b>{escape(clip(record.title, TITLE_SHOWN, one_line=True))}</b>"]
+    lines = [bold(clip(record.title, TITLE_SHOWN, one_line=True))]
     if record.withdrawn:
         lines.append(html(language, "rec.withdrawn"))
     lines.append(
@@ -295,7 +297,7 @@ def _record_buttons(
     if area is None:
         return (tuple(row),)
     label = t(language, "subscribe.button", area=area_name(language, area))
-    return (tuple(row), (Button(label, actions.encode("sub", "s", area)),))
+    return (tuple(row), (Button(label, actions.subscribe_step(actions.SUB_ONE, area)),))
 
 
 def related_message(language: str, record_title: str, results: Sequence[SearchResult]) -> Message:
@@ -303,7 +305,7 @@ def related_message(language: str, record_title: str, results: Sequence[SearchRe
     if not results:
         return Message(escape(t(language, "rec.related_none")))
     title = clip(record_title, TITLE_SHOWN, one_line=True)
-    lines = [html(language, "rec.related_title_html"), f"<i>{escape(title)}</i>", ""]
+    lines = [html(language, "rec.related_title_html"), italic(title), ""]
     for number, result in enumerate(results, 1):
         lines += _brief_lines(number, result)
     buttons = (_open_row(results, 0),)
@@ -327,7 +329,7 @@ def area_page_message(
     pages = page_count(total, PAGE_SIZE)
     lines = [
         html(
-            language, "areas.page_header_html", area=name, total=total, page=page + 1, pages=pages
+            language, "areas.page_header_html", area=name, count=total, page=page + 1, pages=pages
         ),
         "",
     ]
@@ -339,7 +341,11 @@ def area_page_message(
         nav.append(Button(t(language, "buttons.prev"), actions.area_page(area.id, page - 1)))
     if page + 1 < pages:
         nav.append(Button(t(language, "buttons.next"), actions.area_page(area.id, page + 1)))
-    rows = [_open_row(records, first), tuple(nav), (Button(t(language, "buttons.back"), "areas"),)]
+    rows = [
+        _open_row(records, first),
+        tuple(nav),
+        (Button(t(language, "buttons.back"), actions.area_list()),),
+    ]
     return Message("\n".join(lines).strip(), tuple(row for row in rows if row))
 
 
@@ -357,7 +363,7 @@ def _brief_lines(number: int, result: SearchResult) -> list[str]:
     record = result.record
     org = clip(record.org_short, NAME_SHOWN, one_line=True)
     title = clip(record.title, TITLE_SHOWN, one_line=True)
-    heading = f"<b>{number}.</b> {escape(org)} · <b>{escape(title)}</b>"
+    heading = f"{bold(f'{number}.')} {escape(org)} · {bold(title)}"
     return [heading, snippet(record.text, (), width=70)]
 
 

@@ -102,6 +102,13 @@ async def test_language_switch(running_bot: RunningBot) -> None:
     assert "proposals" in reply.text
 
 
+async def test_one_result_reads_singular_in_english(running_bot: RunningBot) -> None:
+    reply = await running_bot.say("撤銷烈酒稅", user_id=2003, language_code="en")
+    assert "撤銷烈酒稅: 1 proposal (page 1/1)" in reply.text
+    assert "1 proposals" not in reply.text
+    assert reply.callback_data() == ["r:bpa24-6"]
+
+
 async def test_markup_in_queries_is_escaped(running_bot: RunningBot) -> None:
     for text in ("<b>中試</b> & <i>", "</a><script>", "&amp;&lt;", "a" * 4000):
         reply = await running_bot.say(text)

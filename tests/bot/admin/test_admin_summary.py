@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 from bot.admin import broadcast
 from bot.admin.summary import store_summary
 from bot.ingest.pipeline import ingest
-from bot.store.chats import set_active, touch_chat
+from bot.store.chats import touch_chat
 from bot.store.corpus import corpus_version, list_recommendations, list_sources
 from bot.store.db import SessionFactory
 from bot.store.models import Delivery, Recommendation, utcnow
-from bot.store.subscriptions import set_schedule, subscribe
+from bot.store.subscriptions import set_chat_reachable, set_schedule, subscribe
 
 HK = ZoneInfo("Asia/Hong_Kong")
 
@@ -27,7 +27,7 @@ def test_summary_counts(sessions: SessionFactory) -> None:
         touch_chat(session, -10, "group", "g")
         touch_chat(session, -100, "supergroup", "sg")
         touch_chat(session, 4, "private", None)
-        set_active(session, 4, False)
+        set_chat_reachable(session, 4, False)
         subscribe(session, 1, "private", ["innotech", "land"], HK, now=now)
         set_schedule(session, 1, "daily", 9, 0, HK, now=now)
         subscribe(session, 2, "private", ["land"], HK, now=now)

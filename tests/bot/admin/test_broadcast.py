@@ -10,9 +10,10 @@ import pytest
 
 from bot.admin import broadcast
 from bot.messaging.sender import Blocked, ChatGone, Migrated, Outcome, Sent, Transient
-from bot.store.chats import set_active, touch_chat
+from bot.store.chats import touch_chat
 from bot.store.db import SessionFactory
 from bot.store.models import Chat, PendingAction, utcnow
+from bot.store.subscriptions import set_chat_reachable
 from bot.ui.render import Message
 
 ADMIN = 42
@@ -53,7 +54,7 @@ def store(sessions: SessionFactory) -> SessionFactory:
         touch_chat(session, -1001234, "supergroup", "Big group")
         touch_chat(session, -1009999, "channel", "A channel")  # never written to
         touch_chat(session, 999, "private", None)
-        set_active(session, 999, False)  # blocked the bot earlier
+        set_chat_reachable(session, 999, False)  # blocked the bot earlier
     return sessions
 
 

@@ -18,7 +18,6 @@ def test_defaults() -> None:
     assert settings.bot_timezone == "Asia/Hong_Kong"
     assert settings.admin_ids == frozenset()
     assert settings.bot_token is None
-    assert settings.is_sqlite
 
 
 @pytest.mark.parametrize(

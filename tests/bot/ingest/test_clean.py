@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 from bot.ingest.clean import (
     format_body,
     is_page_furniture,
-    join_lines,
     join_two,
     non_space,
     normalize_line,
@@ -31,9 +30,8 @@ def test_normalize_line_keeps_every_character(line: str) -> None:
 
 
 @given(st.lists(pdf_text, max_size=8))
-def test_join_and_format_keep_every_character(lines: list[str]) -> None:
+def test_format_keeps_every_character(lines: list[str]) -> None:
     expected = non_space("".join(lines))
-    assert non_space(join_lines(lines)) == expected
     assert non_space(format_body(lines)) == expected
 
 

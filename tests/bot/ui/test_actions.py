@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.store.corpus import list_recommendations
@@ -40,3 +42,44 @@ def test_every_record_fits(corpus_sessions: SessionFactory) -> None:
             assert len(data.encode()) <= actions.CALLBACK_LIMIT
             assert actions.decode(data) is not None
         assert actions.parse_payload(actions.record_payload(rec_id)) == ("rec", rec_id)
+
+
+# What each encoder builds, and the action name whose handler pattern must claim it.
+BUILT = [
+    (actions.OPEN, actions.open_record("bpa24-6")),
+    (actions.RELATED, actions.related_records("bpa24-6")),
+    (actions.PAGE, actions.search_page("abcdefghij", 0)),
+    (actions.NARROW, actions.narrow("abcdefghij", actions.NARROW_AREA, "a")),
+    (actions.AREA, actions.area_page("housing", 1)),
+    (actions.AREAS, actions.area_list()),
+    (actions.LANGUAGE, actions.choose_language("en")),
+    (actions.SUBSCRIBE, actions.subscribe_step(actions.SUB_HOUR, "weekly", 0, 9)),
+    (actions.SUBSCRIBE, actions.subscribe_step(actions.SUB_NEXT)),
+    (actions.UNSUBSCRIBE, actions.unsubscribe(actions.ALL)),
+    (actions.IMPORT, actions.import_choice(actions.CONFIRM, "k1")),
+    (actions.ADMIN, actions.broadcast_choice(actions.CANCEL, "k1")),
+]
+NAMES = sorted({name for name, _ in BUILT})
+
+
+@pytest.mark.parametrize(("name", "data"), BUILT)
+def test_built_data_matches_only_its_pattern(name: str, data: str) -> None:
+    decoded = actions.decode(data)
+    assert decoded is not None and decoded.name == name
+    matching = [other for other in NAMES if re.match(actions.pattern(other), data)]
+    assert matching == [name]
+
+
+def test_patterns() -> None:
+    assert actions.pattern(actions.OPEN) == "^r:"
+    assert actions.pattern(actions.AREAS) == "^areas$"
+    assert actions.pattern(actions.ADMIN, actions.BROADCAST) == "^adm:bc:"
+    assert re.match(actions.pattern(actions.ADMIN, actions.BROADCAST), "adm:bc:ok:k1")
+    assert not re.match(actions.pattern(actions.ADMIN, actions.BROADCAST), "adm:other:ok:k1")
+    assert not re.match(actions.pattern(actions.AREAS), "areas:1")
+
+
+def test_help_payload_is_a_plain_start() -> None:
+    payload = actions.help_payload()
+    assert payload == "help"
+    assert actions.parse_payload(payload) is None  # no rec_/q_ routing: the welcome

@@ -8,10 +8,14 @@ from hypothesis import strategies as st
 from bot.core.text import clip, utf16_len
 from bot.ui.render import (
     MESSAGE_LIMIT,
+    bold,
     escape,
     highlight,
+    italic,
+    link,
     pack,
     plain_of,
+    pre,
     snippet,
     split_highlighted,
     split_text,
@@ -101,3 +105,15 @@ def test_clip_counts_as_telegram_does() -> None:
     assert clip("😀😀😀", 5) == "😀😀…"  # each emoji is two units
     assert clip("中\n\n試  一下", 20, one_line=True) == "中 試 一下"
     assert escape(clip("<b>&amp;</b>", 6)) == "&lt;b&gt;&amp;a…"  # escaped after the cut
+
+
+def test_tag_helpers_escape_their_text() -> None:
+    assert bold("a<b & c") == "<b>a&lt;b &amp; c</b>"
+    assert italic("x>y") == "<i>x&gt;y</i>"
+    assert pre("if a < b:\n  pass") == "<pre>if a &lt; b:\n  pass</pre>"
+
+
+def test_link_escapes_the_url_and_keeps_label_markup() -> None:
+    markup = link("https://t.me/bot?start=rec_a&b", bold("標題"))
+    assert markup == '<a href="https://t.me/bot?start=rec_a&amp;b"><b>標題</b></a>'
+    assert plain_of(markup) == "標題"
