@@ -169,17 +169,31 @@ def _narrow_row(language: str, answer: SearchResults, page: SearchPage) -> tuple
 def no_results_message(
     language: str, answer: SearchResults, suggestion_keys: Sequence[tuple[str, str]]
 ) -> Message:
-    """Nothing found: say so, and offer the "did you mean" suggestions as buttons."""
+    """Nothing answers the query: say so plainly, list the closest real proposals (kept apart
+    from results, with their own open buttons), and offer the "did you mean" suggestions."""
     lines = [html(language, "search.no_results_html", query=answer.query.strip())]
     if answer.filters:
         lines.append(escape(t(language, "search.try_without_filters")))
-    buttons: tuple[tuple[Button, ...], ...] = ()
+    rows: list[tuple[Button, ...]] = []
+    if answer.closest:
+        lines += ["", escape(t(language, "search.closest_intro"))]
+        lines += [
+            html(
+                language,
+                "search.closest_entry_html",
+                n=number,
+                org=result.record.org_short,
+                title=result.record.title,
+            )
+            for number, result in enumerate(answer.closest, 1)
+        ]
+        rows.append(_open_row(answer.closest, 0))
     if suggestion_keys:
         lines.append(escape(t(language, "search.did_you_mean")))
-        buttons = (
-            tuple(Button(text, actions.search_page(key, 0)) for text, key in suggestion_keys),
+        rows.append(
+            tuple(Button(text, actions.search_page(key, 0)) for text, key in suggestion_keys)
         )
-    return Message("\n".join(lines), buttons)
+    return Message("\n".join(lines), tuple(rows))
 
 
 def unknown_filters_note(language: str, unknown: Sequence[str]) -> str:
