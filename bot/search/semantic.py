@@ -10,6 +10,7 @@ records. Candidates are the records near the top cosine (within a relative margi
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,11 +46,24 @@ class Semantic:
         return [int(i) for i in order if self.cosines[i] >= top - MARGIN and self.cosines[i] > 0]
 
 
-def semantic(index: SearchIndex, text: str, embedder: Embedder | None = None) -> Semantic | None:
-    """The query's semantic view, or None when the index has no vectors or the text is empty."""
+_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
+
+
+def embed_query(
+    index: SearchIndex, text: str, embedder: Embedder | None = None
+) -> Future[np.ndarray] | None:
+    """Begin embedding the query in the background (the model's C code releases the GIL, so the
+    lexical stage runs meanwhile); None when the index has no vectors or the text is empty."""
     if index.vectors is None or not text.strip():
         return None
-    vector = (embedder or default_embedder()).query(text)
+    return _worker.submit((embedder or default_embedder()).query, text)
+
+
+def semantic(index: SearchIndex, pending: Future[np.ndarray] | None) -> Semantic | None:
+    """The query's semantic view once its vector is ready (None without one)."""
+    if pending is None or index.vectors is None:
+        return None
+    vector = pending.result()
     cosines = index.vectors @ vector
     present = cosines[index.has_vector]
     median = float(np.median(present))
