@@ -15,8 +15,9 @@ semantically closest one, or stands out from the corpus (z ≥ Z_AGREE), or it h
 query (coverage ≥ MOSTLY_COVERED) and what it lacks are words other records use (a difference of
 wording, not a subject nobody wrote about: "養狗", "全民" name nothing in the corpus, so a query
 asking for them is not answered by a record about 公屋 or 退休). With nothing lexical, the
-semantic best is an answer only when it stands out strongly (z ≥ Z_SEMANTIC) and holds part of the
-query's words (coverage ≥ SEMANTIC_MIN_COVERAGE), so "weather tomorrow" finds nothing. When the
+semantic best is an answer only when it stands out strongly (z ≥ Z_SEMANTIC), holds part of the
+query's words (coverage ≥ SEMANTIC_MIN_COVERAGE) and the query names nothing the corpus lacks, so
+"weather tomorrow" and "公屋可唔可以養貓" find nothing. When the
 query has no answer, the fused list's first CLOSEST records are shown apart as the closest.
 Thresholds were set on the held-out dev split, never per query.
 """
@@ -88,6 +89,7 @@ def is_answer(
         closest is not None
         and view.z[closest] >= Z_SEMANTIC
         and coverage[closest] >= SEMANTIC_MIN_COVERAGE
+        and not names_unknown
     )
 
 
