@@ -18,7 +18,7 @@ from bot.core.embedding import (
     to_bytes,
 )
 from bot.store.corpus import list_recommendations
-from bot.store.vectors import save_vector, stored_vectors
+from bot.store.vectors import save_vectors, stored_vectors
 
 
 def sync_vectors(
@@ -36,6 +36,9 @@ def sync_vectors(
     if not stale:
         return 0
     vectors = embed_passages([passage for _, _, passage in stale], embedder, cache)
-    for (record_id, digest, _), vector in zip(stale, vectors, strict=True):
-        save_vector(session, record_id, embedder.name, digest, to_bytes(vector))
+    rows = [
+        (record_id, digest, to_bytes(vector))
+        for (record_id, digest, _), vector in zip(stale, vectors, strict=True)
+    ]
+    save_vectors(session, embedder.name, rows)
     return len(stale)

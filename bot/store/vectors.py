@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from bot.store.models import RecordVector
@@ -18,15 +20,19 @@ def stored_vectors(session: Session, model: str) -> dict[str, tuple[str, bytes]]
     return {record_id: (digest, bytes(vector)) for record_id, digest, vector in rows}
 
 
-def save_vector(
-    session: Session, record_id: str, model: str, content_hash: str, vector: bytes
-) -> None:
-    """Insert or replace one record's vector (the caller commits)."""
-    row = session.get(RecordVector, (record_id, model))
-    if row is None:
-        session.add(
-            RecordVector(record_id=record_id, model=model, content_hash=content_hash, vector=vector)
-        )
-    else:
-        row.content_hash = content_hash
-        row.vector = vector
+def save_vectors(session: Session, model: str, rows: Sequence[tuple[str, str, bytes]]) -> None:
+    """Insert or replace (record id, content hash, vector bytes) rows for one model, in two
+    statements whatever their number (the caller commits)."""
+    if not rows:
+        return
+    ids = [record_id for record_id, _, _ in rows]
+    session.execute(
+        delete(RecordVector).where(RecordVector.model == model, RecordVector.record_id.in_(ids))
+    )
+    session.execute(
+        insert(RecordVector),
+        [
+            {"record_id": record_id, "model": model, "content_hash": digest, "vector": vector}
+            for record_id, digest, vector in rows
+        ],
+    )
