@@ -2,7 +2,9 @@
 
 Fusion is reciprocal-rank fusion of the lexical results and the semantic candidates (records
 within a relative margin of the query's best cosine), so neither score scale leaks into the other;
-each result remembers which stage found it.
+each result remembers which stage found it. When the best lexical match holds every concept of the
+query, the semantic candidates follow the lexical results rather than being interleaved: a record
+that says what was asked outranks one that resembles it.
 
 The decision combines the three signals the stages give:
 - lexical coverage (the share of the query's concepts a record holds, as the engine computes it);
@@ -108,5 +110,11 @@ def blend(
     if is_answer(lexical, coverage, view, candidates, names_unknown):
         # Joining an answer takes a record that stands out, not merely the nearest few.
         joining = [position for position in candidates if view.z[position] >= Z_JOIN]
+        if lexical and coverage[lexical[0]] >= FULL_COVERAGE:
+            # The best lexical match holds every concept of the query: records that merely
+            # resemble the query come after the lexical results, not between them.
+            _, why = fuse(lexical, joining)
+            found = set(lexical)
+            return Blend(lexical + [p for p in joining if p not in found], why, answered=True)
         return Blend(*fuse(lexical, joining), answered=True)
     return Blend(*fuse(lexical, candidates), answered=False)

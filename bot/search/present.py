@@ -73,6 +73,7 @@ def describe_results(answer: SearchResults) -> str:
         record = result.record
         title = mark(record.title, [h for h in result.highlights if h.field == "title"])
         text = mark(record.text, [h for h in result.highlights if h.field == "text"])
-        lines.append(f"{rank}. [{record.id}] {record.org_short} · {title}  ({result.score:.2f})")
+        found = f"({result.score:.2f}, {result.why})"
+        lines.append(f"{rank}. [{record.id}] {record.org_short} · {title}  {found}")
         lines.append("   " + text.replace("\n", " ")[:160])
     return "\n".join(lines)
