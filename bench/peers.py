@@ -10,7 +10,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from bench.common import quiet, release_memory, rss_mb
+from bot.core.embedding import MODEL_NAME, default_embedder, embed_passages, passage_text
 from bot.search import IndexedRecord, SearchIndex, search
 
 FUZZ_CUTOFF = 60.0  # rapidfuzz partial_ratio: below this a record is not returned at all
@@ -43,33 +46,90 @@ class System(ABC):
     def close(self) -> None:
         """Drop the index."""
 
+    def answer(self, query: str, limit: int = 10) -> tuple[list[str], list[str]]:
+        """Record ids that answer the query, and the closest proposals shown when none does
+        (only our engine tells them apart; the peers have no "closest")."""
+        return self.search(query, limit), []
+
 
 class Ours(System):
-    """bot.search: `SearchIndex.build` and `search`."""
+    """bot.search: `SearchIndex.build` (with the records' vectors) and `search`."""
 
     name = "ours"
-    description = "bot.search"
+    description = "bot.search: fused + decision"
+    semantic = True  # the index gets the records' vectors
+    decide = True  # the answer/no-answer decision runs
 
     def __init__(self) -> None:
         super().__init__()
         self.index: SearchIndex | None = None
 
     def build(self, records: Sequence[IndexedRecord]) -> None:
+        vectors = record_vectors(records) if self.semantic else None
         try:
-            self.index = SearchIndex.build(records)
+            self.index = SearchIndex.build(records, vectors=vectors)
         except FileNotFoundError as error:
             # The search vocabulary (data/synonyms.yaml, ...) may not be written yet.
             from bot.search.lexicon import Lexicon
 
             self.note = f"empty lexicon ({error})"
-            self.index = SearchIndex.build(records, Lexicon())
+            self.index = SearchIndex.build(records, Lexicon(), vectors=vectors)
 
     def search(self, query: str, limit: int = 10) -> list[str]:
+        return self.answer(query, limit)[0]
+
+    def answer(self, query: str, limit: int = 10) -> tuple[list[str], list[str]]:
         assert self.index is not None, "build() first"
-        return [result.record.id for result in search(self.index, query, limit=limit).results]
+        found = search(self.index, query, limit=limit, decide=self.decide)
+        return [r.record.id for r in found.results], [r.record.id for r in found.closest]
 
     def close(self) -> None:
         self.index = None
+
+
+class OursLexical(Ours):
+    """Our engine as it was: no vectors, so no semantic stage and no closest."""
+
+    name = "lexical"
+    description = "bot.search: lexical only"
+    semantic = False
+
+
+class OursFused(Ours):
+    """Lexical and semantic fused, every query answered (the decision off)."""
+
+    name = "fused"
+    description = "bot.search: fused, no decision"
+    decide = False
+
+
+class Semantic(System):
+    """The semantic stage alone: records by cosine to the query, top `limit`, always."""
+
+    name = "semantic"
+    description = f"cosine only ({MODEL_NAME})"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.vectors: np.ndarray | None = None
+
+    def build(self, records: Sequence[IndexedRecord]) -> None:
+        self.ids = [record.id for record in records]
+        self.vectors = record_vectors(records)
+
+    def search(self, query: str, limit: int = 10) -> list[str]:
+        assert self.vectors is not None, "build() first"
+        cosines = self.vectors @ default_embedder().query(query)
+        return [self.ids[i] for i in np.argsort(-cosines, kind="stable")[:limit]]
+
+    def close(self) -> None:
+        self.vectors = None
+
+
+def record_vectors(records: Sequence[IndexedRecord]) -> np.ndarray:
+    """The records' vectors as ingest computes them (read from the on-disk cache)."""
+    return embed_passages([passage_text(record.title, record.text) for record in records])
 
 
 class Like(System):
@@ -242,6 +302,17 @@ def safe_search(system: System, query: str, limit: int = 10) -> tuple[list[str],
         return [], describe(error)
 
 
+def safe_answer(
+    system: System, query: str, limit: int = 10
+) -> tuple[list[str], list[str], str | None]:
+    """The system's answers and closest proposals, or ([], [], the error) when it raises."""
+    try:
+        answers, closest = system.answer(query, limit)
+        return answers, closest, None
+    except Exception as error:
+        return [], [], describe(error)
+
+
 def safe_build(system: System, records: Sequence[IndexedRecord]) -> str | None:
     """Build the system; the error's description if that fails."""
     try:
@@ -253,7 +324,8 @@ def safe_build(system: System, records: Sequence[IndexedRecord]) -> str | None:
 
 
 SYSTEMS: dict[str, type[System]] = {
-    system.name: system for system in (Ours, Like, Fuzz, Fts5, Whoosh)
+    system.name: system
+    for system in (Ours, OursLexical, OursFused, Semantic, Like, Fuzz, Fts5, Whoosh)
 }
 
 

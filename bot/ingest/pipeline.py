@@ -19,6 +19,7 @@ from bot.ingest.classify import classify
 from bot.ingest.layouts import parser_for
 from bot.ingest.sources import ManifestError, SourceDocument, read_manifest
 from bot.ingest.store import SourceReport, sync_records, upsert_source
+from bot.ingest.vectors import sync_vectors
 from bot.store.corpus import bump_corpus_version
 from bot.store.db import SessionFactory
 from bot.store.models import Source, utcnow
@@ -34,6 +35,7 @@ class IngestReport:
     """What an ingest run did, per source."""
 
     sources: list[SourceReport] = field(default_factory=list)
+    vectors: int = 0  # record vectors computed or read from the cache (new or changed records)
 
     @property
     def changed(self) -> bool:
@@ -80,6 +82,8 @@ def ingest(
             if source_report.changed:
                 bump_corpus_version(session, now)
         report.sources.append(source_report)
+    with sessions.begin() as session:
+        report.vectors = sync_vectors(session)
     return report
 
 

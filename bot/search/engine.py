@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from bot.search.blend import CLOSEST, Why, blend, fuse
 from bot.search.index import IndexedRecord, SearchIndex
 from bot.search.match import (
     NUMBER_PREFIX,
@@ -21,11 +22,13 @@ from bot.search.match import (
 )
 from bot.search.normalize import Folded, to_traditional
 from bot.search.query import Filters, ParsedQuery, parse_query
-from bot.search.segment import NUMBER, is_cjk, number_value
+from bot.search.segment import NUMBER, grams, is_cjk, number_value
+from bot.search.semantic import embed_query, semantic
 
 MAX_LIMIT = 100
 MAX_CONCEPTS = 12  # bounds the work for long pasted text
 UNKNOWN_DISCOUNT_AFTER = 3  # matched concepts needed before an unknown word counts half
+RELATED_POOL = 20  # candidates per stage fused for `related`
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,10 @@ class SearchResult:
     """One matching recommendation."""
 
     record: IndexedRecord
-    score: float
-    highlights: tuple[Highlight, ...]
+    score: float  # lexical (BM25F × coverage); 0 for a record only the semantic stage found
+    highlights: tuple[Highlight, ...]  # matched words; for a semantic-only hit, its best sentence
+    why: Why = "lexical"  # which stage found it
+    similarity: float = 0.0  # cosine to the query (0 without vectors)
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,9 @@ class SearchResults:
     unknown_filters: tuple[str, ...] = ()
     by_source: dict[str, int] = field(default_factory=dict)  # all results per source id
     by_area: dict[str, int] = field(default_factory=dict)  # all results per primary area
+    # When nothing answers the query: the closest real proposals, to show apart from results
+    # ("nobody proposed exactly this; closest: …"). Empty whenever `results` is not.
+    closest: list[SearchResult] = field(default_factory=list)
 
 
 def search(
@@ -69,20 +77,43 @@ def search(
     limit: int = 10,
     offset: int = 0,
     filters: Filters | None = None,
+    decide: bool = True,
 ) -> SearchResults:
-    """Search the index. Never raises on any input; an empty query returns nothing."""
+    """Search the index. Never raises on any input; an empty query returns nothing.
+    `decide=False` skips the answer/no-answer decision (the fused ranking is always returned):
+    for measuring the stages, not for members."""
     started = time.perf_counter()
     parsed = parse_query(query, index.lexicon)
+    pending = embed_query(
+        index, to_traditional(parsed.plain)
+    )  # embeds while the lexical stage runs
     active = parsed.filters.merge(filters) if filters else parsed.filters
     concepts = discount_unknown([match_concept(index, c) for c in concepts_of(index, parsed)])
-    order, scores = _ranked(index, concepts, parsed.text, active)
+    mask = filter_mask(index, active)
+    lexical, scores, coverage = _ranked(index, concepts, parsed.text, active, mask)
+    view = semantic(index, pending) if concepts else None
+    names_unknown = any(not concept.matched_terms for concept in concepts)
+    mixed = blend(lexical, coverage, view, mask, names_unknown)
+    answered = mixed.answered or not decide
+    order = mixed.order if answered else []
     limit = max(0, min(limit, MAX_LIMIT))
     page = order[max(0, offset) : max(0, offset) + limit]
-    results = [
-        SearchResult(index.records[i], float(scores[i]), highlights(index, i, concepts))
-        for i in page
-    ]
-    suggestions = [] if len(order) else suggest(index, parsed)
+
+    def result(position: int) -> SearchResult:
+        why = mixed.why.get(position, "lexical")
+        found = (
+            highlights(index, position, concepts)
+            if why != "semantic"
+            else best_sentence(index, position, parsed.text)
+        )
+        similarity = float(view.cosines[position]) if view is not None else 0.0
+        return SearchResult(
+            index.records[position], float(scores[position]), found, why, similarity
+        )
+
+    results = [result(i) for i in page]
+    closest = [] if answered else [result(i) for i in mixed.order[:CLOSEST]]
+    suggestions = [] if order else suggest(index, parsed)
     matched = [index.records[i] for i in order]
     return SearchResults(
         query=query,
@@ -95,6 +126,7 @@ def search(
         unknown_filters=parsed.unknown_filters,
         by_source=dict(Counter(record.source_id for record in matched)),
         by_area=dict(Counter(record.areas[0] for record in matched if record.areas)),
+        closest=closest,
     )
 
 
@@ -166,18 +198,23 @@ def _repair_typos(index: SearchIndex, words: list[str]) -> list[str]:
 
 
 def _ranked(
-    index: SearchIndex, concepts: list[ConceptMatch], phrase: str, filters: Filters
-) -> tuple[list[int], np.ndarray]:
-    mask = filter_mask(index, filters)
+    index: SearchIndex,
+    concepts: list[ConceptMatch],
+    phrase: str,
+    filters: Filters,
+    mask: np.ndarray,
+) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """The lexical results (positions, best first), score and coverage per record."""
+    nothing = np.zeros(len(index), dtype=np.float32)
     if not concepts:
         # Only filters (e.g. "經民聯" or "#創科"): list what they select, in document order.
         if not filters:
-            return [], np.zeros(len(index))
-        return np.flatnonzero(mask).tolist(), mask.astype(np.float32)
-    scores, _ = rank(index, concepts, phrase.replace(" ", ""), mask)
+            return [], nothing, nothing
+        return np.flatnonzero(mask).tolist(), mask.astype(np.float32), nothing
+    scores, coverage = rank(index, concepts, phrase.replace(" ", ""), mask)
     positive = np.flatnonzero(scores > 0)
     order = positive[np.argsort(-scores[positive], kind="stable")]
-    return order.tolist(), scores
+    return order.tolist(), scores, coverage
 
 
 def filter_mask(index: SearchIndex, filters: Filters) -> np.ndarray:
@@ -208,6 +245,30 @@ def highlights(
         spans = sorted(span for term in terms for span in _occurrences(folded, term))
         found.extend(Highlight(name, start, end) for start, end in _merge(spans))
     return tuple(found)
+
+
+_SENTENCE = re.compile(r"[^。；！？;!?\n]+[。；！？;!?]?")
+
+
+def best_sentence(index: SearchIndex, position: int, folded_query: str) -> tuple[Highlight, ...]:
+    """For a record only the semantic stage found (no matched words): the sentence of its text
+    sharing the most character pairs with the query (cheap, lexical), else its first sentence."""
+    folded = index.folded("text", position)
+    wanted = set(grams(folded_query.replace(" ", "")))
+    best: tuple[int, int, int] | None = None  # (shared pairs, start, end)
+    for match in _SENTENCE.finditer(folded.text):
+        start, end = match.start(), match.end()
+        while start < end and folded.text[start].isspace():
+            start += 1
+        if end - start < 2:
+            continue
+        shared = len(wanted & set(grams(folded.text[start:end])))
+        if best is None or shared > best[0]:
+            best = (shared, start, end)
+    if best is None:
+        return ()
+    start, end = folded.span(best[1], best[2])
+    return (Highlight("text", start, end),)
 
 
 def _occurrences(folded: Folded, term: str) -> list[tuple[int, int]]:
@@ -257,7 +318,9 @@ def _finds_something(index: SearchIndex, term: str) -> bool:
 
 
 def related(index: SearchIndex, record_id: str, limit: int = 5) -> list[SearchResult]:
-    """The records most similar to one recommendation, from other organisations."""
+    """The records most similar to one recommendation, from other organisations: its most
+    characteristic words (BM25), fused with its sentence vector's nearest records when the index
+    has vectors (same wording or same meaning)."""
     position = index.position_of(record_id)
     if position is None:
         return []
@@ -268,8 +331,19 @@ def related(index: SearchIndex, record_id: str, limit: int = 5) -> list[SearchRe
         posting = index.posting("w", term)
         if posting is not None and len(term) >= 2:
             scores[posting.docs] += weight * posting.weights
-    for other, record in enumerate(index.records):
-        if record.org_short == own.org_short:
-            scores[other] = 0.0
-    order = [i for i in np.argsort(-scores, kind="stable")[:limit].tolist() if scores[i] > 0]
-    return [SearchResult(index.records[i], float(scores[i]), ()) for i in order]
+    other = np.array([record.org_short != own.org_short for record in index.records], dtype=bool)
+    scores[~other] = 0.0
+    lexical = [
+        i for i in np.argsort(-scores, kind="stable")[:RELATED_POOL].tolist() if scores[i] > 0
+    ]
+    why: dict[int, Why]
+    if index.vectors is None or not index.has_vector[position]:
+        order, why = lexical, {i: "lexical" for i in lexical}
+    else:
+        cosines = index.vectors @ index.vectors[position]
+        cosines[~(other & index.has_vector)] = -1.0
+        near = [
+            int(i) for i in np.argsort(-cosines, kind="stable")[:RELATED_POOL] if cosines[i] > 0
+        ]
+        order, why = fuse(lexical, near)
+    return [SearchResult(index.records[i], float(scores[i]), (), why[i]) for i in order[:limit]]

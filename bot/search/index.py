@@ -16,10 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy.orm import Session
 
+from bot.core.embedding import default_embedder
 from bot.search.facts import SourceFacts
 from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.normalize import Folded, fold, fold_text, to_traditional
 from bot.search.segment import Segmenter, chars, grams, is_cjk, numbers, quoted_terms, sound_keys
+from bot.search.vectors import load_vectors
 from bot.store.corpus import list_recommendations, list_sources
 from bot.store.models import Recommendation
 
@@ -81,8 +83,21 @@ class SearchIndex:
         lexicon: Lexicon,
         segmenter: Segmenter,
         sources: SourceFacts | None = None,
+        vectors: np.ndarray | None = None,
     ) -> None:
         self.records = list(records)
+        # One sentence vector per record (rows, normalised; a zero row for a record without one),
+        # or None: then search is lexical only.
+        self.vectors = (
+            vectors if vectors is not None and len(vectors) == len(self.records) else None
+        )
+        self.has_vector = (
+            np.any(self.vectors != 0, axis=1)
+            if self.vectors is not None
+            else np.zeros(len(self.records), dtype=bool)
+        )
+        if self.vectors is not None:
+            default_embedder().warm()  # queries will need the model: load it now, not then
         self.sources = sources or SourceFacts()  # per-source facts, as fresh as the records
         self.lexicon = lexicon
         self.segmenter = segmenter
@@ -99,6 +114,10 @@ class SearchIndex:
         self.word_vocabulary = sorted(
             {key[2:] for key in self.postings if key.startswith("w:")} | self.segmenter.user_terms
         )
+        # The typo tables, built now rather than by the first query with a typo (that query
+        # used to pay ~0.1-0.3 s for them).
+        self.vocabulary_near(0, cjk=True)
+        self.homophones("")
         # Multi-word English terms of the data ("green bonds"), longest first, to spot whole.
         ascii_terms = sorted(
             (term for term in lexicon.phrases() if term.isascii() and " " in term),
@@ -116,18 +135,22 @@ class SearchIndex:
         records: Sequence[IndexedRecord],
         lexicon: Lexicon | None = None,
         sources: SourceFacts | None = None,
+        vectors: np.ndarray | None = None,
     ) -> SearchIndex:
-        """Index `records`, teaching the segmenter the corpus's own names and the data's terms."""
+        """Index `records`, teaching the segmenter the corpus's own names and the data's terms;
+        `vectors` (one row per record) turn the semantic stage on."""
         lexicon = lexicon or load_lexicon()
         segmenter = Segmenter(_user_terms(records, lexicon))
-        return cls(records, lexicon, segmenter, sources)
+        return cls(records, lexicon, segmenter, sources, vectors)
 
     @classmethod
     def load(cls, session: Session, lexicon: Lexicon | None = None) -> SearchIndex:
-        """Index every active recommendation in the store, with the facts of their sources."""
+        """Index every active recommendation in the store, with the facts of their sources and
+        the vectors computed at ingest (never computed here)."""
         rows = list_recommendations(session)
         sources = SourceFacts.of(list_sources(session))
-        return cls.build([IndexedRecord.from_row(row) for row in rows], lexicon, sources)
+        records = [IndexedRecord.from_row(row) for row in rows]
+        return cls.build(records, lexicon, sources, load_vectors(session, records))
 
     def __len__(self) -> int:
         return len(self.records)

@@ -20,6 +20,7 @@ def result_json(result: SearchResult) -> dict[str, Any]:
         "text": record.text,
         "areas": list(record.areas),
         "score": round(result.score, 3),
+        "why": result.why,  # "lexical" | "semantic" | "both": which stage found it
         "highlights": [
             {
                 "field": h.field,
@@ -33,13 +34,16 @@ def result_json(result: SearchResult) -> dict[str, Any]:
 
 
 def results_json(answer: SearchResults) -> dict[str, Any]:
-    """`{"query", "normalized", "elapsed_ms", "total", "results", "suggestions"}`."""
+    """`{"query", "normalized", "elapsed_ms", "total", "results", "closest", "suggestions"}`;
+    "closest" holds the closest real proposals when nothing answers the query (then "results" is
+    empty): nobody proposed exactly this."""
     return {
         "query": answer.query,
         "normalized": answer.normalized,
         "elapsed_ms": round(answer.elapsed_ms, 3),
         "total": answer.total,
         "results": [result_json(result) for result in answer.results],
+        "closest": [result_json(result) for result in answer.closest],
         "suggestions": answer.suggestions,
     }
 
@@ -57,12 +61,20 @@ def describe_results(answer: SearchResults) -> str:
     """A readable listing for the terminal."""
     if not answer.results:
         hint = f" (did you mean: {', '.join(answer.suggestions)})" if answer.suggestions else ""
-        return f"no results for {answer.query!r}{hint}"
+        lines = [f"no results for {answer.query!r}{hint}"]
+        if answer.closest:
+            lines.append("nobody proposed exactly this; closest proposals:")
+            lines += [
+                f"  [{result.record.id}] {result.record.org_short} · {result.record.title}"
+                for result in answer.closest
+            ]
+        return "\n".join(lines)
     lines = [f"{answer.total} results for {answer.normalized!r} ({answer.elapsed_ms:.1f} ms)"]
     for rank, result in enumerate(answer.results, 1):
         record = result.record
         title = mark(record.title, [h for h in result.highlights if h.field == "title"])
         text = mark(record.text, [h for h in result.highlights if h.field == "text"])
-        lines.append(f"{rank}. [{record.id}] {record.org_short} · {title}  ({result.score:.2f})")
+        found = f"({result.score:.2f}, {result.why})"
+        lines.append(f"{rank}. [{record.id}] {record.org_short} · {title}  {found}")
         lines.append("   " + clip(text, 160, one_line=True))
     return "\n".join(lines)

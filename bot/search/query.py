@@ -25,6 +25,7 @@ class ParsedQuery:
     text: str  # folded, filters and stop phrases removed
     filters: Filters
     unknown_filters: tuple[str, ...] = field(default=())  # filter values that named nothing
+    plain: str = ""  # the words as typed (filter syntax removed, not folded): what is embedded
 
 
 def clean_input(raw: str) -> str:
@@ -49,7 +50,8 @@ def parse_query(raw: str, lexicon: Lexicon) -> ParsedQuery:
     folded, orgs = extract_orgs(fold_text(text), lexicon)
     if orgs:
         filters = filters.merge(Filters(orgs=frozenset(orgs)))
-    return ParsedQuery(remove_stop_phrases(folded, lexicon), filters, tuple(unknown))
+    plain = " ".join(text.split())
+    return ParsedQuery(remove_stop_phrases(folded, lexicon), filters, tuple(unknown), plain)
 
 
 def resolve_filter(kind: str, value: str, lexicon: Lexicon) -> Filters | None:

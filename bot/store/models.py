@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -117,6 +118,20 @@ class Recommendation(Base):
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
     source: Mapped[Source] = relationship(back_populates="recommendations")
+
+
+class RecordVector(Base):
+    """A recommendation's sentence vector for semantic search, computed at ingest. Keyed by the
+    model and a hash of what was embedded, so it is recomputed only when either changes."""
+
+    __tablename__ = "record_vectors"
+
+    record_id: Mapped[str] = mapped_column(
+        ForeignKey("recommendations.id", ondelete="CASCADE"), primary_key=True
+    )
+    model: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)  # little-endian float32
 
 
 class Meta(Base):

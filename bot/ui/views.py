@@ -183,21 +183,35 @@ def _narrow_row(language: str, answer: SearchResults, page: SearchPage) -> tuple
 def no_results_message(
     language: str, answer: SearchResults, suggestion_keys: Sequence[tuple[str, str]]
 ) -> Message:
-    """Nothing found: say so, and offer the "did you mean" suggestions as buttons."""
+    """Nothing answers the query: say so plainly, list the closest real proposals (kept apart
+    from results, with their own open buttons), and offer the "did you mean" suggestions."""
     query = clip(answer.query.strip(), QUERY_SHOWN, one_line=True)
     lines = [html(language, "search.no_results_html", query=query)]
     if answer.filters:
         lines.append(escape(t(language, "search.try_without_filters")))
-    buttons: tuple[tuple[Button, ...], ...] = ()
+    rows: list[tuple[Button, ...]] = []
+    if answer.closest:
+        lines += ["", escape(t(language, "search.closest_intro"))]
+        lines += [
+            html(
+                language,
+                "search.closest_entry_html",
+                n=number,
+                org=clip(result.record.org_short, NAME_SHOWN, one_line=True),
+                title=clip(result.record.title, TITLE_SHOWN, one_line=True),
+            )
+            for number, result in enumerate(answer.closest, 1)
+        ]
+        rows.append(_open_row(answer.closest, 0))
     if suggestion_keys:
         lines.append(escape(t(language, "search.did_you_mean")))
-        buttons = (
+        rows.append(
             tuple(
                 Button(clip(text, BUTTON_SHOWN, one_line=True), actions.search_page(key, 0))
                 for text, key in suggestion_keys
-            ),
+            )
         )
-    return Message("\n".join(lines), buttons)
+    return Message("\n".join(lines), tuple(rows))
 
 
 def answer_message(

@@ -79,10 +79,20 @@ async def test_nothing_found_says_so(running_bot: RunningBot) -> None:
 
 async def test_did_you_mean_buttons_search_again(running_bot: RunningBot) -> None:
     reply = await running_bot.say("半導體晶片廠商足球比賽")
-    if "r:" in "".join(reply.callback_data()):
+    if "找不到" not in reply.text:
         pytest.skip("the engine found results for this query; nothing to suggest")
+    # Suggestions search again; the closest proposals (kept apart, at most 3) open a record.
+    opened = [data for data in reply.callback_data() if data.startswith("r:")]
+    assert len(opened) <= 3
     for data in reply.callback_data():
-        assert data.startswith("p:")
+        assert data.startswith(("p:", "r:"))
+
+
+async def test_nobody_proposed_it_shows_the_closest(running_bot: RunningBot) -> None:
+    reply = await running_bot.say("公屋可唔可以養貓？")
+    assert "找不到" in reply.text and "沒有人正正提出過" in reply.text
+    opened = [data for data in reply.callback_data() if data.startswith("r:")]
+    assert 1 <= len(opened) <= 3
 
 
 async def test_rec_command_variants(running_bot: RunningBot) -> None:

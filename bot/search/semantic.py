@@ -1,0 +1,72 @@
+"""The semantic stage: the query's cosine to every record's vector, read relative to the query's
+own distribution over the corpus.
+
+Cosines from multilingual-e5 are compressed (most records sit between 0.75 and 0.85 for any
+query), so a raw cosine says little. What says something is how far a record stands out from the
+rest of the corpus *for this query*: its z-score, (cosine − median) / standard deviation over all
+records. Candidates are the records near the top cosine (within a relative margin), never a fixed
+"top k" of whatever is closest.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.core.embedding import Embedder, default_embedder
+from bot.search.index import SearchIndex
+
+MARGIN = 0.03  # a candidate's cosine is within this of the query's best cosine
+MAX_CANDIDATES = 10
+
+
+@dataclass(frozen=True)
+class Semantic:
+    """One query's semantic view of the corpus."""
+
+    cosines: np.ndarray  # per record (0 where a record has no vector)
+    z: np.ndarray  # per record: (cosine − median) / std over the corpus, for this query
+
+    @property
+    def best(self) -> int:
+        """Position of the record closest to the query."""
+        return int(np.argmax(self.cosines))
+
+    def candidates(self, mask: np.ndarray, limit: int = MAX_CANDIDATES) -> list[int]:
+        """Records the filters allow whose cosine is within MARGIN of the best allowed one,
+        best first."""
+        allowed = np.flatnonzero(mask)
+        if not len(allowed):
+            return []
+        cosines = self.cosines[allowed]
+        order = allowed[np.argsort(-cosines, kind="stable")[:limit]]
+        top = float(self.cosines[order[0]])
+        return [int(i) for i in order if self.cosines[i] >= top - MARGIN and self.cosines[i] > 0]
+
+
+_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
+
+
+def embed_query(
+    index: SearchIndex, text: str, embedder: Embedder | None = None
+) -> Future[np.ndarray] | None:
+    """Begin embedding the query in the background (the model's C code releases the GIL, so the
+    lexical stage runs meanwhile); None when the index has no vectors or the text is empty."""
+    if index.vectors is None or not text.strip():
+        return None
+    return _worker.submit((embedder or default_embedder()).query, text)
+
+
+def semantic(index: SearchIndex, pending: Future[np.ndarray] | None) -> Semantic | None:
+    """The query's semantic view once its vector is ready (None without one)."""
+    if pending is None or index.vectors is None:
+        return None
+    vector = pending.result()
+    cosines = index.vectors @ vector
+    present = cosines[index.has_vector]
+    median = float(np.median(present))
+    spread = float(present.std()) or 1.0
+    z = np.where(index.has_vector, (cosines - median) / spread, 0.0)
+    return Semantic(cosines, z)
