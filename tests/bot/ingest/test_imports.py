@@ -89,7 +89,7 @@ def test_every_replica_learns_a_new_source_with_its_index(sessions: SessionFacto
     """Source facts (document kinds, organisation filters) come with the index, so a replica
     that did not run the upload learns the new organisation when it rebuilds, not never."""
     ingest(sessions, now=T0)
-    other_replica = LiveIndex(sessions, interval=0)
+    other_replica = LiveIndex(sessions, interval=3600)  # checks only when told to, below
     assert "hkfia" not in other_replica.get().sources.org_codes
     apply(sessions, make_docx(SYNTHETIC.read_text()), "a.docx", META, T0 + timedelta(days=1))
     assert other_replica.refresh()  # what its periodic corpus-version check does
