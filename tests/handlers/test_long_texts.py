@@ -74,16 +74,17 @@ async def test_compare(running_bot: RunningBot, language: str) -> None:
 
 @pytest.fixture
 async def long_named_upload(running_bot: RunningBot, tmp_path: Path) -> RunningBot:
-    """A document stored with very long names (as an upload made before names were bounded)."""
+    """A document stored with names as long as the store's columns take (as an upload made
+    before names were bounded), far past what a reply shows."""
     text = "一、創新科技\n1. 設立中試中心\n建議政府設立中試中心，支援" + "中試" * 3000 + "。\n"
     document = InlineDocument(
         path=tmp_path / "long.txt",
         slug="longname25",
         layout="generic",
-        org="很長的機構名稱" * 300,
-        org_short="長名" * 300,
-        org_en="Long Organisation Name " * 100,
-        org_short_en="LONG" * 100,
+        org=("很長的機構名稱" * 300)[:255],
+        org_short=("長名" * 300)[:64],
+        org_en=("Long Organisation Name " * 100)[:255],
+        org_short_en=("LONG" * 100)[:64],
         title="很長的標題" * 400,
         title_en="A very long title " * 120,
         kind="submission",
