@@ -3,13 +3,17 @@ on a fresh store holding the real corpus."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import io
+import logging
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from bot.core.config import load_settings
+from bot.core.log import RedactingFormatter
 from bot.ingest.pipeline import ingest
 from bot.search import SearchIndex
 from bot.search.live import LiveIndex
@@ -95,3 +99,20 @@ async def running_bot(
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
+
+
+@contextmanager
+def production_logging(secret: str = "not-in-any-update") -> Iterator[None]:
+    """INFO through the token-redacting formatter on the root logger, as `python -m bot` sets it
+    up (so a record that cannot be formatted goes through the same path as in production)."""
+    handler = logging.StreamHandler(io.StringIO())
+    handler.setFormatter(RedactingFormatter("%(message)s", [secret]))
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)

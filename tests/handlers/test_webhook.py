@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
-import logging
 import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -16,7 +14,6 @@ import pytest
 from telegram import Update
 
 from bot.core.config import load_settings
-from bot.core.log import RedactingFormatter
 from bot.ingest.pipeline import ingest
 from bot.search import SearchIndex
 from bot.search.live import LiveIndex
@@ -27,6 +24,7 @@ from handlers.context import BotApplication
 from handlers.processing import ClaimingUpdateProcessor
 from handlers.webhook import SECRET_HEADER, WEBHOOK_PATH, build_webhook_app, webhook_secret
 from tests.fake_bot_api import DEFAULT_USER_ID, FakeBotAPI
+from tests.handlers.conftest import production_logging
 
 pytestmark = pytest.mark.db
 SECRET = "a-secret-of-twenty-chars"
@@ -110,17 +108,8 @@ def test_generated_secret_is_kept(sessions: SessionFactory) -> None:
 @pytest.fixture
 def redacting_log() -> Iterator[None]:
     """The token-redacting formatter of `python -m bot` on a root handler at INFO (production)."""
-    handler = logging.StreamHandler(io.StringIO())
-    handler.setFormatter(RedactingFormatter("%(message)s", ["a-token-to-hide"]))
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    try:
+    with production_logging("a-token-to-hide"):
         yield
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
 
 
 async def test_an_update_that_breaks_its_log_line_does_not_stop_processing(

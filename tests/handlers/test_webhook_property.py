@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import io
 import itertools
 import json
-import logging
 import threading
 import time
 from collections.abc import Coroutine, Iterator
@@ -30,7 +28,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core.config import load_settings
-from bot.core.log import RedactingFormatter
 from bot.ingest.pipeline import ingest
 from bot.search import SearchIndex
 from bot.search.live import LiveIndex
@@ -43,6 +40,7 @@ from handlers.webhook_body import MAX_BODY_BYTES
 from tests.bot_process import free_port
 from tests.fake_bot_api import FakeBotAPI
 from tests.fake_bot_api.absorb import absorb
+from tests.handlers.conftest import production_logging
 
 pytestmark = pytest.mark.db
 SECRET = "property-test-secret-0001"
@@ -109,22 +107,6 @@ def bot_in_thread(sessions: SessionFactory, search_index: SearchIndex) -> Iterat
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
         loop.close()
-
-
-@contextmanager
-def production_logging() -> Iterator[None]:
-    """INFO through the token filter on the root logger, as `python -m bot` sets it up."""
-    handler = logging.StreamHandler(io.StringIO())
-    handler.setFormatter(RedactingFormatter("%(message)s", ["not-in-any-update"]))
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
 
 
 JSON = st.recursive(
