@@ -42,9 +42,10 @@ def moment_label(language: str, moment: datetime, zone: ZoneInfo) -> str:
 
 
 def date_in_zone(language: str, moment: datetime, zone: ZoneInfo) -> str:
-    """The date of `moment` in `zone`, with the zone stated: "2026-12-08 (HKT)"."""
+    """The date of `moment` in `zone`, with the zone stated: "2026-12-08 (HKT)" (Chinese: no
+    brackets, as it is usually shown inside brackets)."""
     local = moment.astimezone(zone)
-    return t(language, "dates.moment", when=local.strftime("%Y-%m-%d"), zone=zone_name(local))
+    return t(language, "dates.date_in_zone", when=local.strftime("%Y-%m-%d"), zone=zone_name(local))
 
 
 def zone_name(local: datetime) -> str:
