@@ -55,6 +55,15 @@ def test_search_json(store: Path) -> None:
     assert {"id", "doc", "org", "title", "text", "areas", "score", "highlights"} <= set(first)
 
 
+def test_search_echoes_what_was_typed(store: Path) -> None:
+    typed = "北部都会区 talent 签证"  # simplified and English: matched as 北部都會區 … 簽證
+    first = run(store, "search", *typed.split()).stdout.splitlines()[0]
+    assert f"results for {typed!r}" in first
+    long = "人才" * 80
+    echoed = run(store, "search", long).stdout.splitlines()[0]
+    assert "人才" * 40 in echoed and long not in echoed  # clipped, as the bot clips it
+
+
 def test_search_batch_and_filters(store: Path, tmp_path: Path) -> None:
     queries = tmp_path / "q.txt"
     queries.write_text("中試\n足球世界盃賽果\n", encoding="utf-8")
