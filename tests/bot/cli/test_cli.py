@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -83,6 +84,10 @@ def test_show_export_stats(store: Path, tmp_path: Path) -> None:
     out = tmp_path / "all.csv"
     assert run(store, "export", "--csv", "-o", str(out)).returncode == 0
     assert out.read_text(encoding="utf-8").count("\n") > 357
+    with out.open(encoding="utf-8", newline="") as exported:
+        rows = list(csv.DictReader(exported))
+    assert not any(row[name].startswith("[") for row in rows for name in ("areas", "refs"))
+    assert any("; " in row["areas"] for row in rows)  # a readable list, not JSON
     stats = run(store, "stats").stdout
     assert "total" in stats
     assert "357" in stats
