@@ -133,7 +133,7 @@ async def _reload(update: Update, context: BotContext, language: str) -> None:
             await reply(update, OutgoingMessage(text))
             return
     log.info("reload by admin: corpus version %s", report.version)
-    await reply(update, reload_message(language, report))
+    await reply(update, reload_message(language, report, services.settings.timezone))
 
 
 # /broadcast

@@ -170,7 +170,7 @@ def _register(application: BotApplication, services: Services) -> None:
         CommandHandler("broadcast", admin.broadcast_command, filters=admins_here)
     )
     # Plain text: a search in private chats; in groups only when addressed to the bot. Edited
-    # messages, stickers and channel posts match nothing and are ignored.
+    # messages and channel posts match nothing and are ignored.
     new_text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
     application.add_handler(
         MessageHandler(new_text & filters.ChatType.PRIVATE, search.search_private)
@@ -186,6 +186,17 @@ def _register(application: BotApplication, services: Services) -> None:
         MessageHandler(
             filters.UpdateType.MESSAGE & filters.Document.ALL & filters.ChatType.PRIVATE,
             upload.document_message,
+        )
+    )
+    # Anything else a member sends in a private chat (a sticker, photo, voice message, location…):
+    # what the bot can do. In groups such messages are not for the bot: silence.
+    application.add_handler(
+        MessageHandler(
+            filters.UpdateType.MESSAGE
+            & filters.ChatType.PRIVATE
+            & ~filters.TEXT
+            & ~filters.StatusUpdate.ALL,
+            start.not_text_message,
         )
     )
     # Buttons, by callback_data prefix (see bot.ui.actions).

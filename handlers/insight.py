@@ -16,6 +16,7 @@ from bot.admin.charts import insight_charts
 from bot.admin.insight import collect
 from bot.admin.insight_view import insight_messages
 from bot.store.models import utcnow
+from bot.ui.dates import date_in_zone
 from bot.ui.i18n import html, t
 from bot.ui.render import Message
 from handlers.common import is_admin_user, language_of, reply, send_all
@@ -51,6 +52,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
     await send_all(update, insight_messages(language, insight))
     await chat.send_chat_action(ChatAction.UPLOAD_PHOTO)
     charts = await asyncio.to_thread(insight_charts, language, insight)
-    caption = html(language, "insight.chart_caption", date=utcnow().date().isoformat())
+    today = date_in_zone(language, utcnow(), services.settings.timezone)  # as the tables count
+    caption = html(language, "insight.chart_caption", date=today)
     for chart in charts:
         await chat.send_photo(chart.png, caption=caption, filename=f"{chart.name}.png")

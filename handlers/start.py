@@ -1,4 +1,4 @@
-"""/start (with deep links), /help and /lang."""
+"""/start (with deep links), /help, /lang, and the answer to a message that is not text."""
 
 from __future__ import annotations
 
@@ -27,6 +27,12 @@ async def help_command(update: Update, context: BotContext) -> None:
     if is_admin(context, update.effective_user):
         text += "\n" + html(language, "upload.help_admin_html")
     await reply(update, Message(text))
+
+
+async def not_text_message(update: Update, context: BotContext) -> None:
+    """A sticker, photo, voice message… in a private chat: what the bot can do instead."""
+    remember_chat(update, context)
+    await reply(update, Message(html(language_of(update, context), "not_text.reply_html")))
 
 
 def _language_buttons() -> tuple[tuple[Button, ...], ...]:

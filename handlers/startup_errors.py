@@ -36,8 +36,8 @@ def explained_telegram_failures(settings: Settings) -> Iterator[None]:
         ) from None
 
 
-async def check_telegram(settings: Settings) -> None:
-    """Ask the Bot API who the bot is (getMe) before anything else starts."""
+async def check_telegram(settings: Settings) -> str:
+    """Ask the Bot API who the bot is (getMe) before anything else starts; its username."""
     bot = Bot(
         settings.require_token(),
         base_url=settings.telegram_base_url or TELEGRAM,
@@ -45,4 +45,4 @@ async def check_telegram(settings: Settings) -> None:
     )
     with explained_telegram_failures(settings):
         async with bot:  # initialize() calls getMe
-            pass
+            return bot.username

@@ -86,7 +86,8 @@ def activity_figure(language: str, insight: Insight) -> Figure:
         counts = [count for _, count in insight.queries_per_day]
         per_day.bar(range(len(days)), counts, color="#3b7dd8")
         per_day.set_xticks(range(len(days)), days, rotation=90, fontsize=8)
-        per_day.set_title(t(language, "insight.chart_queries"))
+        title = t(language, "insight.chart_queries")
+        per_day.set_title(t(language, "dates.column", name=title, zone=insight.zone))
         per_day.set_ylim(0, max([*counts, 1]) * 1.1)
         per_day.yaxis.get_major_locator().set_params(integer=True)
         areas = list(insight.subscriptions)

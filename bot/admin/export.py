@@ -42,8 +42,12 @@ def write_json(records: Sequence[Recommendation], out: TextIO) -> None:
     out.write("\n")
 
 
+LIST_SEPARATOR = "; "  # between the items of a list cell in CSV and Excel
+
+
 def write_csv(records: Sequence[Recommendation], out: TextIO) -> None:
-    """CSV with a header; list fields as JSON so that nothing is lost."""
+    """CSV with a header; list fields as readable lists ("innotech; talent"). The JSON export
+    keeps every list exactly, for programs."""
     writer = csv.DictWriter(out, fieldnames=FIELDS)
     writer.writeheader()
     for record in records:
@@ -51,11 +55,19 @@ def write_csv(records: Sequence[Recommendation], out: TextIO) -> None:
 
 
 def flat_record(record: Recommendation) -> dict[str, Any]:
-    """A record as one row of scalars: list fields as JSON, so that nothing is lost."""
+    """A record as one row of scalars, for people: list fields joined by LIST_SEPARATOR, each
+    cited paragraph as its label and text."""
     row = record_dict(record)
-    for name in ("section_path", "areas", "bureaux", "refs"):
-        row[name] = json.dumps(row[name], ensure_ascii=False)
+    for name in ("section_path", "areas", "bureaux"):
+        row[name] = LIST_SEPARATOR.join(row[name])
+    row["refs"] = LIST_SEPARATOR.join(_reference(ref) for ref in row["refs"])
     return row
+
+
+def _reference(ref: Any) -> str:
+    if not isinstance(ref, dict):
+        return str(ref)
+    return " ".join(str(part) for part in (ref.get("label"), ref.get("text")) if part)
 
 
 SOURCE_FIELDS = ("id", "file", "org", "org_short", "org_en", "title", "title_en", "kind", "date")

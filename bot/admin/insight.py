@@ -17,6 +17,7 @@ from bot.search.normalize import fold_text
 from bot.store.areas import load_areas
 from bot.store.corpus import list_recommendations, list_sources, org_code
 from bot.store.models import Chat, QueryLogEntry, Subscription, utcnow
+from bot.ui.dates import zone_name
 from bot.ui.i18n import t
 from bot.ui.views import area_name
 
@@ -54,6 +55,7 @@ class Insight:
     empty_queries: list[QueryCount]  # queries that found nothing
     organisations: list[Organisation]
     per_org_area: dict[tuple[str, str], int] = field(default_factory=dict)  # (org, area) → count
+    zone: str = "UTC"  # the zone the days are counted in, as an admin reads it (HKT)
 
     @property
     def total_queries(self) -> int:
@@ -75,6 +77,7 @@ def collect(session: Session, zone: ZoneInfo, now: datetime | None = None) -> In
         empty_queries=top_queries([entry for entry in entries if entry[2] == 0]),
         organisations=organisations,
         per_org_area=per_org_area,
+        zone=zone_name(now.astimezone(zone)),
     )
 
 
@@ -188,7 +191,7 @@ def insight_tables(language: str, insight: Insight) -> list[tuple[str, list[list
     tables.append(
         (
             t(language, "insight.per_day_title", count=QUERY_DAYS, total=insight.total_queries),
-            [[t(language, "insight.col_day"), t(language, "insight.col_queries")], *day_rows],
+            [[_day_column(language, insight.zone), t(language, "insight.col_queries")], *day_rows],
         )
     )
     for key, counts in (
@@ -224,3 +227,8 @@ def format_insight(language: str, insight: Insight) -> str:
         )
         blocks.append(f"{title}\n{body}")
     return "\n\n".join(blocks)
+
+
+def _day_column(language: str, zone: str) -> str:
+    """The day column's header with the zone the days are counted in: "day (HKT)"."""
+    return t(language, "dates.column", name=t(language, "insight.col_day"), zone=zone)

@@ -3,13 +3,14 @@ messages; the only markup is the catalogue's."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.admin.broadcast import BroadcastReport, Recipients
 from bot.admin.reload import ReloadReport
 from bot.admin.summary import StoreSummary
 from bot.ui import actions
+from bot.ui.dates import moment_label
 from bot.ui.i18n import html, t
 from bot.ui.render import Button, Message
 
@@ -35,11 +36,7 @@ def summary_message(
 ) -> Message:
     """/admin: the whole picture in one message."""
     chats = summary.chats
-    tick = (
-        last_tick.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
-        if last_tick
-        else t(language, "admin.never")
-    )
+    tick = moment_label(language, last_tick, zone) if last_tick else t(language, "admin.never")
     return Message(
         html(
             language,
@@ -60,16 +57,30 @@ def summary_message(
             sent=summary.digests_sent,
             failed=summary.digests_failed,
             tick=tick,
-            version=summary.corpus_version or "—",
+            version=version_text(language, summary.corpus_version, zone),
             pending=summary.pending_actions,
             uptime=uptime_text(language, uptime),
         )
     )
 
 
-def reload_message(language: str, report: ReloadReport) -> Message:
+def version_text(language: str, version: str | None, zone: ZoneInfo) -> str:
+    """The corpus version (the UTC moment of its last change) as a time in the bot's zone."""
+    if not version:
+        return "—"
+    try:
+        moment = datetime.fromisoformat(version)
+    except ValueError:
+        return version  # not a moment: shown as stored
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment_label(language, moment, zone)
+
+
+def reload_message(language: str, report: ReloadReport, zone: ZoneInfo) -> Message:
     """/reload: the new corpus version, then one line per source."""
-    lines = [html(language, "admin.reload_done_html", version=report.version)]
+    version = version_text(language, report.version, zone)
+    lines = [html(language, "admin.reload_done_html", version=version)]
     for source in report.sources:
         line = html(
             language,

@@ -21,8 +21,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     """Add this module's commands to the parser."""
     digest = commands.add_parser("digest", help=cmd_digest.__doc__)
     digest_commands = digest.add_subparsers(dest="digest_command", required=True)
-    preview = digest_commands.add_parser("preview", help="print a chat's next digest")
+    preview = digest_commands.add_parser(
+        "preview", help="print the digest the next `send-due` sends a chat (same period, same text)"
+    )
     preview.add_argument("--chat", type=int, required=True, help="Telegram chat id")
+    preview.add_argument(
+        "--force", action="store_true", help="what `send-due --force` would send instead"
+    )
     send = digest_commands.add_parser("send-due", help="send every due digest, then exit")
     send.add_argument(
         "--force",
@@ -36,7 +41,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     """Digests: `preview --chat ID` renders the next one; `send-due [--force]` sends and exits."""
     if args.digest_command == "preview":
-        return _preview_digest(open_store(settings), settings, args.chat)
+        return _preview_digest(open_store(settings), settings, args.chat, args.force)
     settings.require_token()
     sessions = open_store(settings, ensure_corpus=False)
     check_telegram(settings)
@@ -52,23 +57,22 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _preview_digest(sessions: SessionFactory, settings: Settings, chat_id: int) -> int:
-    from bot.core.schedule import period_of
-    from bot.digest.compose import compose
-    from bot.store.chats import chat_language
-    from bot.store.models import DigestSchedule
-    from bot.ui.i18n import pick_language
+def _preview_digest(sessions: SessionFactory, settings: Settings, chat_id: int, force: bool) -> int:
+    """Print what the next run would send the chat, composed by the function the run uses."""
+    from bot.digest.deliver import DeliveryOptions, digest_for, due_slot
+    from bot.store.models import DigestSchedule, utcnow
     from bot.ui.render import plain_of
 
+    username = None
+    if settings.bot_token is not None:  # links to the bot, as sent; without a token: /rec IDs
+        username = check_telegram(settings)
+    options = DeliveryOptions(zone=settings.timezone, bot_username=username, force=force)
     with sessions() as session:
         schedule = session.get(DigestSchedule, chat_id)
         if schedule is None:
             print(f"chat {chat_id} has no digest schedule (no subscriptions)", file=sys.stderr)
             return 1
-        language = pick_language(chat_language(session, chat_id), None)
-        period = period_of(schedule.frequency, schedule.next_due, settings.timezone)
-        since = schedule.last_sent_at or schedule.created_at
-        digest = compose(session, chat_id, language, period, since, None)
+        digest = digest_for(session, schedule, due_slot(schedule, options, utcnow()), options)
     if digest is None:
         print("nothing to send: no new or unsent recommendations in the subscribed areas")
         return 0

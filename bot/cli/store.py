@@ -51,8 +51,9 @@ def close_store(sessions: SessionFactory) -> None:
         engine.dispose()
 
 
-def check_telegram(settings: Settings) -> None:
-    """getMe before anything starts: a rejected token or an unreachable Bot API is one line."""
+def check_telegram(settings: Settings) -> str:
+    """getMe before anything starts: a rejected token or an unreachable Bot API is one line.
+    The bot's username."""
     from handlers.startup_errors import check_telegram as check  # Telegram only when needed
 
-    asyncio.run(check(settings))
+    return asyncio.run(check(settings))

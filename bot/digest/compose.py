@@ -66,12 +66,13 @@ def compose(
     session: Session,
     chat_id: int,
     language: str,
-    period: str,
+    heading: str,
     since: datetime | None,
     bot_username: str | None,
     records: Sequence[Recommendation] | None = None,
 ) -> Digest | None:
-    """The chat's next digest, or None when there is nothing to say."""
+    """The chat's next digest, or None when there is nothing to say; `heading` names its period
+    as the reader reads it (e.g. "2–8 Dec")."""
     areas = areas_of(session, chat_id)
     if not areas:
         return None
@@ -83,7 +84,7 @@ def compose(
     chosen = pick(all_records, areas, sent, since)
     if not chosen:
         return None
-    blocks = [html(language, "digest.title_html", period=period)]
+    blocks = [html(language, "digest.title_html", period=heading)]
     for area, entries in chosen.items():
         blocks.append("\n" + html(language, "digest.area_html", area=area_name(language, area)))
         blocks += [_entry(language, record, new, bot_username) for record, new in entries]

@@ -63,6 +63,7 @@ from bot.store.models import (
     utcnow,
 )
 from bot.store.subscriptions import move_subscriptions, set_chat_reachable
+from bot.ui.dates import period_label
 from bot.ui.i18n import pick_language
 
 log = logging.getLogger(__name__)
@@ -168,7 +169,8 @@ async def _claim_and_send(
         return "claimed elsewhere"
     if not schedule.active or (not options.force and schedule.next_due > now):
         return "not due"  # another process got here first, or it was switched off
-    period = _period(schedule, options, now)
+    slot = due_slot(schedule, options, now)
+    period = period_of(schedule.frequency, slot, options.zone)
     if not options.force and now - schedule.next_due > options.grace:
         _record(session, chat_id, period, "skipped", now)
         _advance(schedule, options, now)
@@ -177,7 +179,7 @@ async def _claim_and_send(
     if done is not None and done.status in DONE:
         _advance(schedule, options, now)
         return "already sent"
-    return await _compose_and_send(session, sender, schedule, period, options, now, records)
+    return await _compose_and_send(session, sender, schedule, slot, options, now, records)
 
 
 def _lock(session: Session, chat_id: int) -> DigestSchedule | None:
@@ -190,17 +192,34 @@ def _lock(session: Session, chat_id: int) -> DigestSchedule | None:
     ).first()
 
 
-def _period(schedule: DigestSchedule, options: DeliveryOptions, now: datetime) -> str:
+def due_slot(schedule: DigestSchedule, options: DeliveryOptions, now: datetime) -> datetime:
+    """The regular due time whose period a run at `now` delivers: the schedule's next due time,
+    or with `force` the latest regular due time up to now."""
     if options.force:
-        slot = previous_due(
+        return previous_due(
             schedule.frequency,
             schedule.hour,
             schedule.weekday,
             now + timedelta(seconds=1),
             options.zone,
         )
-        return period_of(schedule.frequency, slot, options.zone)
-    return period_of(schedule.frequency, schedule.next_due, options.zone)
+    return schedule.next_due
+
+
+def digest_for(
+    session: Session,
+    schedule: DigestSchedule,
+    slot: datetime,
+    options: DeliveryOptions,
+    records: Sequence[Recommendation] | None = None,
+) -> Digest | None:
+    """The chat's digest for the period of the due time `slot`: what a run sends, and what
+    `digest preview` prints (one function, so the two cannot differ)."""
+    chat_id = schedule.chat_id
+    language = pick_language(chat_language(session, chat_id), None)
+    since = schedule.last_sent_at or schedule.created_at
+    heading = period_label(language, schedule.frequency, slot, options.zone)
+    return compose(session, chat_id, language, heading, since, options.bot_username, records)
 
 
 def _advance(schedule: DigestSchedule, options: DeliveryOptions, now: datetime) -> None:
@@ -241,7 +260,7 @@ async def _compose_and_send(
     session: Session,
     sender: Sender,
     schedule: DigestSchedule,
-    period: str,
+    slot: datetime,
     options: DeliveryOptions,
     now: datetime,
     records: Sequence[Recommendation],
@@ -251,9 +270,8 @@ async def _compose_and_send(
     if chat is None or not chat.active:
         schedule.active = False
         return "inactive"
-    language = pick_language(chat_language(session, chat_id), None)
-    since = schedule.last_sent_at or schedule.created_at
-    digest = compose(session, chat_id, language, period, since, options.bot_username, records)
+    period = period_of(schedule.frequency, slot, options.zone)
+    digest = digest_for(session, schedule, slot, options, records)
     if digest is None:
         _record(session, chat_id, period, "empty", now)
         _advance(schedule, options, now)

@@ -7,6 +7,8 @@ from typing import Any
 from bot.core.text import clip
 from bot.search.engine import Highlight, SearchResult, SearchResults
 
+QUERY_SHOWN = 100  # characters of the query echoed back, as the bot shows it
+
 
 def result_json(result: SearchResult) -> dict[str, Any]:
     """One result in the CLI's JSON shape."""
@@ -58,10 +60,12 @@ def mark(text: str, spans: list[Highlight], left: str = "【", right: str = "】
 
 
 def describe_results(answer: SearchResults) -> str:
-    """A readable listing for the terminal."""
+    """A readable listing for the terminal; the query is echoed as it was typed (clipped as the
+    bot clips it), not as it was normalised for matching."""
+    typed = clip(answer.query.strip(), QUERY_SHOWN, one_line=True)
     if not answer.results:
         hint = f" (did you mean: {', '.join(answer.suggestions)})" if answer.suggestions else ""
-        lines = [f"no results for {answer.query!r}{hint}"]
+        lines = [f"no results for {typed!r}{hint}"]
         if answer.closest:
             lines.append("nobody proposed exactly this; closest proposals:")
             lines += [
@@ -69,7 +73,7 @@ def describe_results(answer: SearchResults) -> str:
                 for result in answer.closest
             ]
         return "\n".join(lines)
-    lines = [f"{answer.total} results for {answer.normalized!r} ({answer.elapsed_ms:.1f} ms)"]
+    lines = [f"{answer.total} results for {typed!r} ({answer.elapsed_ms:.1f} ms)"]
     for rank, result in enumerate(answer.results, 1):
         record = result.record
         title = mark(record.title, [h for h in result.highlights if h.field == "title"])

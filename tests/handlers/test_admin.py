@@ -4,11 +4,14 @@ and /broadcast from preview to report."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
+from bot.store.chats import set_language
 from bot.store.corpus import corpus_version, list_recommendations
 from bot.store.models import Chat, PendingAction, Recommendation, Source
 from handlers.admin import ADMIN_COMMANDS
@@ -19,6 +22,7 @@ from tests.handlers.conftest import RunningBot
 pytestmark = pytest.mark.db
 
 ADMIN = 4242
+HONG_KONG = ZoneInfo("Asia/Hong_Kong")  # BOT_TIMEZONE's default
 ABSENT_ADMIN = 4343  # never started the bot: Telegram answers "chat not found" for its menu
 MEMBERS = [2001, 2002, 2003]
 
@@ -124,8 +128,22 @@ async def test_admin_summary(running_bot: RunningBot) -> None:
     assert "管理摘要" in text
     assert f"建議：{records} 項" in text
     assert "活躍聊天：私人 3，群組 1" in text
-    assert f"語料版本：{version}" in text
+    assert f"語料版本：{_in_hong_kong(version)}（HKT）" in text  # the bot's zone, stated
     assert "本程序運行時間：0 日 0 小時" in text
+    assert "+00:00" not in text and "UTC" not in text
+    with running_bot.sessions.begin() as session:
+        set_language(session, ADMIN, "private", "en")  # the chat's choice wins over its client's
+    [english] = await running_bot.exchange(api.build.private_message("/admin", ADMIN), ADMIN)
+    lines = (english.text or "").splitlines()
+    assert f"Corpus version: {_in_hong_kong(version)} (HKT)" in lines
+    [tick] = [line for line in lines if line.startswith("Last scheduler tick: ")]
+    assert tick == "Last scheduler tick: never" or tick.endswith(" (HKT)")
+
+
+def _in_hong_kong(version: str | None) -> str:
+    """The corpus version (a UTC moment) as Hong Kong reads it, to the minute."""
+    assert version is not None
+    return datetime.fromisoformat(version).astimezone(HONG_KONG).strftime("%Y-%m-%d %H:%M")
 
 
 async def test_reload_reports_counts_and_bumps_the_version(running_bot: RunningBot) -> None:
@@ -153,7 +171,7 @@ async def test_reload_reports_counts_and_bumps_the_version(running_bot: RunningB
     with running_bot.sessions() as session:
         version = corpus_version(session)
         assert session.get(Recommendation, "bpa24-6").text != "edited by hand"  # type: ignore[union-attr]
-    assert version != version_before and f"語料版本 {version}" in text
+    assert version != version_before and f"語料版本 {_in_hong_kong(version)}（HKT）" in text
     assert services.index.get() is not index_before  # this process rebuilt its index at once
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 
 from bot.digest.deliver import DeliveryOptions, send_due
 from bot.ingest.pipeline import ingest
+from bot.store.chats import set_language
 from bot.store.db import SessionFactory
 from bot.store.models import Delivery, DigestSchedule, utcnow
 from bot.store.subscriptions import set_schedule, subscribe
@@ -93,3 +94,44 @@ async def test_send_due_force_twice_from_the_cli(
         for chat_id, sent in sent_once.items()
         if d.chat_id == chat_id
     )  # every message the fake got is the one recorded: nothing twice
+
+
+async def test_preview_is_exactly_what_the_next_send_delivers(
+    fake_bot_api: FakeBotAPI, engine: Engine, sessions: SessionFactory, tmp_path: Path
+) -> None:
+    """In both languages: `digest preview` prints the text the next `send-due` delivers, under a
+    heading that names the days of the period, not an ISO week."""
+    ingest(sessions)
+    today = utcnow().astimezone(ZONE)
+    chats = {8101: "zh-Hant-HK", 8102: "en"}
+    with sessions.begin() as session:
+        for chat_id, language in chats.items():
+            subscribe(session, chat_id, "private", ["talent"], ZONE)
+            set_schedule(session, chat_id, "weekly", 0, today.weekday(), ZONE)
+            set_language(session, chat_id, "private", language)
+            schedule = session.get(DigestSchedule, chat_id)
+            schedule.next_due = schedule.next_due - timedelta(days=7)  # today 00:00: due now
+            fake_bot_api.register_chat(chat_id)
+    env = bot_environment(fake_bot_api.token, fake_bot_api.base_url, database_url(engine))
+    previews = {}
+    for chat_id in chats:
+        preview = await BotProcess.start(
+            ["digest", "preview", "--chat", str(chat_id)], env, tmp_path, f"preview{chat_id}"
+        )
+        assert await preview.wait(120) == 0, preview.stderr[-3000:]
+        previews[chat_id] = preview.stdout
+    send = await BotProcess.start(["digest", "send-due"], env, tmp_path, "send")
+    assert await send.wait(120) == 0, send.stderr[-3000:]
+    first = today.date() - timedelta(days=6)
+    for chat_id, language in chats.items():
+        sent = [m.text for m in fake_bot_api.sent_messages(chat_id)]
+        assert sent, f"nothing sent to {chat_id}"
+        assert previews[chat_id].strip() == "\n".join(sent).strip()
+        heading = sent[0].splitlines()[0]
+        assert "-W" not in heading
+        if language == "en":
+            assert heading.startswith("📬 Policy proposals digest (")
+            assert f"{today.day} {today:%b}" in heading and f"{first.day}" in heading
+        else:
+            assert heading.startswith("📬 政策建議摘要（")
+            assert f"{first.month}月{first.day}日至" in heading and f"{today.day}日）" in heading

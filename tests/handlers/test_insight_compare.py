@@ -4,7 +4,9 @@ languages), through the fake Bot API with the real Application."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
@@ -45,6 +47,7 @@ async def test_stats_is_an_unknown_command_for_members(admin_bot: RunningBot) ->
 
 async def test_stats_for_an_admin(admin_bot: RunningBot) -> None:
     api = admin_bot.api
+    today = datetime.now(UTC).astimezone(ZoneInfo("Asia/Hong_Kong")).date().isoformat()
     await admin_bot.say("北部都會區")
     await admin_bot.say("北部都会区", user_id=5)
     await admin_bot.say("火星殖民地", user_id=6)
@@ -69,7 +72,14 @@ async def test_stats_for_an_admin(admin_bot: RunningBot) -> None:
             assert image.format == "PNG"
             width, height = image.size
             assert 500 < width + height <= 10000 and max(width, height) / min(width, height) <= 20
-        assert photo.text and "Insight charts" in photo.text
+        assert photo.text == f"Insight charts, {today} (HKT)"  # the tables' day, zone stated
+    assert "day (HKT)" in joined
+    api.push_update(api.build.private_message("/stats", 77))  # the other admin, in Chinese
+    await api.wait_for(lambda: len(api.calls("sendPhoto")) == 4, timeout=30)
+    chinese = api.sent_messages(77)
+    assert "日期（HKT）" in "\n".join(m.text or "" for m in chinese if "text" in m.data)
+    captions = [m.text for m in chinese if "photo" in m.data]
+    assert captions == [f"統計圖表（{today} HKT）"] * 2
     assert "stats" in ADMIN_COMMANDS
     assert "stats" not in {command["command"] for command in api.commands()}
 

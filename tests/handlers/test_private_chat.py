@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from tests.fake_bot_api import DEFAULT_USER_ID
+from tests.fake_bot_api import DEFAULT_GROUP_ID, DEFAULT_USER_ID
 from tests.handlers.conftest import RunningBot
 
 pytestmark = pytest.mark.db
@@ -169,3 +171,57 @@ async def test_unsupported_updates_are_ignored(running_bot: RunningBot) -> None:
     assert "/rec" in reply.text
     sent = running_bot.api.sent_messages(DEFAULT_USER_ID)
     assert len(sent) == 1
+
+
+NOT_TEXT: dict[str, Any] = {
+    "sticker": {
+        "file_id": "STICKER1",
+        "file_unique_id": "S1",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+    },
+    "photo": [{"file_id": "PHOTO1", "file_unique_id": "P1", "width": 90, "height": 90}],
+    "voice": {"file_id": "VOICE1", "file_unique_id": "V1", "duration": 3},
+    "location": {"latitude": 22.28, "longitude": 114.16},
+}
+
+
+def _without_text(update: dict[str, Any], kind: str) -> dict[str, Any]:
+    message = update["message"]
+    del message["text"]
+    message.pop("entities", None)
+    message[kind] = NOT_TEXT[kind]
+    return update
+
+
+@pytest.mark.parametrize("kind", sorted(NOT_TEXT))
+async def test_a_message_that_is_not_text_gets_what_the_bot_can_do(
+    running_bot: RunningBot, kind: str
+) -> None:
+    api = running_bot.api
+    [chinese] = await running_bot.exchange(
+        _without_text(api.build.private_message("x"), kind), DEFAULT_USER_ID
+    )
+    assert chinese.text.startswith("我只看得明文字")
+    assert "/help" in chinese.text and "/areas" in chinese.text
+    [english] = await running_bot.exchange(
+        _without_text(api.build.private_message("x", 4104, language_code="en"), kind), 4104
+    )
+    assert english.text.startswith("I can only read text")
+    assert "/help: how to use me" in english.text
+    api.push_update(_without_text(api.build.group_message("x"), kind))  # groups: silence
+    reply = await running_bot.exchange(api.build.group_command("help"), DEFAULT_GROUP_ID)
+    assert len(api.sent_messages(DEFAULT_GROUP_ID)) == 1 and "/rec" in reply[0].text
+
+
+async def test_the_header_echoes_the_query_as_typed(running_bot: RunningBot) -> None:
+    typed = "北部都会区 人才"  # simplified: matched as 北部都會區
+    chinese = await running_bot.say(typed)
+    assert typed in chinese.text.splitlines()[0]
+    assert "北部都會區 人才" not in chinese.text.splitlines()[0]
+    english = await running_bot.say(typed, user_id=4105, language_code="en")
+    assert typed in english.text.splitlines()[0]
+    assert "北部都會區 人才" not in english.text.splitlines()[0]

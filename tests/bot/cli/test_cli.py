@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -55,6 +56,15 @@ def test_search_json(store: Path) -> None:
     assert {"id", "doc", "org", "title", "text", "areas", "score", "highlights"} <= set(first)
 
 
+def test_search_echoes_what_was_typed(store: Path) -> None:
+    typed = "北部都会区 talent 签证"  # simplified and English: matched as 北部都會區 … 簽證
+    first = run(store, "search", *typed.split()).stdout.splitlines()[0]
+    assert f"results for {typed!r}" in first
+    long = "人才" * 80
+    echoed = run(store, "search", long).stdout.splitlines()[0]
+    assert "人才" * 40 in echoed and long not in echoed  # clipped, as the bot clips it
+
+
 def test_search_batch_and_filters(store: Path, tmp_path: Path) -> None:
     queries = tmp_path / "q.txt"
     queries.write_text("中試\n足球世界盃賽果\n", encoding="utf-8")
@@ -74,6 +84,10 @@ def test_show_export_stats(store: Path, tmp_path: Path) -> None:
     out = tmp_path / "all.csv"
     assert run(store, "export", "--csv", "-o", str(out)).returncode == 0
     assert out.read_text(encoding="utf-8").count("\n") > 357
+    with out.open(encoding="utf-8", newline="") as exported:
+        rows = list(csv.DictReader(exported))
+    assert not any(row[name].startswith("[") for row in rows for name in ("areas", "refs"))
+    assert any("; " in row["areas"] for row in rows)  # a readable list, not JSON
     stats = run(store, "stats").stdout
     assert "total" in stats
     assert "357" in stats

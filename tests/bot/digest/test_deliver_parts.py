@@ -12,9 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.core.schedule import period_of
-from bot.digest.compose import compose
-from bot.digest.deliver import send_due
+from bot.digest.deliver import digest_for, send_due
 from bot.messaging.retry import MAX_ATTEMPTS
 from bot.messaging.sender import Outcome, Sent, Transient
 from bot.store.areas import load_areas
@@ -55,12 +53,13 @@ async def test_part_two_fails_then_the_rerun_sends_only_parts_two_and_three(
         set_schedule(session, 1, "daily", 9, 0, HK, now=T0)
         set_language(session, 1, "private", "en")
     with store() as session:
-        when = session.get(DigestSchedule, 1).next_due
-        digest = compose(session, 1, "en", period_of("daily", when, HK), T0, None)
+        schedule = session.get(DigestSchedule, 1)
+        when = schedule.next_due
+        options = replace(OPTIONS, bot_username=None)  # links without the bot
+        digest = digest_for(session, schedule, when, options)  # what the run will send
     assert digest is not None
     parts = [message.html for message in digest.messages]
     assert len(parts) == 3  # an English digest of every area is three messages long
-    options = replace(OPTIONS, bot_username=None)  # links without the bot: what compose made
 
     failing = PartSender(failing=parts[1])
     report = await send_due(store, failing, options, now=when)

@@ -142,5 +142,9 @@ def test_export_json_and_csv_carry_every_field(corpus_sessions: SessionFactory) 
     for row, record in zip(rows, exported, strict=True):
         assert row["id"] == record["id"]
         assert row["text"] == record["text"]
-        assert json.loads(row["section_path"]) == record["section_path"]
-        assert json.loads(row["refs"]) == record["refs"]
+        assert row["section_path"] == "; ".join(record["section_path"])  # readable, not JSON
+        assert row["areas"] == "; ".join(record["areas"])
+        assert row["bureaux"] == "; ".join(record["bureaux"])
+        refs = [f"{ref['label']} {ref['text']}".strip() for ref in record["refs"]]
+        assert row["refs"] == "; ".join(refs)
+        assert not row["refs"].startswith("[") and not row["areas"].startswith("[")
