@@ -99,7 +99,8 @@ async def show_page(
     if answer.total and not answer.results:  # a page past the end (results changed): the first
         return await show_page(update, context, key, stored, 0, compact, editing)
     sources = services.index.get().sources
-    view = SearchPage(key, page, compact, services.bot_username, sources.kinds, sources.org_names)
+    names = sources.org_names_en if language == "en" else sources.org_names
+    view = SearchPage(key, page, compact, services.bot_username, sources.kinds, names)
     suggestions = _suggestion_keys(context, answer) if answer.total == 0 else []
     message = answer_message(language, answer, view, suggestions)
     await (edit(update, message) if editing else reply(update, message))

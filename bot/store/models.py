@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.core.periods import document_period
 from bot.core.schedule import Frequency
 
 # The values some string columns may hold (types only: the columns stay plain strings).
@@ -93,6 +94,12 @@ class Source(Base):
     def year(self) -> int:
         """The year of the document's date."""
         return int(self.date[:4])
+
+    @property
+    def period(self) -> str:
+        """The year or fiscal year the document states in its title ("2024-25"), else its
+        date's year: what a reader's label of the document names."""
+        return document_period((self.title, self.title_en), self.date)
 
 
 class Recommendation(Base):

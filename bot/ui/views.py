@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core.text import clip, utf16_len
-from bot.search import SearchResult, SearchResults
+from bot.search import IndexedRecord, SearchResult, SearchResults
 from bot.store.areas import Area, load_areas
 from bot.store.corpus import org_code
 from bot.store.models import Recommendation, Source
@@ -53,11 +53,24 @@ def area_name(language: str, area_id: str) -> str:
     return area_id
 
 
-def doc_label(language: str, kind: str, year: int) -> str:
-    """'2024 施政報告建議' style label of a document (a kind the catalogue does not name, e.g.
-    of a newly added document, reads as a generic submission)."""
+def doc_label(language: str, kind: str, period: str) -> str:
+    """'2024-25 財政預算案建議' style label of a document: its own period (the year or fiscal
+    year its title states, see `Source.period`) and its kind (a kind the catalogue does not
+    name, e.g. of a newly added document, reads as a generic submission)."""
     known = f"kinds.{kind}" in catalogue(DEFAULT_LANGUAGE)
-    return f"{year} {t(language, f'kinds.{kind}' if known else 'upload.kind_other')}"
+    return f"{period} {t(language, f'kinds.{kind}' if known else 'upload.kind_other')}"
+
+
+def org_label(language: str, record: IndexedRecord) -> str:
+    """A result's organisation as the reader knows it: the English short name for English."""
+    name = record.org_short_en if language == "en" and record.org_short_en else record.org_short
+    return clip(name, NAME_SHOWN, one_line=True)
+
+
+def source_short_name(language: str, source: Source) -> str:
+    """A document's organisation, short, in the reader's language."""
+    name = source.org_short_en if language == "en" and source.org_short_en else source.org_short
+    return clip(name, NAME_SHOWN, one_line=True)
 
 
 def page_count(total: int, size: int) -> int:
@@ -74,7 +87,7 @@ class SearchPage:
     compact: bool = False  # group chat: top results and a link to the full list
     bot_username: str | None = None
     kinds: Mapping[str, str] | None = None  # source id → document kind
-    org_names: Mapping[str, str] | None = None  # org code → short name, for narrowing buttons
+    org_names: Mapping[str, str] | None = None  # org code → short name in the reader's language
 
 
 def entry_html(language: str, number: int, result: SearchResult, kind: str) -> str:
@@ -85,8 +98,8 @@ def entry_html(language: str, number: int, result: SearchResult, kind: str) -> s
         language,
         "result.entry_html",
         n=number,
-        org=clip(record.org_short, NAME_SHOWN, one_line=True),
-        doc=doc_label(language, kind, record.year),
+        org=org_label(language, record),
+        doc=doc_label(language, kind, record.period),
         area=area_name(language, record.areas[0]) if record.areas else "",
         title=clip(record.title, TITLE_SHOWN, one_line=True),
     )
@@ -197,7 +210,7 @@ def no_results_message(
                 language,
                 "search.closest_entry_html",
                 n=number,
-                org=clip(result.record.org_short, NAME_SHOWN, one_line=True),
+                org=org_label(language, result.record),
                 title=clip(result.record.title, TITLE_SHOWN, one_line=True),
             )
             for number, result in enumerate(answer.closest, 1)
@@ -321,7 +334,7 @@ def related_message(language: str, record_title: str, results: Sequence[SearchRe
     title = clip(record_title, TITLE_SHOWN, one_line=True)
     lines = [html(language, "rec.related_title_html"), italic(title), ""]
     for number, result in enumerate(results, 1):
-        lines += _brief_lines(number, result)
+        lines += _brief_lines(language, number, result)
     buttons = (_open_row(results, 0),)
     return Message("\n".join(lines), buttons)
 
@@ -349,7 +362,7 @@ def area_page_message(
     ]
     first = page * PAGE_SIZE
     for number, result in enumerate(records, first + 1):
-        lines += _brief_lines(number, result)
+        lines += _brief_lines(language, number, result)
     nav = []
     if page > 0:
         nav.append(Button(t(language, "buttons.prev"), actions.area_page(area.id, page - 1)))
@@ -373,9 +386,9 @@ def _source_names(language: str, source: Source) -> dict[str, str]:
     }
 
 
-def _brief_lines(number: int, result: SearchResult) -> list[str]:
+def _brief_lines(language: str, number: int, result: SearchResult) -> list[str]:
     record = result.record
-    org = clip(record.org_short, NAME_SHOWN, one_line=True)
+    org = org_label(language, record)
     title = clip(record.title, TITLE_SHOWN, one_line=True)
     heading = f"{bold(f'{number}.')} {escape(org)} · {bold(title)}"
     return [heading, snippet(record.text, (), width=70)]
@@ -417,6 +430,6 @@ def inline_description(
 ) -> str:
     """An inline result's description: organisation, area, and a quote around the match."""
     area = area_name(language, record.areas[0]) if record.areas else ""
-    org = clip(record.source.org_short, SHORT_NAME_SHOWN, one_line=True)
+    org = clip(source_short_name(language, record.source), SHORT_NAME_SHOWN, one_line=True)
     quote = plain_of(snippet(record.text, spans, width=80))
     return clip(f"{org} · {area}\n{quote}", INLINE_DESCRIPTION_SHOWN)
