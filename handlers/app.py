@@ -194,6 +194,8 @@ def _register(application: BotApplication, services: Services) -> None:
         (actions.RELATED, browse.related_button),
         (actions.PAGE, search.page_button),
         (actions.NARROW, search.narrow_button),
+        (actions.UNNARROW, search.unnarrow_button),
+        (actions.FACETS, search.facets_button),
         (actions.AREA, browse.area_button),
         (actions.AREAS, browse.areas_button),
         (actions.LANGUAGE, start.lang_button),

@@ -90,6 +90,7 @@ async def show_page(
     compact: bool,
     editing: bool,
     answer: SearchResults | None = None,
+    all_facets: bool = False,
 ) -> SearchResults:
     """Render one page of a saved search (or the no-results answer) and send or edit it; returns
     the search's answer (`answer`: that page, when the caller has already searched)."""
@@ -100,7 +101,17 @@ async def show_page(
         return await show_page(update, context, key, stored, 0, compact, editing)
     sources = services.index.get().sources
     names = sources.org_names_en if language == "en" else sources.org_names
-    view = SearchPage(key, page, compact, services.bot_username, sources.kinds, names)
+    view = SearchPage(
+        key,
+        page,
+        compact,
+        services.bot_username,
+        sources.kinds,
+        names,
+        sources.org_codes,
+        removable=stored.filters,
+        all_facets=all_facets,
+    )
     suggestions = _suggestion_keys(context, answer) if answer.total == 0 else []
     message = answer_message(language, answer, view, suggestions)
     await (edit(update, message) if editing else reply(update, message))
@@ -144,14 +155,57 @@ async def narrow_button(update: Update, context: BotContext) -> None:
         await _expired(update, context)
         return
     extra = Filters(orgs=frozenset({org})) if org else Filters(areas=frozenset({value}))
-    narrowed = StoredSearch(stored.text, stored.filters.merge(extra))
+    await _show_filtered(update, context, stored.text, stored.filters.merge(extra))
+
+
+async def unnarrow_button(update: Update, context: BotContext) -> None:
+    """u:<key>[:<o|a>:<value>] — the same search without one narrowing filter, or without any."""
+    query = update.callback_query
+    action = actions.decode(query.data if query else None)
+    if query is None or action is None or len(action.args) not in (1, 3):
+        await _expired(update, context)
+        return
+    with context.services.sessions() as session:
+        stored = load_query(session, action.args[0])
+    if stored is None:
+        await _expired(update, context)
+        return
+    filters = Filters()
+    if len(action.args) == 3:
+        _, kind, value = action.args
+        codes = context.services.index.get().sources.org_codes
+        kept = stored.filters
+        filters = Filters(
+            kept.orgs - {codes.get(value, "")} if kind == actions.NARROW_ORG else kept.orgs,
+            kept.areas - {value} if kind == actions.NARROW_AREA else kept.areas,
+            kept.sources,
+            kept.years,
+        )
+    await _show_filtered(update, context, stored.text, filters)
+
+
+async def facets_button(update: Update, context: BotContext) -> None:
+    """f:<key>:<page> — the same page with every narrowing button."""
+    action = actions.decode(update.callback_query.data if update.callback_query else None)
+    if action is None or len(action.args) != 2 or not action.args[1].isdigit():
+        await _expired(update, context)
+        return
+    await _show_saved(update, context, action.args[0], int(action.args[1]), all_facets=True)
+
+
+async def _show_filtered(update: Update, context: BotContext, text: str, filters: Filters) -> None:
+    """The first page of `text` under `filters` (saved under its own key), in place."""
     with context.services.sessions.begin() as session:
-        new_key = save_query(session, narrowed.text, narrowed.filters)
-    await query.answer()
-    await show_page(update, context, new_key, narrowed, 0, compact=False, editing=True)
+        new_key = save_query(session, text, filters)
+    if update.callback_query:
+        await update.callback_query.answer()
+    stored = StoredSearch(text, filters)
+    await show_page(update, context, new_key, stored, 0, compact=False, editing=True)
 
 
-async def _show_saved(update: Update, context: BotContext, key: str, page: int) -> None:
+async def _show_saved(
+    update: Update, context: BotContext, key: str, page: int, all_facets: bool = False
+) -> None:
     with context.services.sessions() as session:
         stored = load_query(session, key)
     if stored is None:
@@ -159,7 +213,9 @@ async def _show_saved(update: Update, context: BotContext, key: str, page: int) 
         return
     if update.callback_query:
         await update.callback_query.answer()
-    await show_page(update, context, key, stored, page, compact=False, editing=True)
+    await show_page(
+        update, context, key, stored, page, compact=False, editing=True, all_facets=all_facets
+    )
 
 
 async def saved_query_link(update: Update, context: BotContext) -> None:

@@ -7,6 +7,8 @@ pattern `pattern()` gives for its action name, so the two sides cannot drift apa
     rel:<id>                 similar proposals from other organisations
     p:<key>:<page>           a page of a saved search
     n:<key>:<kind>:<v>       narrow a saved search (kind o = organisation code, a = area id)
+    u:<key>[:<kind>:<v>]     remove one narrowing filter of a saved search, or all of them
+    f:<key>:<page>           a page of a saved search with every narrowing button
     a:<area>:<page>          browse a policy area
     areas                    the list of areas
     l:<lang>                 choose the language
@@ -33,6 +35,8 @@ OPEN = "r"
 RELATED = "rel"
 PAGE = "p"
 NARROW = "n"
+UNNARROW = "u"
+FACETS = "f"
 AREA = "a"
 AREAS = "areas"
 LANGUAGE = "l"
@@ -105,6 +109,17 @@ def search_page(key: str, page: int) -> str:
 def narrow(key: str, kind: str, value: str) -> str:
     """Callback data that narrows a saved search by organisation code or area id."""
     return encode(NARROW, key, kind, value)
+
+
+def unnarrow(key: str, kind: str | None = None, value: str | None = None) -> str:
+    """Callback data that removes one narrowing filter (`kind`, `value`) of a saved search, or
+    every one (no `kind`)."""
+    return encode(UNNARROW, key) if kind is None else encode(UNNARROW, key, kind, value)
+
+
+def all_facets(key: str, page: int) -> str:
+    """Callback data for a page of a saved search showing every narrowing button."""
+    return encode(FACETS, key, page)
 
 
 def area_page(area_id: str, page: int) -> str:

@@ -7,8 +7,9 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot.core.filters import Filters
 from bot.core.text import clip, utf16_len
 from bot.search import IndexedRecord, SearchResult, SearchResults
 from bot.store.areas import Area, load_areas
@@ -88,6 +89,9 @@ class SearchPage:
     bot_username: str | None = None
     kinds: Mapping[str, str] | None = None  # source id → document kind
     org_names: Mapping[str, str] | None = None  # org code → short name in the reader's language
+    org_codes: Mapping[str, str] | None = None  # org code → folded org_short (as filters hold)
+    removable: Filters = field(default_factory=Filters)  # narrowing a button added (removable)
+    all_facets: bool = False  # every narrowing button, not only the top ones
 
 
 def entry_html(language: str, number: int, result: SearchResult, kind: str) -> str:
@@ -127,6 +131,24 @@ def results_message(language: str, answer: SearchResults, page: SearchPage) -> M
 
 
 def _header(language: str, answer: SearchResults, page: SearchPage, size: int) -> str:
+    head = _count_header(language, answer, page, size)
+    active = _filter_names(language, answer.filters, page)
+    if not active:
+        return head
+    shown = clip(" · ".join(active), QUERY_SHOWN, one_line=True)
+    return head + "\n" + html(language, "filters.active_html", filters=shown)
+
+
+def _filter_names(language: str, filters: Filters, page: SearchPage) -> list[str]:
+    """Every active filter as the reader names it: organisations, #areas, documents, years."""
+    names = page.org_names or {}
+    code_of = {folded: code for code, folded in (page.org_codes or {}).items()}
+    orgs = [names.get(code_of.get(org, ""), org) for org in sorted(filters.orgs)]
+    areas = [f"#{area_name(language, area)}" for area in sorted(filters.areas)]
+    return orgs + areas + sorted(filters.sources) + [str(year) for year in sorted(filters.years)]
+
+
+def _count_header(language: str, answer: SearchResults, page: SearchPage, size: int) -> str:
     query = clip(answer.query.strip() or answer.normalized, QUERY_SHOWN, one_line=True)
     if page.compact:
         return html(
@@ -167,30 +189,82 @@ def _paging_rows(
             Button(t(language, "buttons.next"), actions.search_page(page.key, page.page + 1))
         )
     rows.append(tuple(nav))
-    if page.page == 0 and answer.total > size:
-        narrow = _narrow_row(language, answer, page)
-        rows += [narrow[:3], narrow[3:]]
+    rows += _facet_rows(language, answer, page)
+    rows += _unnarrow_rows(language, page)
     return rows
 
 
-def _narrow_row(language: str, answer: SearchResults, page: SearchPage) -> tuple[Button, ...]:
-    """Buttons that narrow to one organisation or one area (when results span several)."""
-    buttons: list[Button] = []
-    if not answer.filters.orgs:
-        per_org: Counter[str] = Counter()
-        for source_id, count in answer.by_source.items():
-            per_org[org_code(source_id)] += count
-        if len(per_org) > 1:
-            names = page.org_names or {}
-            for code, _ in per_org.most_common(3):
-                name = clip(names.get(code, code.upper()), SHORT_NAME_SHOWN, one_line=True)
-                label = t(language, "search.narrow_org", org=name)
-                buttons.append(Button(label, actions.narrow(page.key, actions.NARROW_ORG, code)))
-    if not answer.filters.areas and len(answer.by_area) > 1:
-        for area_id, _ in Counter(answer.by_area).most_common(2):
-            label = t(language, "search.narrow_area", area=area_name(language, area_id))
-            buttons.append(Button(label, actions.narrow(page.key, actions.NARROW_AREA, area_id)))
-    return tuple(buttons)
+TOP_ORGS, TOP_AREAS = 3, 2  # narrowing buttons shown before "more filters"
+FACETS_PER_ROW = 3
+
+
+def _facet_rows(language: str, answer: SearchResults, page: SearchPage) -> list[tuple[Button, ...]]:
+    """Buttons that narrow to one organisation or one area (when results span several), on
+    every page: the top ones, and a "more" button for the rest (or all of them, once asked)."""
+    per_org: Counter[str] = Counter()
+    for source_id, count in answer.by_source.items():
+        per_org[org_code(source_id)] += count
+    orgs = [code for code, _ in per_org.most_common()] if len(per_org) > 1 else []
+    per_area = Counter(answer.by_area)
+    areas = [
+        area
+        for area, _ in per_area.most_common()
+        if len(per_area) > 1 and area not in answer.filters.areas
+    ]
+    hidden = False
+    if not page.all_facets:
+        hidden = len(orgs) > TOP_ORGS or len(areas) > TOP_AREAS
+        orgs, areas = orgs[:TOP_ORGS], areas[:TOP_AREAS]
+    names = page.org_names or {}
+    org_buttons = [
+        Button(
+            t(
+                language,
+                "search.narrow_org",
+                org=clip(names.get(code, code.upper()), SHORT_NAME_SHOWN, one_line=True),
+            ),
+            actions.narrow(page.key, actions.NARROW_ORG, code),
+        )
+        for code in orgs
+    ]
+    area_buttons = [
+        Button(
+            t(language, "search.narrow_area", area=area_name(language, area)),
+            actions.narrow(page.key, actions.NARROW_AREA, area),
+        )
+        for area in areas
+    ]
+    if hidden:
+        area_buttons.append(
+            Button(t(language, "filters.more"), actions.all_facets(page.key, page.page))
+        )
+    return _rows(org_buttons) + _rows(area_buttons)
+
+
+def _unnarrow_rows(language: str, page: SearchPage) -> list[tuple[Button, ...]]:
+    """A button per narrowing a button added, that removes it, and "all results" for several."""
+    names = page.org_names or {}
+    code_of = {folded: code for code, folded in (page.org_codes or {}).items()}
+    buttons = []
+    for org in sorted(page.removable.orgs):
+        code = code_of.get(org)
+        if code is not None:
+            name = clip(names.get(code, org), SHORT_NAME_SHOWN, one_line=True)
+            label = t(language, "filters.remove", filter=name)
+            buttons.append(Button(label, actions.unnarrow(page.key, actions.NARROW_ORG, code)))
+    for area in sorted(page.removable.areas):
+        label = t(language, "filters.remove", filter=f"#{area_name(language, area)}")
+        buttons.append(Button(label, actions.unnarrow(page.key, actions.NARROW_AREA, area)))
+    if len(buttons) > 1:
+        buttons.append(Button(t(language, "filters.all_off"), actions.unnarrow(page.key)))
+    return _rows(buttons)
+
+
+def _rows(buttons: Sequence[Button]) -> list[tuple[Button, ...]]:
+    return [
+        tuple(buttons[start : start + FACETS_PER_ROW])
+        for start in range(0, len(buttons), FACETS_PER_ROW)
+    ]
 
 
 def no_results_message(
