@@ -196,6 +196,8 @@ def _register(application: BotApplication, services: Services) -> None:
         (actions.NARROW, search.narrow_button),
         (actions.UNNARROW, search.unnarrow_button),
         (actions.FACETS, search.facets_button),
+        (actions.LAYOUT, search.layout_button),
+        (actions.COMPARE_MORE, compare.compare_more_button),
         (actions.AREA, browse.area_button),
         (actions.AREAS, browse.areas_button),
         (actions.LANGUAGE, start.lang_button),

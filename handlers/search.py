@@ -8,6 +8,7 @@ import re
 from telegram import Update
 
 from bot.search import Filters, SearchResults, search
+from bot.store.chats import compact_results, set_compact
 from bot.store.saved_queries import StoredSearch, load_query, save_query
 from bot.ui import actions
 from bot.ui.i18n import t
@@ -100,6 +101,12 @@ async def show_page(
     if answer.total and not answer.results:  # a page past the end (results changed): the first
         return await show_page(update, context, key, stored, 0, compact, editing)
     sources = services.index.get().sources
+    chat = update.effective_chat
+    private = chat is not None and chat.type == "private"
+    brief = compact
+    if chat is not None:
+        with services.sessions() as session:
+            brief = compact_results(session, chat.id, chat.type)
     names = sources.org_names_en if language == "en" else sources.org_names
     view = SearchPage(
         key,
@@ -111,6 +118,8 @@ async def show_page(
         sources.org_codes,
         removable=stored.filters,
         all_facets=all_facets,
+        brief=brief,
+        layout_toggle=private and answer.total > 1,  # one result reads the same either way
     )
     suggestions = _suggestion_keys(context, answer) if answer.total == 0 else []
     message = answer_message(language, answer, view, suggestions)
@@ -191,6 +200,27 @@ async def facets_button(update: Update, context: BotContext) -> None:
         await _expired(update, context)
         return
     await _show_saved(update, context, action.args[0], int(action.args[1]), all_facets=True)
+
+
+async def layout_button(update: Update, context: BotContext) -> None:
+    """v:<key>:<page>:<c|f> — a private chat switches its results layout; the page again."""
+    query = update.callback_query
+    action = actions.decode(query.data if query else None)
+    chat = update.effective_chat
+    if (
+        action is None
+        or chat is None
+        or len(action.args) != 3
+        or not action.args[1].isdigit()
+        or action.args[2] not in (actions.LAYOUT_COMPACT, actions.LAYOUT_FULL)
+    ):
+        await _expired(update, context)
+        return
+    key, page, layout = action.args
+    if chat.type == "private":  # in groups the layout stays the group's default
+        with context.services.sessions.begin() as session:
+            set_compact(session, chat.id, chat.type, layout == actions.LAYOUT_COMPACT)
+    await _show_saved(update, context, key, int(page))
 
 
 async def _show_filtered(update: Update, context: BotContext, text: str, filters: Filters) -> None:

@@ -151,8 +151,8 @@ class Meta(Base):
 
 
 class Chat(Base):
-    """A chat the bot talks to (private, group or supergroup): its language and whether the bot
-    may still write to it."""
+    """A chat the bot talks to (private, group or supergroup): its language, its results layout
+    and whether the bot may still write to it."""
 
     __tablename__ = "chats"
 
@@ -160,6 +160,8 @@ class Chat(Base):
     type: Mapped[str] = mapped_column(String(16))  # private, group, supergroup, channel
     title: Mapped[str | None] = mapped_column(String(255))
     language: Mapped[str | None] = mapped_column(String(16))  # chosen with /lang; None: auto
+    # One line per result (True) or in full (False), as chosen; None: the chat type's default.
+    compact: Mapped[bool | None] = mapped_column(Boolean, nullable=True, default=None)
     active: Mapped[bool] = mapped_column(Boolean, default=True)  # False: blocked or removed
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -92,6 +92,8 @@ class SearchPage:
     org_codes: Mapping[str, str] | None = None  # org code → folded org_short (as filters hold)
     removable: Filters = field(default_factory=Filters)  # narrowing a button added (removable)
     all_facets: bool = False  # every narrowing button, not only the top ones
+    brief: bool = False  # one line per result (the chat's layout, see `compact_results`)
+    layout_toggle: bool = False  # offer the button that switches `brief` (private chats)
 
 
 def entry_html(language: str, number: int, result: SearchResult, kind: str) -> str:
@@ -110,6 +112,31 @@ def entry_html(language: str, number: int, result: SearchResult, kind: str) -> s
     return header + "\n" + snippet(record.text, text_spans)
 
 
+BRIEF_TITLE_SHOWN = 24  # a result's title on its one line (UTF-16 units), to fit a phone
+BRIEF_QUOTE_WIDTH = 24  # characters of its text around the match on that line
+
+
+def brief_entry_html(language: str, number: int, result: SearchResult) -> str:
+    """One result on one line: number, organisation, title and a few words around the match
+    (titles repeat when a document heads several proposals alike)."""
+    record = result.record
+    spans = [(h.start, h.end) for h in result.highlights if h.field == "text"]
+    head = html(
+        language,
+        "layout.entry_html",
+        n=number,
+        org=clip(org_label(language, record), SHORT_NAME_SHOWN, one_line=True),
+        title=clip(record.title, BRIEF_TITLE_SHOWN, one_line=True),
+        quote="\x00",
+    )
+    return head.replace("\x00", snippet(record.text, spans, width=BRIEF_QUOTE_WIDTH))
+
+
+def _layout_row(language: str, page: SearchPage) -> tuple[Button, ...]:
+    label = t(language, "layout.to_full" if page.brief else "layout.to_compact")
+    return (Button(label, actions.layout(page.key, page.page, not page.brief)),)
+
+
 def results_message(language: str, answer: SearchResults, page: SearchPage) -> Message:
     """A page of results with open/paging/narrowing buttons (compact in groups)."""
     size = COMPACT_SIZE if page.compact else PAGE_SIZE
@@ -117,6 +144,9 @@ def results_message(language: str, answer: SearchResults, page: SearchPage) -> M
     lines = [_header(language, answer, page, size), ""]
     kinds = page.kinds or {}
     for number, result in enumerate(answer.results, first + 1):
+        if page.brief:
+            lines.append(brief_entry_html(language, number, result))
+            continue
         lines += [entry_html(language, number, result, kinds.get(result.record.source_id, "")), ""]
     buttons = [_open_row(answer.results, first)]
     if page.compact:
@@ -127,6 +157,8 @@ def results_message(language: str, answer: SearchResults, page: SearchPage) -> M
             )
     else:
         buttons += _paging_rows(language, answer, page, size)
+    if page.layout_toggle:
+        buttons.append(_layout_row(language, page))
     return Message("\n".join(lines).strip(), tuple(row for row in buttons if row))
 
 

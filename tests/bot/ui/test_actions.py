@@ -53,6 +53,8 @@ BUILT = [
     (actions.UNNARROW, actions.unnarrow("abcdefghij", actions.NARROW_ORG, "legco")),
     (actions.UNNARROW, actions.unnarrow("abcdefghij")),
     (actions.FACETS, actions.all_facets("abcdefghij", 3)),
+    (actions.LAYOUT, actions.layout("abcdefghij", 3, compact=True)),
+    (actions.COMPARE_MORE, actions.compare_more("abcdefghij", "legco")),
     (actions.AREA, actions.area_page("housing", 1)),
     (actions.AREAS, actions.area_list()),
     (actions.LANGUAGE, actions.choose_language("en")),
