@@ -1,18 +1,25 @@
 """Labels a member reads: each document by its own period and kind, each organisation by the
-short name of the reader's language (results, narrowing buttons, lists, inline answers)."""
+short name of the reader's language (results, narrowing buttons, /rec, digests)."""
 
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.digest.deliver import DeliveryOptions, send_due
+from bot.store.chats import set_language
+from bot.store.models import DigestSchedule
+from bot.store.subscriptions import set_schedule, subscribe
+from handlers.telegram_sender import TelegramSender
 from tests.fake_bot_api import StoredMessage
 from tests.handlers.conftest import RunningBot
 
 pytestmark = pytest.mark.db
 
 ENGLISH_USER = 3101
+ZONE = ZoneInfo("Asia/Hong_Kong")
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -53,3 +60,29 @@ async def test_english_readers_see_english_organisation_names(running_bot: Runni
     related = await running_bot.say("/rec bpa24-17", user_id=ENGLISH_USER, language_code="en")
     assert related.text is not None and "Business and Professionals Alliance" in related.text
     assert "經濟民生聯盟" not in related.text
+
+
+async def test_digests_name_organisations_in_the_chats_language(running_bot: RunningBot) -> None:
+    chat_id = 3102
+    await running_bot.say("/start", user_id=chat_id, language_code="en")
+    with running_bot.sessions.begin() as session:
+        set_language(session, chat_id, "private", "en")
+        subscribe(session, chat_id, "private", ["talent"], ZONE)
+        set_schedule(session, chat_id, "daily", 9, 0, ZONE)
+    with running_bot.sessions() as session:
+        schedule = session.get(DigestSchedule, chat_id)
+        assert schedule is not None
+        when = schedule.next_due
+    settings = running_bot.app.bot_data["services"].settings
+    options = DeliveryOptions(zone=settings.timezone, bot_username="PolicyBot", backoff=0.0)
+    report = await send_due(
+        running_bot.sessions, TelegramSender(running_bot.app.bot), options, now=when
+    )
+    assert report.counts["sent"] == 1
+    digest = "\n".join(
+        m.text or "" for m in running_bot.api.sent_messages(chat_id) if "📬" in (m.text or "")
+    )
+    assert digest
+    assert any(f"{name} · " in digest for name in ("FHKI", "CMA", "BPA", "LegCo Subcommittee"))
+    for chinese in ("工總", "廠商會", "經民聯", "立法會小組委員會"):
+        assert f"{chinese} · " not in digest
