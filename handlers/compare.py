@@ -1,15 +1,22 @@
-"""/compare 主題: which organisation proposed what on one topic, one block per organisation
-(compact in groups)."""
+"""/compare 主題: which organisation proposed what on one topic, one block per organisation on
+one screen (fewer lines in groups), and a "more" button per organisation."""
 
 from __future__ import annotations
 
 from telegram import Update
 
-from bot.search.compare import PER_ORG, PER_ORG_COMPACT, compare
-from bot.ui.compare_view import compare_messages, compare_usage
-from handlers.common import language_of, remember_chat, reply, send_all
+from bot.search import Filters
+from bot.search.compare import PER_ORG, compare
+from bot.store.saved_queries import load_query, save_query
+from bot.ui import actions
+from bot.ui.compare_view import compare_messages, compare_org_messages, compare_usage
+from bot.ui.i18n import t
+from bot.ui.render import Message
+from handlers.common import language_of, note_chat, reply, send_all
 from handlers.context import BotContext
 from handlers.query_log import record_search
+
+PER_ORG_MORE = 8  # proposals with quotes behind an organisation's "more" button
 
 
 async def compare_command(update: Update, context: BotContext) -> None:
@@ -20,12 +27,39 @@ async def compare_command(update: Update, context: BotContext) -> None:
     if not topic or chat is None:
         await reply(update, compare_usage(language))
         return
-    remember_chat(update, context)
     services = context.services
+    with services.sessions.begin() as session:
+        note_chat(session, update, context)
+        key = save_query(session, topic, Filters())
     compact = chat.type != "private"
     index = services.index.get()
-    comparison = compare(index, topic, per_org=PER_ORG_COMPACT if compact else PER_ORG)
+    comparison = compare(index, topic, per_org=PER_ORG)
     names = index.sources.org_names_en if language == "en" else None
-    messages = compare_messages(language, comparison, services.bot_username, names, compact)
+    messages = compare_messages(language, comparison, services.bot_username, names, compact, key)
     await send_all(update, messages)
     record_search(services, topic, chat.type, comparison.total)
+
+
+async def compare_more_button(update: Update, context: BotContext) -> None:
+    """cm:<key>:<org> — one organisation's proposals on the compared topic, in a new message."""
+    query = update.callback_query
+    action = actions.decode(query.data if query else None)
+    language = language_of(update, context)
+    stored = None
+    if query is not None and action is not None and len(action.args) == 2:
+        with context.services.sessions() as session:
+            stored = load_query(session, action.args[0])
+    messages: list[Message] = []
+    if stored is not None and action is not None:
+        index = context.services.index.get()
+        names = index.sources.org_names_en if language == "en" else None
+        comparison = compare(index, stored.text, per_org=PER_ORG_MORE)
+        bot_username = context.services.bot_username
+        messages = compare_org_messages(language, comparison, action.args[1], bot_username, names)
+    if query is None:
+        return
+    if not messages:
+        await query.answer(t(language, "search.expired"), show_alert=True)
+        return
+    await query.answer()
+    await send_all(update, messages)

@@ -8,6 +8,7 @@ import re
 from telegram import Update
 
 from bot.search import Filters, SearchResults, search
+from bot.store.chats import compact_results, set_compact
 from bot.store.saved_queries import StoredSearch, load_query, save_query
 from bot.ui import actions
 from bot.ui.i18n import t
@@ -90,6 +91,7 @@ async def show_page(
     compact: bool,
     editing: bool,
     answer: SearchResults | None = None,
+    all_facets: bool = False,
 ) -> SearchResults:
     """Render one page of a saved search (or the no-results answer) and send or edit it; returns
     the search's answer (`answer`: that page, when the caller has already searched)."""
@@ -99,7 +101,26 @@ async def show_page(
     if answer.total and not answer.results:  # a page past the end (results changed): the first
         return await show_page(update, context, key, stored, 0, compact, editing)
     sources = services.index.get().sources
-    view = SearchPage(key, page, compact, services.bot_username, sources.kinds, sources.org_names)
+    chat = update.effective_chat
+    private = chat is not None and chat.type == "private"
+    brief = compact
+    if chat is not None:
+        with services.sessions() as session:
+            brief = compact_results(session, chat.id, chat.type)
+    names = sources.org_names_en if language == "en" else sources.org_names
+    view = SearchPage(
+        key,
+        page,
+        compact,
+        services.bot_username,
+        sources.kinds,
+        names,
+        sources.org_codes,
+        removable=stored.filters,
+        all_facets=all_facets,
+        brief=brief,
+        layout_toggle=private and answer.total > 1,  # one result reads the same either way
+    )
     suggestions = _suggestion_keys(context, answer) if answer.total == 0 else []
     message = answer_message(language, answer, view, suggestions)
     await (edit(update, message) if editing else reply(update, message))
@@ -143,14 +164,78 @@ async def narrow_button(update: Update, context: BotContext) -> None:
         await _expired(update, context)
         return
     extra = Filters(orgs=frozenset({org})) if org else Filters(areas=frozenset({value}))
-    narrowed = StoredSearch(stored.text, stored.filters.merge(extra))
+    await _show_filtered(update, context, stored.text, stored.filters.merge(extra))
+
+
+async def unnarrow_button(update: Update, context: BotContext) -> None:
+    """u:<key>[:<o|a>:<value>] — the same search without one narrowing filter, or without any."""
+    query = update.callback_query
+    action = actions.decode(query.data if query else None)
+    if query is None or action is None or len(action.args) not in (1, 3):
+        await _expired(update, context)
+        return
+    with context.services.sessions() as session:
+        stored = load_query(session, action.args[0])
+    if stored is None:
+        await _expired(update, context)
+        return
+    filters = Filters()
+    if len(action.args) == 3:
+        _, kind, value = action.args
+        codes = context.services.index.get().sources.org_codes
+        kept = stored.filters
+        filters = Filters(
+            kept.orgs - {codes.get(value, "")} if kind == actions.NARROW_ORG else kept.orgs,
+            kept.areas - {value} if kind == actions.NARROW_AREA else kept.areas,
+            kept.sources,
+            kept.years,
+        )
+    await _show_filtered(update, context, stored.text, filters)
+
+
+async def facets_button(update: Update, context: BotContext) -> None:
+    """f:<key>:<page> — the same page with every narrowing button."""
+    action = actions.decode(update.callback_query.data if update.callback_query else None)
+    if action is None or len(action.args) != 2 or not action.args[1].isdigit():
+        await _expired(update, context)
+        return
+    await _show_saved(update, context, action.args[0], int(action.args[1]), all_facets=True)
+
+
+async def layout_button(update: Update, context: BotContext) -> None:
+    """v:<key>:<page>:<c|f> — a private chat switches its results layout; the page again."""
+    query = update.callback_query
+    action = actions.decode(query.data if query else None)
+    chat = update.effective_chat
+    if (
+        action is None
+        or chat is None
+        or len(action.args) != 3
+        or not action.args[1].isdigit()
+        or action.args[2] not in (actions.LAYOUT_COMPACT, actions.LAYOUT_FULL)
+    ):
+        await _expired(update, context)
+        return
+    key, page, layout = action.args
+    if chat.type == "private":  # in groups the layout stays the group's default
+        with context.services.sessions.begin() as session:
+            set_compact(session, chat.id, chat.type, layout == actions.LAYOUT_COMPACT)
+    await _show_saved(update, context, key, int(page))
+
+
+async def _show_filtered(update: Update, context: BotContext, text: str, filters: Filters) -> None:
+    """The first page of `text` under `filters` (saved under its own key), in place."""
     with context.services.sessions.begin() as session:
-        new_key = save_query(session, narrowed.text, narrowed.filters)
-    await query.answer()
-    await show_page(update, context, new_key, narrowed, 0, compact=False, editing=True)
+        new_key = save_query(session, text, filters)
+    if update.callback_query:
+        await update.callback_query.answer()
+    stored = StoredSearch(text, filters)
+    await show_page(update, context, new_key, stored, 0, compact=False, editing=True)
 
 
-async def _show_saved(update: Update, context: BotContext, key: str, page: int) -> None:
+async def _show_saved(
+    update: Update, context: BotContext, key: str, page: int, all_facets: bool = False
+) -> None:
     with context.services.sessions() as session:
         stored = load_query(session, key)
     if stored is None:
@@ -158,7 +243,9 @@ async def _show_saved(update: Update, context: BotContext, key: str, page: int) 
         return
     if update.callback_query:
         await update.callback_query.answer()
-    await show_page(update, context, key, stored, page, compact=False, editing=True)
+    await show_page(
+        update, context, key, stored, page, compact=False, editing=True, all_facets=all_facets
+    )
 
 
 async def saved_query_link(update: Update, context: BotContext) -> None:

@@ -17,7 +17,7 @@ from bot.store.subscriptions import areas_of
 from bot.ui import actions
 from bot.ui.i18n import html, t
 from bot.ui.render import Message, escape, link, pack, snippet
-from bot.ui.views import NAME_SHOWN, TITLE_SHOWN, area_name
+from bot.ui.views import NAME_SHOWN, TITLE_SHOWN, area_name, source_short_name
 
 PER_AREA = 5
 SNIPPET_WIDTH = 80  # about two lines on a phone
@@ -102,6 +102,6 @@ def _entry(language: str, record: Recommendation, new: bool, bot_username: str |
     else:
         title += f" /rec {escape(record.id)}"
     mark = t(language, "digest.new") + " " if new else ""
-    org = clip(record.source.org_short, NAME_SHOWN, one_line=True)
+    org = clip(source_short_name(language, record.source), NAME_SHOWN, one_line=True)
     head = html(language, "digest.entry_html", mark=mark, org=org, title="\x00")
     return head.replace("\x00", title) + "\n" + snippet(record.text, (), width=SNIPPET_WIDTH)

@@ -39,7 +39,9 @@ class IndexedRecord:
     source_id: str
     org: str
     org_short: str
+    org_short_en: str
     year: int
+    period: str  # the document's year or fiscal year as it states it ("2024-25")
     areas: tuple[str, ...]
     label: str
     title: str
@@ -55,7 +57,9 @@ class IndexedRecord:
             source_id=row.source_id,
             org=row.source.org,
             org_short=row.source.org_short,
+            org_short_en=row.source.org_short_en,
             year=row.source.year,
+            period=row.source.period,
             areas=tuple(row.areas),
             label=row.label,
             title=row.title,

@@ -1,4 +1,5 @@
-"""Chats the bot talks to: remembered language, and whether the bot may still write there.
+"""Chats the bot talks to: remembered language and results layout, and whether the bot may still
+write there.
 
 Functions take a Session and never commit; the caller owns the unit of work."""
 
@@ -46,6 +47,20 @@ def set_language(session: Session, chat_id: int, chat_type: str, language: str) 
     touch_chat(session, chat_id, chat_type, None).language = language
 
 
+def compact_results(session: Session, chat_id: int, chat_type: str) -> bool:
+    """Whether the chat reads results one line each: its choice, else the default of its type
+    (groups compact, private chats in full)."""
+    chat = session.get(Chat, chat_id)
+    if chat is not None and chat.compact is not None:
+        return chat.compact
+    return chat_type != "private"
+
+
+def set_compact(session: Session, chat_id: int, chat_type: str, compact: bool) -> None:
+    """Remember a chat's results layout."""
+    touch_chat(session, chat_id, chat_type, None).compact = compact
+
+
 def move_chat(session: Session, old_id: int, new_id: int, now: datetime | None = None) -> None:
     """A group upgraded to a supergroup: carry its settings to the new id, retire the old one."""
     now = now or utcnow()
@@ -53,4 +68,5 @@ def move_chat(session: Session, old_id: int, new_id: int, now: datetime | None =
     new = touch_chat(session, new_id, "supergroup", old.title if old else None, now)
     if old is not None:
         new.language = new.language or old.language
+        new.compact = old.compact if new.compact is None else new.compact
         old.active, old.updated_at = False, now

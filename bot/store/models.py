@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.core.periods import document_period
 from bot.core.schedule import Frequency
 
 # The values some string columns may hold (types only: the columns stay plain strings).
@@ -94,6 +95,12 @@ class Source(Base):
         """The year of the document's date."""
         return int(self.date[:4])
 
+    @property
+    def period(self) -> str:
+        """The year or fiscal year the document states in its title ("2024-25"), else its
+        date's year: what a reader's label of the document names."""
+        return document_period((self.title, self.title_en), self.date)
+
 
 class Recommendation(Base):
     """One recommendation, quoted verbatim (cleaned) and citable to its place in the source."""
@@ -144,8 +151,8 @@ class Meta(Base):
 
 
 class Chat(Base):
-    """A chat the bot talks to (private, group or supergroup): its language and whether the bot
-    may still write to it."""
+    """A chat the bot talks to (private, group or supergroup): its language, its results layout
+    and whether the bot may still write to it."""
 
     __tablename__ = "chats"
 
@@ -153,6 +160,8 @@ class Chat(Base):
     type: Mapped[str] = mapped_column(String(16))  # private, group, supergroup, channel
     title: Mapped[str | None] = mapped_column(String(255))
     language: Mapped[str | None] = mapped_column(String(16))  # chosen with /lang; None: auto
+    # One line per result (True) or in full (False), as chosen; None: the chat type's default.
+    compact: Mapped[bool | None] = mapped_column(Boolean, nullable=True, default=None)
     active: Mapped[bool] = mapped_column(Boolean, default=True)  # False: blocked or removed
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

@@ -7,6 +7,10 @@ pattern `pattern()` gives for its action name, so the two sides cannot drift apa
     rel:<id>                 similar proposals from other organisations
     p:<key>:<page>           a page of a saved search
     n:<key>:<kind>:<v>       narrow a saved search (kind o = organisation code, a = area id)
+    u:<key>[:<kind>:<v>]     remove one narrowing filter of a saved search, or all of them
+    f:<key>:<page>           a page of a saved search with every narrowing button
+    v:<key>:<page>:c|f       the chat's results layout: compact (one line each) or full
+    cm:<key>:<org>           /compare: one organisation's proposals on a saved topic in full
     a:<area>:<page>          browse a policy area
     areas                    the list of areas
     l:<lang>                 choose the language
@@ -33,6 +37,10 @@ OPEN = "r"
 RELATED = "rel"
 PAGE = "p"
 NARROW = "n"
+UNNARROW = "u"
+FACETS = "f"
+LAYOUT = "v"
+COMPARE_MORE = "cm"
 AREA = "a"
 AREAS = "areas"
 LANGUAGE = "l"
@@ -44,6 +52,7 @@ _BARE = frozenset({AREAS})  # actions without arguments: the name is the whole c
 
 # Fixed arguments.
 NARROW_ORG, NARROW_AREA = "o", "a"  # n:<key>:<kind>:<value>
+LAYOUT_COMPACT, LAYOUT_FULL = "c", "f"  # v:<key>:<page>:<layout>
 CONFIRM, CANCEL = "ok", "no"  # imp:… and adm:bc:…
 BROADCAST = "bc"  # adm:bc:…
 ALL = "all"  # unsub:all
@@ -105,6 +114,27 @@ def search_page(key: str, page: int) -> str:
 def narrow(key: str, kind: str, value: str) -> str:
     """Callback data that narrows a saved search by organisation code or area id."""
     return encode(NARROW, key, kind, value)
+
+
+def unnarrow(key: str, kind: str | None = None, value: str | None = None) -> str:
+    """Callback data that removes one narrowing filter (`kind`, `value`) of a saved search, or
+    every one (no `kind`)."""
+    return encode(UNNARROW, key) if kind is None else encode(UNNARROW, key, kind, value)
+
+
+def all_facets(key: str, page: int) -> str:
+    """Callback data for a page of a saved search showing every narrowing button."""
+    return encode(FACETS, key, page)
+
+
+def layout(key: str, page: int, compact: bool) -> str:
+    """Callback data that sets the chat's results layout and shows the page again."""
+    return encode(LAYOUT, key, page, LAYOUT_COMPACT if compact else LAYOUT_FULL)
+
+
+def compare_more(key: str, org: str) -> str:
+    """Callback data that shows one organisation's proposals on a saved /compare topic."""
+    return encode(COMPARE_MORE, key, org)
 
 
 def area_page(area_id: str, page: int) -> str:

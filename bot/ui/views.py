@@ -7,10 +7,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot.core.filters import Filters
 from bot.core.text import clip, utf16_len
-from bot.search import SearchResult, SearchResults
+from bot.search import IndexedRecord, SearchResult, SearchResults
 from bot.store.areas import Area, load_areas
 from bot.store.corpus import org_code
 from bot.store.models import Recommendation, Source
@@ -53,11 +54,24 @@ def area_name(language: str, area_id: str) -> str:
     return area_id
 
 
-def doc_label(language: str, kind: str, year: int) -> str:
-    """'2024 施政報告建議' style label of a document (a kind the catalogue does not name, e.g.
-    of a newly added document, reads as a generic submission)."""
+def doc_label(language: str, kind: str, period: str) -> str:
+    """'2024-25 財政預算案建議' style label of a document: its own period (the year or fiscal
+    year its title states, see `Source.period`) and its kind (a kind the catalogue does not
+    name, e.g. of a newly added document, reads as a generic submission)."""
     known = f"kinds.{kind}" in catalogue(DEFAULT_LANGUAGE)
-    return f"{year} {t(language, f'kinds.{kind}' if known else 'upload.kind_other')}"
+    return f"{period} {t(language, f'kinds.{kind}' if known else 'upload.kind_other')}"
+
+
+def org_label(language: str, record: IndexedRecord) -> str:
+    """A result's organisation as the reader knows it: the English short name for English."""
+    name = record.org_short_en if language == "en" and record.org_short_en else record.org_short
+    return clip(name, NAME_SHOWN, one_line=True)
+
+
+def source_short_name(language: str, source: Source) -> str:
+    """A document's organisation, short, in the reader's language."""
+    name = source.org_short_en if language == "en" and source.org_short_en else source.org_short
+    return clip(name, NAME_SHOWN, one_line=True)
 
 
 def page_count(total: int, size: int) -> int:
@@ -74,7 +88,12 @@ class SearchPage:
     compact: bool = False  # group chat: top results and a link to the full list
     bot_username: str | None = None
     kinds: Mapping[str, str] | None = None  # source id → document kind
-    org_names: Mapping[str, str] | None = None  # org code → short name, for narrowing buttons
+    org_names: Mapping[str, str] | None = None  # org code → short name in the reader's language
+    org_codes: Mapping[str, str] | None = None  # org code → folded org_short (as filters hold)
+    removable: Filters = field(default_factory=Filters)  # narrowing a button added (removable)
+    all_facets: bool = False  # every narrowing button, not only the top ones
+    brief: bool = False  # one line per result (the chat's layout, see `compact_results`)
+    layout_toggle: bool = False  # offer the button that switches `brief` (private chats)
 
 
 def entry_html(language: str, number: int, result: SearchResult, kind: str) -> str:
@@ -85,12 +104,37 @@ def entry_html(language: str, number: int, result: SearchResult, kind: str) -> s
         language,
         "result.entry_html",
         n=number,
-        org=clip(record.org_short, NAME_SHOWN, one_line=True),
-        doc=doc_label(language, kind, record.year),
+        org=org_label(language, record),
+        doc=doc_label(language, kind, record.period),
         area=area_name(language, record.areas[0]) if record.areas else "",
         title=clip(record.title, TITLE_SHOWN, one_line=True),
     )
     return header + "\n" + snippet(record.text, text_spans)
+
+
+BRIEF_TITLE_SHOWN = 24  # a result's title on its one line (UTF-16 units), to fit a phone
+BRIEF_QUOTE_WIDTH = 24  # characters of its text around the match on that line
+
+
+def brief_entry_html(language: str, number: int, result: SearchResult) -> str:
+    """One result on one line: number, organisation, title and a few words around the match
+    (titles repeat when a document heads several proposals alike)."""
+    record = result.record
+    spans = [(h.start, h.end) for h in result.highlights if h.field == "text"]
+    head = html(
+        language,
+        "layout.entry_html",
+        n=number,
+        org=clip(org_label(language, record), SHORT_NAME_SHOWN, one_line=True),
+        title=clip(record.title, BRIEF_TITLE_SHOWN, one_line=True),
+        quote="\x00",
+    )
+    return head.replace("\x00", snippet(record.text, spans, width=BRIEF_QUOTE_WIDTH))
+
+
+def _layout_row(language: str, page: SearchPage) -> tuple[Button, ...]:
+    label = t(language, "layout.to_full" if page.brief else "layout.to_compact")
+    return (Button(label, actions.layout(page.key, page.page, not page.brief)),)
 
 
 def results_message(language: str, answer: SearchResults, page: SearchPage) -> Message:
@@ -100,6 +144,9 @@ def results_message(language: str, answer: SearchResults, page: SearchPage) -> M
     lines = [_header(language, answer, page, size), ""]
     kinds = page.kinds or {}
     for number, result in enumerate(answer.results, first + 1):
+        if page.brief:
+            lines.append(brief_entry_html(language, number, result))
+            continue
         lines += [entry_html(language, number, result, kinds.get(result.record.source_id, "")), ""]
     buttons = [_open_row(answer.results, first)]
     if page.compact:
@@ -110,10 +157,30 @@ def results_message(language: str, answer: SearchResults, page: SearchPage) -> M
             )
     else:
         buttons += _paging_rows(language, answer, page, size)
+    if page.layout_toggle:
+        buttons.append(_layout_row(language, page))
     return Message("\n".join(lines).strip(), tuple(row for row in buttons if row))
 
 
 def _header(language: str, answer: SearchResults, page: SearchPage, size: int) -> str:
+    head = _count_header(language, answer, page, size)
+    active = _filter_names(language, answer.filters, page)
+    if not active:
+        return head
+    shown = clip(" · ".join(active), QUERY_SHOWN, one_line=True)
+    return head + "\n" + html(language, "filters.active_html", filters=shown)
+
+
+def _filter_names(language: str, filters: Filters, page: SearchPage) -> list[str]:
+    """Every active filter as the reader names it: organisations, #areas, documents, years."""
+    names = page.org_names or {}
+    code_of = {folded: code for code, folded in (page.org_codes or {}).items()}
+    orgs = [names.get(code_of.get(org, ""), org) for org in sorted(filters.orgs)]
+    areas = [f"#{area_name(language, area)}" for area in sorted(filters.areas)]
+    return orgs + areas + sorted(filters.sources) + [str(year) for year in sorted(filters.years)]
+
+
+def _count_header(language: str, answer: SearchResults, page: SearchPage, size: int) -> str:
     query = clip(answer.query.strip() or answer.normalized, QUERY_SHOWN, one_line=True)
     if page.compact:
         return html(
@@ -154,30 +221,82 @@ def _paging_rows(
             Button(t(language, "buttons.next"), actions.search_page(page.key, page.page + 1))
         )
     rows.append(tuple(nav))
-    if page.page == 0 and answer.total > size:
-        narrow = _narrow_row(language, answer, page)
-        rows += [narrow[:3], narrow[3:]]
+    rows += _facet_rows(language, answer, page)
+    rows += _unnarrow_rows(language, page)
     return rows
 
 
-def _narrow_row(language: str, answer: SearchResults, page: SearchPage) -> tuple[Button, ...]:
-    """Buttons that narrow to one organisation or one area (when results span several)."""
-    buttons: list[Button] = []
-    if not answer.filters.orgs:
-        per_org: Counter[str] = Counter()
-        for source_id, count in answer.by_source.items():
-            per_org[org_code(source_id)] += count
-        if len(per_org) > 1:
-            names = page.org_names or {}
-            for code, _ in per_org.most_common(3):
-                name = clip(names.get(code, code.upper()), SHORT_NAME_SHOWN, one_line=True)
-                label = t(language, "search.narrow_org", org=name)
-                buttons.append(Button(label, actions.narrow(page.key, actions.NARROW_ORG, code)))
-    if not answer.filters.areas and len(answer.by_area) > 1:
-        for area_id, _ in Counter(answer.by_area).most_common(2):
-            label = t(language, "search.narrow_area", area=area_name(language, area_id))
-            buttons.append(Button(label, actions.narrow(page.key, actions.NARROW_AREA, area_id)))
-    return tuple(buttons)
+TOP_ORGS, TOP_AREAS = 3, 2  # narrowing buttons shown before "more filters"
+FACETS_PER_ROW = 3
+
+
+def _facet_rows(language: str, answer: SearchResults, page: SearchPage) -> list[tuple[Button, ...]]:
+    """Buttons that narrow to one organisation or one area (when results span several), on
+    every page: the top ones, and a "more" button for the rest (or all of them, once asked)."""
+    per_org: Counter[str] = Counter()
+    for source_id, count in answer.by_source.items():
+        per_org[org_code(source_id)] += count
+    orgs = [code for code, _ in per_org.most_common()] if len(per_org) > 1 else []
+    per_area = Counter(answer.by_area)
+    areas = [
+        area
+        for area, _ in per_area.most_common()
+        if len(per_area) > 1 and area not in answer.filters.areas
+    ]
+    hidden = False
+    if not page.all_facets:
+        hidden = len(orgs) > TOP_ORGS or len(areas) > TOP_AREAS
+        orgs, areas = orgs[:TOP_ORGS], areas[:TOP_AREAS]
+    names = page.org_names or {}
+    org_buttons = [
+        Button(
+            t(
+                language,
+                "search.narrow_org",
+                org=clip(names.get(code, code.upper()), SHORT_NAME_SHOWN, one_line=True),
+            ),
+            actions.narrow(page.key, actions.NARROW_ORG, code),
+        )
+        for code in orgs
+    ]
+    area_buttons = [
+        Button(
+            t(language, "search.narrow_area", area=area_name(language, area)),
+            actions.narrow(page.key, actions.NARROW_AREA, area),
+        )
+        for area in areas
+    ]
+    if hidden:
+        area_buttons.append(
+            Button(t(language, "filters.more"), actions.all_facets(page.key, page.page))
+        )
+    return _rows(org_buttons) + _rows(area_buttons)
+
+
+def _unnarrow_rows(language: str, page: SearchPage) -> list[tuple[Button, ...]]:
+    """A button per narrowing a button added, that removes it, and "all results" for several."""
+    names = page.org_names or {}
+    code_of = {folded: code for code, folded in (page.org_codes or {}).items()}
+    buttons = []
+    for org in sorted(page.removable.orgs):
+        code = code_of.get(org)
+        if code is not None:
+            name = clip(names.get(code, org), SHORT_NAME_SHOWN, one_line=True)
+            label = t(language, "filters.remove", filter=name)
+            buttons.append(Button(label, actions.unnarrow(page.key, actions.NARROW_ORG, code)))
+    for area in sorted(page.removable.areas):
+        label = t(language, "filters.remove", filter=f"#{area_name(language, area)}")
+        buttons.append(Button(label, actions.unnarrow(page.key, actions.NARROW_AREA, area)))
+    if len(buttons) > 1:
+        buttons.append(Button(t(language, "filters.all_off"), actions.unnarrow(page.key)))
+    return _rows(buttons)
+
+
+def _rows(buttons: Sequence[Button]) -> list[tuple[Button, ...]]:
+    return [
+        tuple(buttons[start : start + FACETS_PER_ROW])
+        for start in range(0, len(buttons), FACETS_PER_ROW)
+    ]
 
 
 def no_results_message(
@@ -197,7 +316,7 @@ def no_results_message(
                 language,
                 "search.closest_entry_html",
                 n=number,
-                org=clip(result.record.org_short, NAME_SHOWN, one_line=True),
+                org=org_label(language, result.record),
                 title=clip(result.record.title, TITLE_SHOWN, one_line=True),
             )
             for number, result in enumerate(answer.closest, 1)
@@ -321,7 +440,7 @@ def related_message(language: str, record_title: str, results: Sequence[SearchRe
     title = clip(record_title, TITLE_SHOWN, one_line=True)
     lines = [html(language, "rec.related_title_html"), italic(title), ""]
     for number, result in enumerate(results, 1):
-        lines += _brief_lines(number, result)
+        lines += _brief_lines(language, number, result)
     buttons = (_open_row(results, 0),)
     return Message("\n".join(lines), buttons)
 
@@ -349,7 +468,7 @@ def area_page_message(
     ]
     first = page * PAGE_SIZE
     for number, result in enumerate(records, first + 1):
-        lines += _brief_lines(number, result)
+        lines += _brief_lines(language, number, result)
     nav = []
     if page > 0:
         nav.append(Button(t(language, "buttons.prev"), actions.area_page(area.id, page - 1)))
@@ -373,9 +492,9 @@ def _source_names(language: str, source: Source) -> dict[str, str]:
     }
 
 
-def _brief_lines(number: int, result: SearchResult) -> list[str]:
+def _brief_lines(language: str, number: int, result: SearchResult) -> list[str]:
     record = result.record
-    org = clip(record.org_short, NAME_SHOWN, one_line=True)
+    org = org_label(language, record)
     title = clip(record.title, TITLE_SHOWN, one_line=True)
     heading = f"{bold(f'{number}.')} {escape(org)} · {bold(title)}"
     return [heading, snippet(record.text, (), width=70)]
@@ -417,6 +536,6 @@ def inline_description(
 ) -> str:
     """An inline result's description: organisation, area, and a quote around the match."""
     area = area_name(language, record.areas[0]) if record.areas else ""
-    org = clip(record.source.org_short, SHORT_NAME_SHOWN, one_line=True)
+    org = clip(source_short_name(language, record.source), SHORT_NAME_SHOWN, one_line=True)
     quote = plain_of(snippet(record.text, spans, width=80))
     return clip(f"{org} · {area}\n{quote}", INLINE_DESCRIPTION_SHOWN)

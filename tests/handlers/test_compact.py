@@ -1,0 +1,91 @@
+"""Phone screens: results one line each (the group default, a choice kept per private chat) and
+/compare on one screen with a "more" button per organisation."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.fake_bot_api import DEFAULT_GROUP_ID, StoredMessage
+from tests.handlers.conftest import RunningBot
+
+pytestmark = pytest.mark.db
+
+SCREEN = 1200  # characters: about one phone screen
+ENTRY = re.compile(r"^\d+\. ")
+
+
+def buttons(message: StoredMessage) -> dict[str, str]:
+    """Button text → callback data."""
+    rows = (message.reply_markup or {}).get("inline_keyboard", [])
+    return {b["text"]: b["callback_data"] for row in rows for b in row if "callback_data" in b}
+
+
+def entries(message: StoredMessage) -> list[str]:
+    """The results' numbered lines."""
+    return [line for line in (message.text or "").splitlines() if ENTRY.match(line)]
+
+
+@pytest.mark.parametrize(
+    ("user", "language", "to_compact", "to_full"),
+    [
+        (3301, "zh-hk", "☰ 精簡顯示（每項一行）", "📄 詳細顯示"),
+        (3302, "en", "☰ Compact (one line each)", "📄 Full view"),
+    ],
+)
+async def test_private_chat_chooses_compact_results(
+    running_bot: RunningBot, user: int, language: str, to_compact: str, to_full: str
+) -> None:
+    full = await running_bot.say("人才", user_id=user, language_code=language)
+    assert full.text is not None and len(entries(full)) == 5
+    assert to_compact in buttons(full)
+    full_lines, full_length = len(full.text.splitlines()), len(full.text)
+    full_opened = [d for d in full.callback_data() if d.startswith("r:")]
+
+    compact = await running_bot.press_and_edit(full, buttons(full)[to_compact], user)
+    assert compact.text is not None
+    assert len(entries(compact)) == 5
+    assert len(compact.text.splitlines()) == 5 + 2  # header, blank line, one line per result
+    assert len(compact.text.splitlines()) < full_lines
+    assert len(compact.text) < full_length * 0.6
+    assert to_full in buttons(compact) and to_compact not in buttons(compact)
+    assert [d for d in compact.callback_data() if d.startswith("r:")] == full_opened
+
+    # The choice is the chat's: the next search is compact too, until switched back.
+    again = await running_bot.say("中試", user_id=user, language_code=language)
+    assert again.text is not None and len(again.text.splitlines()) == len(entries(again)) + 2
+    back = await running_bot.press_and_edit(again, buttons(again)[to_full], user)
+    assert back.text is not None and len(back.text.splitlines()) > len(entries(back)) + 2
+    assert to_compact in buttons(back)
+
+
+async def test_groups_read_one_line_per_result(running_bot: RunningBot) -> None:
+    update = running_bot.api.build.group_command("s", "人才")
+    [answer] = await running_bot.exchange(update, DEFAULT_GROUP_ID)
+    assert answer.text is not None
+    assert len(entries(answer)) == 3
+    assert len(answer.text.splitlines()) == 3 + 2
+    assert not any(text.startswith("☰") for text in buttons(answer))
+
+
+@pytest.mark.parametrize(
+    ("user", "language", "more", "bpa"),
+    [(3303, "zh-hk", "更多 經民聯", "經民聯"), (3304, "en", "More from BPA", "BPA")],
+)
+async def test_compare_fits_one_screen_with_more_per_organisation(
+    running_bot: RunningBot, user: int, language: str, more: str, bpa: str
+) -> None:
+    comparison = await running_bot.say("/compare 人才", user_id=user, language_code=language)
+    assert comparison.text is not None
+    assert len(comparison.text) <= SCREEN
+    named = [text for text in buttons(comparison) if text.startswith(more)]
+    assert len(named) == 1
+    assert len(buttons(comparison)) == 4  # one per organisation
+
+    before = len(running_bot.api.sent_messages(user))
+    await running_bot.press(comparison, buttons(comparison)[named[0]], user)
+    shown = (await running_bot.api.wait_for_messages(user, before + 1))[-1]
+    assert shown.text is not None and bpa in shown.text and "人才" in shown.text
+    links = [e["url"] for e in shown.entities if e["type"] == "text_link"]
+    assert len(links) > 2 and all("?start=rec_bpa24-" in url for url in links)
