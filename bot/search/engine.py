@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,24 +19,16 @@ from bot.search.match import (
     match_concept,
     rank,
 )
-from bot.search.normalize import Folded, to_traditional
+from bot.search.normalize import to_traditional
+from bot.search.passage import Highlight, best_passage, best_sentence, highlights
 from bot.search.query import Filters, ParsedQuery, parse_query
-from bot.search.segment import NUMBER, grams, is_cjk, number_value
+from bot.search.segment import NUMBER, is_cjk, number_value
 from bot.search.semantic import embed_query, semantic
 
 MAX_LIMIT = 100
 MAX_CONCEPTS = 12  # bounds the work for long pasted text
 UNKNOWN_DISCOUNT_AFTER = 3  # matched concepts needed before an unknown word counts half
 RELATED_POOL = 20  # candidates per stage fused for `related`
-
-
-@dataclass(frozen=True)
-class Highlight:
-    """A matched span in a record's field (original text offsets, end exclusive)."""
-
-    field: str  # "title" or "text"
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
@@ -49,6 +40,9 @@ class SearchResult:
     highlights: tuple[Highlight, ...]  # matched words; for a semantic-only hit, its best sentence
     why: Why = "lexical"  # which stage found it
     similarity: float = 0.0  # cosine to the query (0 without vectors)
+    # The sentence that best shows why it matched (field "text", or "refs" when that is in a
+    # cited paragraph); None when no sentence holds a matched word.
+    passage: Highlight | None = None
 
 
 @dataclass(frozen=True)
@@ -101,14 +95,15 @@ def search(
 
     def result(position: int) -> SearchResult:
         why = mixed.why.get(position, "lexical")
-        found = (
-            highlights(index, position, concepts)
-            if why != "semantic"
-            else best_sentence(index, position, parsed.text)
-        )
+        if why == "semantic":
+            found = best_sentence(index, position, parsed.text)
+            passage = found[0] if found else None
+        else:
+            found = highlights(index, position, concepts)
+            passage = best_passage(index, position, concepts)
         similarity = float(view.cosines[position]) if view is not None else 0.0
         return SearchResult(
-            index.records[position], float(scores[position]), found, why, similarity
+            index.records[position], float(scores[position]), found, why, similarity, passage
         )
 
     results = [result(i) for i in page]
@@ -230,67 +225,6 @@ def filter_mask(index: SearchIndex, filters: Filters) -> np.ndarray:
             and (not filters.years or record.year in filters.years)
         )
     return mask
-
-
-def highlights(
-    index: SearchIndex, position: int, concepts: list[ConceptMatch]
-) -> tuple[Highlight, ...]:
-    """Spans of every matched alternative in the record's title and text, merged."""
-    terms = {
-        term for concept in concepts if concept.present[position] for term in concept.matched_terms
-    }
-    found: list[Highlight] = []
-    for name in ("title", "text"):
-        folded = index.folded(name, position)
-        spans = sorted(span for term in terms for span in _occurrences(folded, term))
-        found.extend(Highlight(name, start, end) for start, end in _merge(spans))
-    return tuple(found)
-
-
-_SENTENCE = re.compile(r"[^。；！？;!?\n]+[。；！？;!?]?")
-
-
-def best_sentence(index: SearchIndex, position: int, folded_query: str) -> tuple[Highlight, ...]:
-    """For a record only the semantic stage found (no matched words): the sentence of its text
-    sharing the most character pairs with the query (cheap, lexical), else its first sentence."""
-    folded = index.folded("text", position)
-    wanted = set(grams(folded_query.replace(" ", "")))
-    best: tuple[int, int, int] | None = None  # (shared pairs, start, end)
-    for match in _SENTENCE.finditer(folded.text):
-        start, end = match.start(), match.end()
-        while start < end and folded.text[start].isspace():
-            start += 1
-        if end - start < 2:
-            continue
-        shared = len(wanted & set(grams(folded.text[start:end])))
-        if best is None or shared > best[0]:
-            best = (shared, start, end)
-    if best is None:
-        return ()
-    start, end = folded.span(best[1], best[2])
-    return (Highlight("text", start, end),)
-
-
-def _occurrences(folded: Folded, term: str) -> list[tuple[int, int]]:
-    if not term:
-        return []
-    if is_cjk(term):
-        pattern = re.escape(term)
-    elif term.isdigit():  # 3000 also highlights 3,000
-        pattern = rf"(?<![\d,]){',?'.join(term)}(?![\d])"
-    else:
-        pattern = rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])"
-    return [folded.span(m.start(), m.end()) for m in re.finditer(pattern, folded.text)]
-
-
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def suggest(index: SearchIndex, parsed: ParsedQuery, limit: int = 3) -> list[str]:

@@ -169,3 +169,25 @@ async def test_unsupported_updates_are_ignored(running_bot: RunningBot) -> None:
     assert "/rec" in reply.text
     sent = running_bot.api.sent_messages(DEFAULT_USER_ID)
     assert len(sent) == 1
+
+
+@pytest.mark.parametrize(
+    ("language_code", "cited"), [("zh-hant", "於引用段落"), ("en", "In a cited paragraph")]
+)
+async def test_snippets_show_why_a_result_matched(
+    running_bot: RunningBot, language_code: str, cited: str
+) -> None:
+    # The snippet is the sentence holding the rare phrase, not the text around a common word.
+    reply = await running_bot.say("有冇人建議發展低空經濟", language_code=language_code)
+    assert "發展低空經濟產業" in reply.text
+    units = reply.text.encode("utf-16-le")
+    bold = {
+        units[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le")
+        for e in reply.entities
+        if e.get("type") == "bold"
+    }
+    assert any("低空經濟" in text for text in bold)
+    # A record that matched through a cited paragraph quotes it, and says so.
+    cited_reply = await running_bot.say("將軍澳第137區", language_code=language_code)
+    assert cited in cited_reply.text
+    assert "將軍澳" in cited_reply.text.split(cited, 1)[1]
