@@ -24,7 +24,8 @@ async def compare_command(update: Update, context: BotContext) -> None:
     services = context.services
     compact = chat.type != "private"
     index = services.index.get()
-    comparison = compare(index, topic, per_org=PER_ORG_COMPACT if compact else PER_ORG)
+    per_org = PER_ORG_COMPACT if compact else PER_ORG
+    comparison = compare(index, topic, per_org=per_org, language=language)
     names = index.sources.org_names_en if language == "en" else None
     messages = compare_messages(language, comparison, services.bot_username, names, compact)
     await send_all(update, messages)

@@ -9,21 +9,26 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from bot.core.languages import DEFAULT_LANGUAGE
 from bot.search.blend import CLOSEST, Why, blend, fuse
 from bot.search.index import IndexedRecord, SearchIndex
 from bot.search.match import (
+    FUZZY_CUTOFF,
+    LONG_QUERY,
     NUMBER_PREFIX,
     ConceptMatch,
     fuzzy_alternatives,
+    is_english_word,
     is_known,
     match_concept,
     rank,
 )
-from bot.search.normalize import to_traditional
+from bot.search.normalize import fold_text, to_traditional
 from bot.search.passage import Highlight, best_passage, best_sentence, highlights
 from bot.search.query import Filters, ParsedQuery, parse_query
 from bot.search.segment import NUMBER, is_cjk, number_value
 from bot.search.semantic import embed_query, semantic
+from bot.store.areas import load_areas
 
 MAX_LIMIT = 100
 MAX_CONCEPTS = 12  # bounds the work for long pasted text
@@ -72,8 +77,10 @@ def search(
     offset: int = 0,
     filters: Filters | None = None,
     decide: bool = True,
+    language: str = DEFAULT_LANGUAGE,
 ) -> SearchResults:
     """Search the index. Never raises on any input; an empty query returns nothing.
+    `language` is the reader's: "did you mean" names areas in it.
     `decide=False` skips the answer/no-answer decision (the fused ranking is always returned):
     for measuring the stages, not for members."""
     started = time.perf_counter()
@@ -108,7 +115,7 @@ def search(
 
     results = [result(i) for i in page]
     closest = [] if answered else [result(i) for i in mixed.order[:CLOSEST]]
-    suggestions = [] if order else suggest(index, parsed)
+    suggestions = [] if order else suggest(index, parsed, concepts, mixed.order[:CLOSEST], language)
     matched = [index.records[i] for i in order]
     return SearchResults(
         query=query,
@@ -127,12 +134,17 @@ def search(
 
 def discount_unknown(concepts: list[ConceptMatch]) -> list[ConceptMatch]:
     """In a long query that mostly matches, one word the corpus lacks (全職 in a chatty question)
-    counts half: it still lowers coverage, but no longer vetoes the answer on its own."""
+    counts half: it still lowers coverage, but no longer vetoes the answer on its own. An English
+    word we cannot translate counts in a short query ("talent visa": the second word is the
+    point), not in a sentence of four words or more (mostly everyday wording)."""
     matched = sum(1 for concept in concepts if concept.matched_terms)
-    if matched >= UNKNOWN_DISCOUNT_AFTER:
-        for concept in concepts:
-            if not concept.matched_terms:
-                concept.weight *= 0.5
+    for concept in concepts:
+        if concept.matched_terms:
+            continue
+        if len(concepts) >= LONG_QUERY and is_english_word(concept.concept):
+            concept.weight = 0.0
+        elif matched >= UNKNOWN_DISCOUNT_AFTER:
+            concept.weight *= 0.5
     return concepts
 
 
@@ -227,28 +239,60 @@ def filter_mask(index: SearchIndex, filters: Filters) -> np.ndarray:
     return mask
 
 
-def suggest(index: SearchIndex, parsed: ParsedQuery, limit: int = 3) -> list[str]:
-    """Up to `limit` vocabulary words or area names close to the query that do find something."""
+def suggest(
+    index: SearchIndex,
+    parsed: ParsedQuery,
+    concepts: list[ConceptMatch],
+    closest: list[int],
+    language: str = DEFAULT_LANGUAGE,
+    limit: int = 3,
+) -> list[str]:
+    """Up to `limit` vocabulary words, or area names in the chat's language, close to the query
+    that find something related to it (see `_finds_related`)."""
     text = parsed.text.replace(" ", "")
     if not text:
         return []
-    choices = index.vocabulary_near(len(text), cjk=is_cjk(text)) + list(index.lexicon.areas)
+    related = np.zeros(len(index), dtype=bool)
+    for concept in concepts:
+        related |= concept.present
+    related[closest] = True
+    # An area may be named in either language; it is offered in the reader's.
+    areas = {fold_text(name): area for area in load_areas() for name in (area.zh, area.en)}
+    choices = index.vocabulary_near(len(text), cjk=is_cjk(text)) + list(areas)
     candidates = process.extract(text, choices, scorer=fuzz.WRatio, score_cutoff=70, limit=15)
     suggestions: list[str] = []
     for candidate, _, _ in candidates:
         if candidate in text or len(candidate) < 2:
             continue  # a piece of the query itself already failed
-        shown = index.surface_form(candidate)
-        if shown not in suggestions and _finds_something(index, candidate):
+        area = areas.get(candidate)
+        shown = (
+            (area.en if language == "en" else area.zh) if area else index.surface_form(candidate)
+        )
+        if shown not in suggestions and _finds_related(index, shown, related, concepts):
             suggestions.append(shown)
         if len(suggestions) >= limit:
             break
     return suggestions
 
 
-def _finds_something(index: SearchIndex, term: str) -> bool:
-    concept = match_concept(index, term)
-    return bool(concept.matched_terms) and not any(alt.fuzzy for alt in concept.alternatives)
+def _finds_related(
+    index: SearchIndex, suggestion: str, related: np.ndarray, concepts: list[ConceptMatch]
+) -> bool:
+    """Searching the suggestion (its words, no typo correction) finds records, and one of them
+    holds a word of the query or is among the closest to it; when nothing at all holds a word of
+    the query, the suggestion must instead be a near spelling of one of its words."""
+    parsed = parse_query(suggestion, index.lexicon)
+    found = [match_concept(index, concept) for concept in concepts_of(index, parsed)]
+    if not found or any(alt.fuzzy for concept in found for alt in concept.alternatives):
+        return False
+    everything = np.ones(len(index), dtype=bool)
+    hits = _ranked(index, found, parsed.text, parsed.filters, everything)[1] > 0
+    if not hits.any():
+        return False
+    if related.any():
+        return bool((hits & related).any())
+    folded = fold_text(suggestion)
+    return any(fuzz.ratio(folded, concept.concept) >= FUZZY_CUTOFF for concept in concepts)
 
 
 def related(index: SearchIndex, record_id: str, limit: int = 5) -> list[SearchResult]:

@@ -29,6 +29,7 @@ MIN_COVERAGE = 0.6
 MIN_COVERAGE_LONG = 0.5
 LONG_QUERY = 4
 MIN_SCORE = 1.0
+UNKNOWN_ENGLISH_SHARE = 0.1  # an untranslatable English word weighs as one in 10% of records
 NUMBER_PREFIX = "n:"  # concept naming a figure by value, e.g. n:40000
 _PIECE = re.compile(
     rf"[{IDEOGRAPHS}]+"
@@ -185,9 +186,17 @@ def _combine(index: SearchIndex, concept: str, alternatives: list[Alternative]) 
             present |= hit
     documents = int(present.sum())
     weight = math.log(1 + (size - documents + 0.5) / (documents + 0.5))
-    if not matched and concept.isascii() and not concept.startswith(NUMBER_PREFIX):
-        weight = 0.0  # an English word we know nothing of ("join", "please") says nothing
+    if not matched and is_english_word(concept):
+        # An English word we cannot translate ("visa" in "talent visa" before the glossary had
+        # it) counts against every record rather than vanish, but as a common word would: it
+        # may be everyday wording ("join RCEP") rather than the subject.
+        weight = math.log(1 + (1 - UNKNOWN_ENGLISH_SHARE) / UNKNOWN_ENGLISH_SHARE)
     return ConceptMatch(concept, alternatives, best, present, weight, matched)
+
+
+def is_english_word(concept: str) -> bool:
+    """A Latin-script word or phrase (not a figure)."""
+    return concept.isascii() and not concept.startswith(NUMBER_PREFIX)
 
 
 def rank(

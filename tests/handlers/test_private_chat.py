@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fake_bot_api import DEFAULT_USER_ID
+from bot.store.areas import load_areas
+from tests.fake_bot_api import DEFAULT_USER_ID, StoredMessage
 from tests.handlers.conftest import RunningBot
 
 pytestmark = pytest.mark.db
@@ -191,3 +192,30 @@ async def test_snippets_show_why_a_result_matched(
     cited_reply = await running_bot.say("將軍澳第137區", language_code=language_code)
     assert cited in cited_reply.text
     assert "將軍澳" in cited_reply.text.split(cited, 1)[1]
+
+
+def _button_texts(message: StoredMessage) -> list[str]:
+    rows = (message.reply_markup or {}).get("inline_keyboard", [])
+    return [button["text"] for row in rows for button in row]
+
+
+@pytest.mark.parametrize("language_code", ["zh-hant", "en"])
+async def test_english_questions_and_suggestions(
+    running_bot: RunningBot, language_code: str
+) -> None:
+    # An English question frame is dropped like its Cantonese counterpart.
+    asked = await running_bot.say(
+        "who proposed a low-altitude economy strategy?", language_code=language_code
+    )
+    assert "r:bpa24-7" in asked.callback_data()
+    # "Did you mean" names an area in the chat's language, and it finds something.
+    reply = await running_bot.say("tourizm", language_code=language_code)
+    areas = {area.id: area for area in load_areas()}
+    tourism = areas["tourism"].en if language_code == "en" else areas["tourism"].zh
+    assert tourism in _button_texts(reply)
+    other = areas["tourism"].zh if language_code == "en" else areas["tourism"].en
+    assert other not in reply.text and other not in _button_texts(reply)
+    again = [d for d in reply.callback_data() if d.startswith("p:")]
+    assert again
+    found = await running_bot.press_and_edit(reply, again[0])
+    assert any(d.startswith("r:") for d in found.callback_data())
