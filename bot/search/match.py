@@ -29,6 +29,12 @@ MIN_COVERAGE = 0.6
 MIN_COVERAGE_LONG = 0.5
 LONG_QUERY = 4
 MIN_SCORE = 1.0
+# Adjacency: a record holding two of the query's concepts side by side, as the query writes them,
+# scores up to this factor (the whole phrase); runs shorter than MIN_ADJACENT characters do not
+# count, and a query phrase longer than MAX_ADJACENT_PHRASE (pasted text) is not checked.
+ADJACENCY_FACTOR = 2.0
+MIN_ADJACENT = 3
+MAX_ADJACENT_PHRASE = 40
 UNKNOWN_ENGLISH_SHARE = 0.1  # an untranslatable English word weighs as one in 10% of records
 NUMBER_PREFIX = "n:"  # concept naming a figure by value, e.g. n:40000
 _PIECE = re.compile(
@@ -212,11 +218,57 @@ def rank(
         covered += concept.weight * concept.present
     coverage = covered / weight_sum
     final = total * coverage**2
-    if phrase and len(concepts) > 1:
-        final += _phrase_bonus(index, phrase, final > 0)
     needed = MIN_COVERAGE_LONG if len(concepts) >= LONG_QUERY else MIN_COVERAGE
+    if phrase and len(concepts) > 1:
+        passing = mask & (final > 0) & (coverage >= needed)
+        final *= adjacency(index, phrase, concept_boundaries(phrase, concepts), passing)
+        final += _phrase_bonus(index, phrase, final > 0)
     keep = mask & (coverage >= needed) & (final >= MIN_SCORE)
     return np.where(keep, final, 0.0), coverage
+
+
+def concept_boundaries(phrase: str, concepts: list[ConceptMatch]) -> list[int]:
+    """Where, in the query's phrase, one concept ends and the next begins."""
+    found, cursor = [], 0
+    for concept in concepts:
+        start = phrase.find(concept.concept, cursor)
+        if start < 0 or concept.concept.startswith(NUMBER_PREFIX):
+            continue
+        if start > 0:
+            found.append(start)
+        cursor = start + len(concept.concept)
+    return found
+
+
+def adjacency(
+    index: SearchIndex, phrase: str, boundaries: list[int], candidates: np.ndarray
+) -> np.ndarray:
+    """A factor per record, from 1 up to ADJACENCY_FACTOR: the longest run of the query's phrase
+    the record's title or text holds word for word, as a share of the phrase, when that run joins
+    two concepts (北都大學城: "北都大學教育城" holds 北都大學, a tourism record only 大學)."""
+    factor = np.ones(len(index), dtype=np.float32)
+    if not boundaries or len(phrase) > MAX_ADJACENT_PHRASE:
+        return factor
+    seeds = {  # the shortest runs that join two concepts: a record needs one of them
+        phrase[start : start + MIN_ADJACENT]
+        for cut in boundaries
+        for start in range(max(cut - MIN_ADJACENT + 1, 0), cut)
+        if start + MIN_ADJACENT <= len(phrase)
+    }
+    for position in np.flatnonzero(candidates).tolist():
+        text = index.folded_titles[position] + "\n" + index.folded_texts[position]
+        if not any(seed in text for seed in seeds):
+            continue
+        best = 0
+        for start in range(len(phrase)):
+            end = start + max(best, MIN_ADJACENT - 1) + 1
+            while end <= len(phrase) and phrase[start:end] in text:
+                if any(start < cut < end for cut in boundaries):
+                    best = end - start
+                end += 1
+        if best:
+            factor[position] = 1 + (ADJACENCY_FACTOR - 1) * best / len(phrase)
+    return factor
 
 
 def _phrase_bonus(index: SearchIndex, phrase: str, candidates: np.ndarray) -> np.ndarray:

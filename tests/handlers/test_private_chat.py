@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.store.areas import load_areas
@@ -219,3 +221,21 @@ async def test_english_questions_and_suggestions(
     assert again
     found = await running_bot.press_and_edit(reply, again[0])
     assert any(d.startswith("r:") for d in found.callback_data())
+
+
+def _total(message: StoredMessage) -> int:
+    match = re.search(r"[：:]\s*(\d+)", message.text)
+    assert match, message.text
+    return int(match.group(1))
+
+
+@pytest.mark.parametrize("language_code", ["zh-hant", "en"])
+async def test_names_rank_whole_and_english_keeps_its_second_word(
+    running_bot: RunningBot, language_code: str
+) -> None:
+    named = await running_bot.say("邊個提過北都大學城", language_code=language_code)
+    opened = [d for d in named.callback_data() if d.startswith("r:")]
+    assert opened[0] == "r:bpa24-133"
+    talent = await running_bot.say("talent", language_code=language_code)
+    visa = await running_bot.say("talent visa", language_code=language_code)
+    assert 0 < _total(visa) < _total(talent)
