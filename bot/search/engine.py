@@ -10,7 +10,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.core.languages import DEFAULT_LANGUAGE
-from bot.search.blend import CLOSEST, Why, blend, fuse
+from bot.search.blend import CLOSEST, Z_JOIN, Why, blend, fuse
 from bot.search.index import IndexedRecord, SearchIndex
 from bot.search.match import (
     FUZZY_CUTOFF,
@@ -27,13 +27,14 @@ from bot.search.normalize import fold_text, to_traditional
 from bot.search.passage import Highlight, best_passage, best_sentence, highlights
 from bot.search.query import Filters, ParsedQuery, parse_query
 from bot.search.segment import NUMBER, is_cjk, number_value
-from bot.search.semantic import embed_query, semantic
+from bot.search.semantic import embed_query, semantic, view_of
 from bot.store.areas import load_areas
 
 MAX_LIMIT = 100
 MAX_CONCEPTS = 12  # bounds the work for long pasted text
+RELATED_POOL = 10  # candidates per stage fused for `related`
 UNKNOWN_DISCOUNT_AFTER = 3  # matched concepts needed before an unknown word counts half
-RELATED_POOL = 20  # candidates per stage fused for `related`
+RELATED_TERMS = 12  # a record's characteristic words searched for `related`
 
 
 @dataclass(frozen=True)
@@ -298,7 +299,9 @@ def _finds_related(
 def related(index: SearchIndex, record_id: str, limit: int = 5) -> list[SearchResult]:
     """The records most similar to one recommendation, from other organisations: its most
     characteristic words (BM25), fused with its sentence vector's nearest records when the index
-    has vectors (same wording or same meaning)."""
+    has vectors (same wording or same meaning). With vectors, every one must pass the bar a
+    search sets for a semantic match to join its results (z-score ≥ Z_JOIN, seen from the
+    record's vector): fewer rather than weak ones."""
     position = index.position_of(record_id)
     if position is None:
         return []
@@ -318,10 +321,11 @@ def related(index: SearchIndex, record_id: str, limit: int = 5) -> list[SearchRe
     if index.vectors is None or not index.has_vector[position]:
         order, why = lexical, {i: "lexical" for i in lexical}
     else:
-        cosines = index.vectors @ index.vectors[position]
-        cosines[~(other & index.has_vector)] = -1.0
+        view = view_of(index, index.vectors[position])
+        cosines = np.where(other & index.has_vector, view.cosines, -1.0)
         near = [
             int(i) for i in np.argsort(-cosines, kind="stable")[:RELATED_POOL] if cosines[i] > 0
         ]
-        order, why = fuse(lexical, near)
+        fused, why = fuse(lexical, near)
+        order = [i for i in fused if why[i] == "both" or view.z[i] >= Z_JOIN]
     return [SearchResult(index.records[i], float(scores[i]), (), why[i]) for i in order[:limit]]

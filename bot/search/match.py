@@ -5,7 +5,9 @@ itself, its synonyms and glossary translations, and, when it matches nothing, cl
 words found by rapidfuzz (typos, wrong homophones). A record's score is the BM25 sum over concepts
 (each concept takes its best alternative), scaled by how much of the query it covers (concepts
 weighted by rarity). A record must cover most of the query to be returned at all: that threshold
-is what lets "no answer" queries return nothing instead of noise.
+is what lets "no answer" queries return nothing instead of noise. Among those, a record that holds
+two of the query's concepts side by side, as the query writes them, is scaled up (adjacency: the
+whole name 北都大學… before 大學 and 北都 apart).
 """
 
 from __future__ import annotations

@@ -239,3 +239,22 @@ async def test_names_rank_whole_and_english_keeps_its_second_word(
     talent = await running_bot.say("talent", language_code=language_code)
     visa = await running_bot.say("talent visa", language_code=language_code)
     assert 0 < _total(visa) < _total(talent)
+
+
+@pytest.mark.parametrize(
+    ("language_code", "title"), [("zh-hant", "同類建議"), ("en", "Similar proposals")]
+)
+async def test_related_shows_fewer_rather_than_weak(
+    running_bot: RunningBot, language_code: str, title: str
+) -> None:
+    async def related_to(record_id: str) -> StoredMessage:
+        full = await running_bot.say(f"/rec {record_id}", language_code=language_code)
+        before = len(running_bot.api.sent_messages(DEFAULT_USER_ID))
+        await running_bot.press(full, f"rel:{record_id}")
+        return (await running_bot.api.wait_for_messages(DEFAULT_USER_ID, before + 1))[-1]
+
+    pilot = await related_to("bpa24-17")  # 中試平台: the other 中試 proposals are close
+    assert title in pilot.text
+    assert {"r:cma24-6", "r:cma23-5"} <= set(pilot.callback_data())
+    broad = await related_to("bpa24-7")  # 新質生產力: few close neighbours, so fewer shown
+    assert 0 < len(broad.callback_data()) < 5
