@@ -33,7 +33,7 @@ async def compare_command(update: Update, context: BotContext) -> None:
         key = save_query(session, topic, Filters())
     compact = chat.type != "private"
     index = services.index.get()
-    comparison = compare(index, topic, per_org=PER_ORG)
+    comparison = compare(index, topic, per_org=PER_ORG, language=language)
     names = index.sources.org_names_en if language == "en" else None
     messages = compare_messages(language, comparison, services.bot_username, names, compact, key)
     await send_all(update, messages)
@@ -53,7 +53,7 @@ async def compare_more_button(update: Update, context: BotContext) -> None:
     if stored is not None and action is not None:
         index = context.services.index.get()
         names = index.sources.org_names_en if language == "en" else None
-        comparison = compare(index, stored.text, per_org=PER_ORG_MORE)
+        comparison = compare(index, stored.text, per_org=PER_ORG_MORE, language=language)
         bot_username = context.services.bot_username
         messages = compare_org_messages(language, comparison, action.args[1], bot_username, names)
     if query is None:

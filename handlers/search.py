@@ -64,7 +64,7 @@ async def start_search(update: Update, context: BotContext, text: str, compact: 
     the first page."""
     services = context.services
     stored = StoredSearch(text, Filters())
-    answer = _search_page(context, stored, 0, compact)
+    answer = _search_page(context, stored, 0, compact, language_of(update, context))
     chat = update.effective_chat
     with services.sessions.begin() as session:
         note_chat(session, update, context)
@@ -75,11 +75,18 @@ async def start_search(update: Update, context: BotContext, text: str, compact: 
 
 
 def _search_page(
-    context: BotContext, stored: StoredSearch, page: int, compact: bool
+    context: BotContext, stored: StoredSearch, page: int, compact: bool, language: str
 ) -> SearchResults:
     size = COMPACT_SIZE if compact else PAGE_SIZE
     index = context.services.index.get()
-    return search(index, stored.text, limit=size, offset=page * size, filters=stored.filters)
+    return search(
+        index,
+        stored.text,
+        limit=size,
+        offset=page * size,
+        filters=stored.filters,
+        language=language,
+    )
 
 
 async def show_page(
@@ -97,7 +104,7 @@ async def show_page(
     the search's answer (`answer`: that page, when the caller has already searched)."""
     language = language_of(update, context)
     services = context.services
-    answer = answer or _search_page(context, stored, page, compact)
+    answer = answer or _search_page(context, stored, page, compact, language)
     if answer.total and not answer.results:  # a page past the end (results changed): the first
         return await show_page(update, context, key, stored, 0, compact, editing)
     sources = services.index.get().sources

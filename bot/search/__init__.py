@@ -4,8 +4,9 @@
 `related(index, record_id)` finds similar proposals from other organisations.
 """
 
-from bot.search.engine import Highlight, SearchResult, SearchResults, related, search
+from bot.search.engine import SearchResult, SearchResults, related, search
 from bot.search.index import IndexedRecord, SearchIndex
+from bot.search.passage import Highlight
 from bot.search.query import Filters
 
 __all__ = [

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from bot.core.languages import DEFAULT_LANGUAGE
 from bot.core.text import clip
 from bot.search import SearchIndex, SearchResult, SearchResults, search
 from bot.search.engine import MAX_LIMIT
@@ -41,10 +42,12 @@ class Comparison:
         return self.answer.total
 
 
-def compare(index: SearchIndex, topic: str, per_org: int = PER_ORG) -> Comparison:
+def compare(
+    index: SearchIndex, topic: str, per_org: int = PER_ORG, language: str = DEFAULT_LANGUAGE
+) -> Comparison:
     """Search the topic and group the results by organisation (each organisation's best results
-    in rank order; organisations ordered by their best result)."""
-    answer = search(index, topic, limit=MAX_LIMIT)
+    in rank order; organisations ordered by their best result); `language` is the reader's."""
+    answer = search(index, topic, limit=MAX_LIMIT, language=language)
     totals: Counter[str] = Counter()
     for source_id, count in answer.by_source.items():
         totals[org_code(source_id)] += count

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -10,34 +9,32 @@ from dataclasses import dataclass, field
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from bot.search.blend import CLOSEST, Why, blend, fuse
+from bot.core.languages import DEFAULT_LANGUAGE
+from bot.search.blend import CLOSEST, Z_JOIN, Why, blend, fuse
 from bot.search.index import IndexedRecord, SearchIndex
 from bot.search.match import (
+    FUZZY_CUTOFF,
+    LONG_QUERY,
     NUMBER_PREFIX,
     ConceptMatch,
     fuzzy_alternatives,
+    is_english_word,
     is_known,
     match_concept,
     rank,
 )
-from bot.search.normalize import Folded, to_traditional
+from bot.search.normalize import fold_text, to_traditional
+from bot.search.passage import Highlight, best_passage, best_sentence, highlights
 from bot.search.query import Filters, ParsedQuery, parse_query
-from bot.search.segment import NUMBER, grams, is_cjk, number_value
-from bot.search.semantic import embed_query, semantic
+from bot.search.segment import NUMBER, is_cjk, number_value
+from bot.search.semantic import embed_query, semantic, view_of
+from bot.store.areas import load_areas
 
 MAX_LIMIT = 100
 MAX_CONCEPTS = 12  # bounds the work for long pasted text
+RELATED_POOL = 10  # candidates per stage fused for `related`
 UNKNOWN_DISCOUNT_AFTER = 3  # matched concepts needed before an unknown word counts half
-RELATED_POOL = 20  # candidates per stage fused for `related`
-
-
-@dataclass(frozen=True)
-class Highlight:
-    """A matched span in a record's field (original text offsets, end exclusive)."""
-
-    field: str  # "title" or "text"
-    start: int
-    end: int
+RELATED_TERMS = 12  # a record's characteristic words searched for `related`
 
 
 @dataclass(frozen=True)
@@ -49,6 +46,9 @@ class SearchResult:
     highlights: tuple[Highlight, ...]  # matched words; for a semantic-only hit, its best sentence
     why: Why = "lexical"  # which stage found it
     similarity: float = 0.0  # cosine to the query (0 without vectors)
+    # The sentence that best shows why it matched (field "text", or "refs" when that is in a
+    # cited paragraph); None when no sentence holds a matched word.
+    passage: Highlight | None = None
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,10 @@ def search(
     offset: int = 0,
     filters: Filters | None = None,
     decide: bool = True,
+    language: str = DEFAULT_LANGUAGE,
 ) -> SearchResults:
     """Search the index. Never raises on any input; an empty query returns nothing.
+    `language` is the reader's: "did you mean" names areas in it.
     `decide=False` skips the answer/no-answer decision (the fused ranking is always returned):
     for measuring the stages, not for members."""
     started = time.perf_counter()
@@ -101,19 +103,20 @@ def search(
 
     def result(position: int) -> SearchResult:
         why = mixed.why.get(position, "lexical")
-        found = (
-            highlights(index, position, concepts)
-            if why != "semantic"
-            else best_sentence(index, position, parsed.text)
-        )
+        if why == "semantic":
+            found = best_sentence(index, position, parsed.text)
+            passage = found[0] if found else None
+        else:
+            found = highlights(index, position, concepts)
+            passage = best_passage(index, position, concepts)
         similarity = float(view.cosines[position]) if view is not None else 0.0
         return SearchResult(
-            index.records[position], float(scores[position]), found, why, similarity
+            index.records[position], float(scores[position]), found, why, similarity, passage
         )
 
     results = [result(i) for i in page]
     closest = [] if answered else [result(i) for i in mixed.order[:CLOSEST]]
-    suggestions = [] if order else suggest(index, parsed)
+    suggestions = [] if order else suggest(index, parsed, concepts, mixed.order[:CLOSEST], language)
     matched = [index.records[i] for i in order]
     return SearchResults(
         query=query,
@@ -132,12 +135,17 @@ def search(
 
 def discount_unknown(concepts: list[ConceptMatch]) -> list[ConceptMatch]:
     """In a long query that mostly matches, one word the corpus lacks (全職 in a chatty question)
-    counts half: it still lowers coverage, but no longer vetoes the answer on its own."""
+    counts half: it still lowers coverage, but no longer vetoes the answer on its own. An English
+    word we cannot translate counts in a short query ("talent visa": the second word is the
+    point), not in a sentence of four words or more (mostly everyday wording)."""
     matched = sum(1 for concept in concepts if concept.matched_terms)
-    if matched >= UNKNOWN_DISCOUNT_AFTER:
-        for concept in concepts:
-            if not concept.matched_terms:
-                concept.weight *= 0.5
+    for concept in concepts:
+        if concept.matched_terms:
+            continue
+        if len(concepts) >= LONG_QUERY and is_english_word(concept.concept):
+            concept.weight = 0.0
+        elif matched >= UNKNOWN_DISCOUNT_AFTER:
+            concept.weight *= 0.5
     return concepts
 
 
@@ -232,95 +240,68 @@ def filter_mask(index: SearchIndex, filters: Filters) -> np.ndarray:
     return mask
 
 
-def highlights(
-    index: SearchIndex, position: int, concepts: list[ConceptMatch]
-) -> tuple[Highlight, ...]:
-    """Spans of every matched alternative in the record's title and text, merged."""
-    terms = {
-        term for concept in concepts if concept.present[position] for term in concept.matched_terms
-    }
-    found: list[Highlight] = []
-    for name in ("title", "text"):
-        folded = index.folded(name, position)
-        spans = sorted(span for term in terms for span in _occurrences(folded, term))
-        found.extend(Highlight(name, start, end) for start, end in _merge(spans))
-    return tuple(found)
-
-
-_SENTENCE = re.compile(r"[^。；！？;!?\n]+[。；！？;!?]?")
-
-
-def best_sentence(index: SearchIndex, position: int, folded_query: str) -> tuple[Highlight, ...]:
-    """For a record only the semantic stage found (no matched words): the sentence of its text
-    sharing the most character pairs with the query (cheap, lexical), else its first sentence."""
-    folded = index.folded("text", position)
-    wanted = set(grams(folded_query.replace(" ", "")))
-    best: tuple[int, int, int] | None = None  # (shared pairs, start, end)
-    for match in _SENTENCE.finditer(folded.text):
-        start, end = match.start(), match.end()
-        while start < end and folded.text[start].isspace():
-            start += 1
-        if end - start < 2:
-            continue
-        shared = len(wanted & set(grams(folded.text[start:end])))
-        if best is None or shared > best[0]:
-            best = (shared, start, end)
-    if best is None:
-        return ()
-    start, end = folded.span(best[1], best[2])
-    return (Highlight("text", start, end),)
-
-
-def _occurrences(folded: Folded, term: str) -> list[tuple[int, int]]:
-    if not term:
-        return []
-    if is_cjk(term):
-        pattern = re.escape(term)
-    elif term.isdigit():  # 3000 also highlights 3,000
-        pattern = rf"(?<![\d,]){',?'.join(term)}(?![\d])"
-    else:
-        pattern = rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])"
-    return [folded.span(m.start(), m.end()) for m in re.finditer(pattern, folded.text)]
-
-
-def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def suggest(index: SearchIndex, parsed: ParsedQuery, limit: int = 3) -> list[str]:
-    """Up to `limit` vocabulary words or area names close to the query that do find something."""
+def suggest(
+    index: SearchIndex,
+    parsed: ParsedQuery,
+    concepts: list[ConceptMatch],
+    closest: list[int],
+    language: str = DEFAULT_LANGUAGE,
+    limit: int = 3,
+) -> list[str]:
+    """Up to `limit` vocabulary words, or area names in the chat's language, close to the query
+    that find something related to it (see `_finds_related`)."""
     text = parsed.text.replace(" ", "")
     if not text:
         return []
-    choices = index.vocabulary_near(len(text), cjk=is_cjk(text)) + list(index.lexicon.areas)
+    related = np.zeros(len(index), dtype=bool)
+    for concept in concepts:
+        related |= concept.present
+    related[closest] = True
+    # An area may be named in either language; it is offered in the reader's.
+    areas = {fold_text(name): area for area in load_areas() for name in (area.zh, area.en)}
+    choices = index.vocabulary_near(len(text), cjk=is_cjk(text)) + list(areas)
     candidates = process.extract(text, choices, scorer=fuzz.WRatio, score_cutoff=70, limit=15)
     suggestions: list[str] = []
     for candidate, _, _ in candidates:
         if candidate in text or len(candidate) < 2:
             continue  # a piece of the query itself already failed
-        shown = index.surface_form(candidate)
-        if shown not in suggestions and _finds_something(index, candidate):
+        area = areas.get(candidate)
+        shown = (
+            (area.en if language == "en" else area.zh) if area else index.surface_form(candidate)
+        )
+        if shown not in suggestions and _finds_related(index, shown, related, concepts):
             suggestions.append(shown)
         if len(suggestions) >= limit:
             break
     return suggestions
 
 
-def _finds_something(index: SearchIndex, term: str) -> bool:
-    concept = match_concept(index, term)
-    return bool(concept.matched_terms) and not any(alt.fuzzy for alt in concept.alternatives)
+def _finds_related(
+    index: SearchIndex, suggestion: str, related: np.ndarray, concepts: list[ConceptMatch]
+) -> bool:
+    """Searching the suggestion (its words, no typo correction) finds records, and one of them
+    holds a word of the query or is among the closest to it; when nothing at all holds a word of
+    the query, the suggestion must instead be a near spelling of one of its words."""
+    parsed = parse_query(suggestion, index.lexicon)
+    found = [match_concept(index, concept) for concept in concepts_of(index, parsed)]
+    if not found or any(alt.fuzzy for concept in found for alt in concept.alternatives):
+        return False
+    everything = np.ones(len(index), dtype=bool)
+    hits = _ranked(index, found, parsed.text, parsed.filters, everything)[1] > 0
+    if not hits.any():
+        return False
+    if related.any():
+        return bool((hits & related).any())
+    folded = fold_text(suggestion)
+    return any(fuzz.ratio(folded, concept.concept) >= FUZZY_CUTOFF for concept in concepts)
 
 
 def related(index: SearchIndex, record_id: str, limit: int = 5) -> list[SearchResult]:
     """The records most similar to one recommendation, from other organisations: its most
     characteristic words (BM25), fused with its sentence vector's nearest records when the index
-    has vectors (same wording or same meaning)."""
+    has vectors (same wording or same meaning). With vectors, every one must pass the bar a
+    search sets for a semantic match to join its results (z-score ≥ Z_JOIN, seen from the
+    record's vector): fewer rather than weak ones."""
     position = index.position_of(record_id)
     if position is None:
         return []
@@ -340,10 +321,11 @@ def related(index: SearchIndex, record_id: str, limit: int = 5) -> list[SearchRe
     if index.vectors is None or not index.has_vector[position]:
         order, why = lexical, {i: "lexical" for i in lexical}
     else:
-        cosines = index.vectors @ index.vectors[position]
-        cosines[~(other & index.has_vector)] = -1.0
+        view = view_of(index, index.vectors[position])
+        cosines = np.where(other & index.has_vector, view.cosines, -1.0)
         near = [
             int(i) for i in np.argsort(-cosines, kind="stable")[:RELATED_POOL] if cosines[i] > 0
         ]
-        order, why = fuse(lexical, near)
+        fused, why = fuse(lexical, near)
+        order = [i for i in fused if why[i] == "both" or view.z[i] >= Z_JOIN]
     return [SearchResult(index.records[i], float(scores[i]), (), why[i]) for i in order[:limit]]

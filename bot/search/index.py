@@ -107,6 +107,7 @@ class SearchIndex:
         self.segmenter = segmenter
         self._title_maps = [fold(record.title) for record in self.records]
         self._text_maps = [fold(record.text) for record in self.records]
+        self._refs_maps = [fold(record.refs_text) for record in self.records]
         self.folded_titles = [folded.text for folded in self._title_maps]
         self.folded_texts = [folded.text for folded in self._text_maps]
         self.folded_orgs = [fold_text(record.org_short) for record in self.records]
@@ -242,8 +243,9 @@ class SearchIndex:
         return self._positions.get(record_id.strip().lower())
 
     def folded(self, field: str, position: int) -> Folded:
-        """A record's folded title or text with its offset map."""
-        return (self._title_maps if field == "title" else self._text_maps)[position]
+        """A record's folded title, text or cited paragraphs ("refs") with its offset map."""
+        maps = {"title": self._title_maps, "refs": self._refs_maps}.get(field, self._text_maps)
+        return maps[position]
 
     def surface_form(self, folded_term: str) -> str:
         """How the corpus writes a folded term (else the term in Traditional characters)."""
@@ -267,7 +269,7 @@ class SearchIndex:
             "title": self.folded_titles[index],
             "text": self.folded_texts[index],
             "path": fold_text(" ".join(record.section_path)),
-            "refs": fold_text(record.refs_text),
+            "refs": self._refs_maps[index].text,
         }
         # weighted term frequencies: a title word counts 3.0, a reference 0.3 (FIELD_WEIGHTS)
         tokens: dict[str, dict[str, float]] = {family: defaultdict(float) for family in FAMILIES}

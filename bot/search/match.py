@@ -5,7 +5,9 @@ itself, its synonyms and glossary translations, and, when it matches nothing, cl
 words found by rapidfuzz (typos, wrong homophones). A record's score is the BM25 sum over concepts
 (each concept takes its best alternative), scaled by how much of the query it covers (concepts
 weighted by rarity). A record must cover most of the query to be returned at all: that threshold
-is what lets "no answer" queries return nothing instead of noise.
+is what lets "no answer" queries return nothing instead of noise. Among those, a record that holds
+two of the query's concepts side by side, as the query writes them, is scaled up (adjacency: the
+whole name 北都大學… before 大學 and 北都 apart).
 """
 
 from __future__ import annotations
@@ -29,6 +31,13 @@ MIN_COVERAGE = 0.6
 MIN_COVERAGE_LONG = 0.5
 LONG_QUERY = 4
 MIN_SCORE = 1.0
+# Adjacency: a record holding two of the query's concepts side by side, as the query writes them,
+# scores up to this factor (the whole phrase); runs shorter than MIN_ADJACENT characters do not
+# count, and a query phrase longer than MAX_ADJACENT_PHRASE (pasted text) is not checked.
+ADJACENCY_FACTOR = 2.0
+MIN_ADJACENT = 3
+MAX_ADJACENT_PHRASE = 40
+UNKNOWN_ENGLISH_SHARE = 0.1  # an untranslatable English word weighs as one in 10% of records
 NUMBER_PREFIX = "n:"  # concept naming a figure by value, e.g. n:40000
 _PIECE = re.compile(
     rf"[{IDEOGRAPHS}]+"
@@ -185,9 +194,17 @@ def _combine(index: SearchIndex, concept: str, alternatives: list[Alternative]) 
             present |= hit
     documents = int(present.sum())
     weight = math.log(1 + (size - documents + 0.5) / (documents + 0.5))
-    if not matched and concept.isascii() and not concept.startswith(NUMBER_PREFIX):
-        weight = 0.0  # an English word we know nothing of ("join", "please") says nothing
+    if not matched and is_english_word(concept):
+        # An English word we cannot translate ("visa" in "talent visa" before the glossary had
+        # it) counts against every record rather than vanish, but as a common word would: it
+        # may be everyday wording ("join RCEP") rather than the subject.
+        weight = math.log(1 + (1 - UNKNOWN_ENGLISH_SHARE) / UNKNOWN_ENGLISH_SHARE)
     return ConceptMatch(concept, alternatives, best, present, weight, matched)
+
+
+def is_english_word(concept: str) -> bool:
+    """A Latin-script word or phrase (not a figure)."""
+    return concept.isascii() and not concept.startswith(NUMBER_PREFIX)
 
 
 def rank(
@@ -203,11 +220,57 @@ def rank(
         covered += concept.weight * concept.present
     coverage = covered / weight_sum
     final = total * coverage**2
-    if phrase and len(concepts) > 1:
-        final += _phrase_bonus(index, phrase, final > 0)
     needed = MIN_COVERAGE_LONG if len(concepts) >= LONG_QUERY else MIN_COVERAGE
+    if phrase and len(concepts) > 1:
+        passing = mask & (final > 0) & (coverage >= needed)
+        final *= adjacency(index, phrase, concept_boundaries(phrase, concepts), passing)
+        final += _phrase_bonus(index, phrase, final > 0)
     keep = mask & (coverage >= needed) & (final >= MIN_SCORE)
     return np.where(keep, final, 0.0), coverage
+
+
+def concept_boundaries(phrase: str, concepts: list[ConceptMatch]) -> list[int]:
+    """Where, in the query's phrase, one concept ends and the next begins."""
+    found, cursor = [], 0
+    for concept in concepts:
+        start = phrase.find(concept.concept, cursor)
+        if start < 0 or concept.concept.startswith(NUMBER_PREFIX):
+            continue
+        if start > 0:
+            found.append(start)
+        cursor = start + len(concept.concept)
+    return found
+
+
+def adjacency(
+    index: SearchIndex, phrase: str, boundaries: list[int], candidates: np.ndarray
+) -> np.ndarray:
+    """A factor per record, from 1 up to ADJACENCY_FACTOR: the longest run of the query's phrase
+    the record's title or text holds word for word, as a share of the phrase, when that run joins
+    two concepts (北都大學城: "北都大學教育城" holds 北都大學, a tourism record only 大學)."""
+    factor = np.ones(len(index), dtype=np.float32)
+    if not boundaries or len(phrase) > MAX_ADJACENT_PHRASE:
+        return factor
+    seeds = {  # the shortest runs that join two concepts: a record needs one of them
+        phrase[start : start + MIN_ADJACENT]
+        for cut in boundaries
+        for start in range(max(cut - MIN_ADJACENT + 1, 0), cut)
+        if start + MIN_ADJACENT <= len(phrase)
+    }
+    for position in np.flatnonzero(candidates).tolist():
+        text = index.folded_titles[position] + "\n" + index.folded_texts[position]
+        if not any(seed in text for seed in seeds):
+            continue
+        best = 0
+        for start in range(len(phrase)):
+            end = start + max(best, MIN_ADJACENT - 1) + 1
+            while end <= len(phrase) and phrase[start:end] in text:
+                if any(start < cut < end for cut in boundaries):
+                    best = end - start
+                end += 1
+        if best:
+            factor[position] = 1 + (ADJACENCY_FACTOR - 1) * best / len(phrase)
+    return factor
 
 
 def _phrase_bonus(index: SearchIndex, phrase: str, candidates: np.ndarray) -> np.ndarray:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.text import clip
-from bot.search.engine import Highlight, SearchResult, SearchResults
+from bot.search.engine import SearchResult, SearchResults
+from bot.search.passage import Highlight
 
 QUERY_SHOWN = 100  # characters of the query echoed back, as the bot shows it
 
@@ -13,7 +14,7 @@ QUERY_SHOWN = 100  # characters of the query echoed back, as the bot shows it
 def result_json(result: SearchResult) -> dict[str, Any]:
     """One result in the CLI's JSON shape."""
     record = result.record
-    fields = {"title": record.title, "text": record.text}
+    fields = {"title": record.title, "text": record.text, "refs": record.refs_text}
     return {
         "id": record.id,
         "doc": record.source_id,

@@ -63,7 +63,13 @@ def semantic(index: SearchIndex, pending: Future[np.ndarray] | None) -> Semantic
     """The query's semantic view once its vector is ready (None without one)."""
     if pending is None or index.vectors is None:
         return None
-    vector = pending.result()
+    return view_of(index, pending.result())
+
+
+def view_of(index: SearchIndex, vector: np.ndarray) -> Semantic:
+    """The corpus seen from one vector (a query's, or a record's for "related"); the index must
+    have vectors."""
+    assert index.vectors is not None
     cosines = index.vectors @ vector
     present = cosines[index.has_vector]
     median = float(np.median(present))

@@ -82,11 +82,26 @@ def _clean_spans(spans: Iterable[tuple[int, int]], size: int) -> list[tuple[int,
     return merged
 
 
-def snippet(text: str, spans: Sequence[tuple[int, int]] = (), width: int = 90) -> str:
-    """A one-line excerpt of about `width` characters around the first highlight, highlighted."""
+def snippet(
+    text: str,
+    spans: Sequence[tuple[int, int]] = (),
+    width: int = 90,
+    focus: tuple[int, int] | None = None,
+) -> str:
+    """A one-line excerpt of about `width` characters, highlighted: from the start of `focus` (a
+    sentence to show) when given, moved on if the longest highlight in it would not fit; else
+    around the first highlight."""
     flat = text.replace("\n", " ")
-    first = min((start for start, _ in spans), default=0)
-    start = max(0, min(first - width // 4, len(flat) - width))
+    if focus is not None:
+        inside = [(s, e) for s, e in spans if focus[0] <= s < focus[1]]
+        anchor = focus[0]
+        if inside:
+            longest = max(inside, key=lambda span: span[1] - span[0])
+            if longest[1] > anchor + width:
+                anchor = longest[0] - width // 4
+    else:
+        anchor = min((start for start, _ in spans), default=0) - width // 4
+    start = max(0, min(anchor, len(flat) - width))
     end = min(len(flat), start + width)
     local = [(s - start, e - start) for s, e in spans if s < end and e > start]
     body = highlight(flat[start:end], local)

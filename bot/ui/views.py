@@ -99,7 +99,6 @@ class SearchPage:
 def entry_html(language: str, number: int, result: SearchResult, kind: str) -> str:
     """One result: organisation, document, area, heading, highlighted snippet."""
     record = result.record
-    text_spans = [(h.start, h.end) for h in result.highlights if h.field == "text"]
     header = html(
         language,
         "result.entry_html",
@@ -109,7 +108,21 @@ def entry_html(language: str, number: int, result: SearchResult, kind: str) -> s
         area=area_name(language, record.areas[0]) if record.areas else "",
         title=clip(record.title, TITLE_SHOWN, one_line=True),
     )
-    return header + "\n" + snippet(record.text, text_spans)
+    return header + "\n" + matched_snippet(language, result)
+
+
+def matched_snippet(language: str, result: SearchResult) -> str:
+    """The sentence that shows why a result matched, highlighted; from a cited paragraph, it
+    says so (else the text around its first matched word)."""
+    passage = result.passage
+    field = passage.field if passage is not None else "text"
+    source = result.record.refs_text if field == "refs" else result.record.text
+    spans = [(h.start, h.end) for h in result.highlights if h.field == field]
+    focus = (passage.start, passage.end) if passage is not None else None
+    quote = snippet(source, spans, focus=focus)
+    if field == "refs":
+        return italic(t(language, "matched.in_cited")) + " " + quote
+    return quote
 
 
 BRIEF_TITLE_SHOWN = 24  # a result's title on its one line (UTF-16 units), to fit a phone

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
-from tests.fake_bot_api import DEFAULT_GROUP_ID, DEFAULT_USER_ID
+from bot.store.areas import load_areas
+from tests.fake_bot_api import DEFAULT_GROUP_ID, DEFAULT_USER_ID, StoredMessage
 from tests.handlers.conftest import RunningBot
 
 pytestmark = pytest.mark.db
@@ -225,3 +227,89 @@ async def test_the_header_echoes_the_query_as_typed(running_bot: RunningBot) -> 
     english = await running_bot.say(typed, user_id=4105, language_code="en")
     assert typed in english.text.splitlines()[0]
     assert "北部都會區 人才" not in english.text.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("language_code", "cited"), [("zh-hant", "於引用段落"), ("en", "In a cited paragraph")]
+)
+async def test_snippets_show_why_a_result_matched(
+    running_bot: RunningBot, language_code: str, cited: str
+) -> None:
+    # The snippet is the sentence holding the rare phrase, not the text around a common word.
+    reply = await running_bot.say("有冇人建議發展低空經濟", language_code=language_code)
+    assert "發展低空經濟產業" in reply.text
+    units = reply.text.encode("utf-16-le")
+    bold = {
+        units[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le")
+        for e in reply.entities
+        if e.get("type") == "bold"
+    }
+    assert any("低空經濟" in text for text in bold)
+    # A record that matched through a cited paragraph quotes it, and says so.
+    cited_reply = await running_bot.say("將軍澳第137區", language_code=language_code)
+    assert cited in cited_reply.text
+    assert "將軍澳" in cited_reply.text.split(cited, 1)[1]
+
+
+def _button_texts(message: StoredMessage) -> list[str]:
+    rows = (message.reply_markup or {}).get("inline_keyboard", [])
+    return [button["text"] for row in rows for button in row]
+
+
+@pytest.mark.parametrize("language_code", ["zh-hant", "en"])
+async def test_english_questions_and_suggestions(
+    running_bot: RunningBot, language_code: str
+) -> None:
+    # An English question frame is dropped like its Cantonese counterpart.
+    asked = await running_bot.say(
+        "who proposed a low-altitude economy strategy?", language_code=language_code
+    )
+    assert "r:bpa24-7" in asked.callback_data()
+    # "Did you mean" names an area in the chat's language, and it finds something.
+    reply = await running_bot.say("tourizm", language_code=language_code)
+    areas = {area.id: area for area in load_areas()}
+    tourism = areas["tourism"].en if language_code == "en" else areas["tourism"].zh
+    assert tourism in _button_texts(reply)
+    other = areas["tourism"].zh if language_code == "en" else areas["tourism"].en
+    assert other not in reply.text and other not in _button_texts(reply)
+    again = [d for d in reply.callback_data() if d.startswith("p:")]
+    assert again
+    found = await running_bot.press_and_edit(reply, again[0])
+    assert any(d.startswith("r:") for d in found.callback_data())
+
+
+def _total(message: StoredMessage) -> int:
+    match = re.search(r"[：:]\s*(\d+)", message.text)
+    assert match, message.text
+    return int(match.group(1))
+
+
+@pytest.mark.parametrize("language_code", ["zh-hant", "en"])
+async def test_names_rank_whole_and_english_keeps_its_second_word(
+    running_bot: RunningBot, language_code: str
+) -> None:
+    named = await running_bot.say("邊個提過北都大學城", language_code=language_code)
+    opened = [d for d in named.callback_data() if d.startswith("r:")]
+    assert opened[0] == "r:bpa24-133"
+    talent = await running_bot.say("talent", language_code=language_code)
+    visa = await running_bot.say("talent visa", language_code=language_code)
+    assert 0 < _total(visa) < _total(talent)
+
+
+@pytest.mark.parametrize(
+    ("language_code", "title"), [("zh-hant", "同類建議"), ("en", "Similar proposals")]
+)
+async def test_related_shows_fewer_rather_than_weak(
+    running_bot: RunningBot, language_code: str, title: str
+) -> None:
+    async def related_to(record_id: str) -> StoredMessage:
+        full = await running_bot.say(f"/rec {record_id}", language_code=language_code)
+        before = len(running_bot.api.sent_messages(DEFAULT_USER_ID))
+        await running_bot.press(full, f"rel:{record_id}")
+        return (await running_bot.api.wait_for_messages(DEFAULT_USER_ID, before + 1))[-1]
+
+    pilot = await related_to("bpa24-17")  # 中試平台: the other 中試 proposals are close
+    assert title in pilot.text
+    assert {"r:cma24-6", "r:cma23-5"} <= set(pilot.callback_data())
+    broad = await related_to("bpa24-7")  # 新質生產力: few close neighbours, so fewer shown
+    assert 0 < len(broad.callback_data()) < 5

@@ -174,7 +174,8 @@ def test_filters_hold_for_semantic_hits(search_index: SearchIndex) -> None:
 
 
 def test_related_uses_the_vectors(search_index: SearchIndex) -> None:
-    record = search(search_index, "電動車").results[0].record
+    # 中試平台 has close neighbours in other organisations (電動車 has none that pass the bar).
+    record = search(search_index, "中試平台").results[0].record
     found = related(search_index, record.id)
     assert found and all(result.record.org_short != record.org_short for result in found)
     assert {result.why for result in found} & {"semantic", "both"}

@@ -117,3 +117,18 @@ def test_link_escapes_the_url_and_keeps_label_markup() -> None:
     markup = link("https://t.me/bot?start=rec_a&b", bold("標題"))
     assert markup == '<a href="https://t.me/bot?start=rec_a&amp;b"><b>標題</b></a>'
     assert plain_of(markup) == "標題"
+
+
+def test_snippet_starts_at_the_focus_sentence() -> None:
+    text = "開頭的句子提到發展。" + "無關內容" * 40 + "發展低空經濟產業：加快規劃。"
+    focus_start = text.index("發展低空")
+    spans = [(7, 9), (focus_start, focus_start + 6)]
+    shown = snippet(text, spans, width=40, focus=(focus_start, len(text)))
+    assert "<b>發展低空經濟</b>產業" in shown
+    assert "開頭" not in shown
+
+
+def test_snippet_moves_to_a_long_highlight_beyond_the_width() -> None:
+    text = "甲" * 100 + "低空經濟" + "乙" * 100
+    shown = snippet(text, [(100, 104)], width=40, focus=(0, len(text)))
+    assert "<b>低空經濟</b>" in shown
