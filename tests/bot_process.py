@@ -78,6 +78,22 @@ class BotProcess:
         port = int(env["PORT"]) if "PORT" in env else None
         return cls(process, log_dir, name, port, [stdout, stderr])
 
+    @classmethod
+    async def start_webhook(
+        cls, token: str, base_url: str, engine: Engine, secret: str, log_dir: Path
+    ) -> BotProcess:
+        """`python -m bot webhook` on a free loopback port, with this secret and store (its
+        `port` says where it listens)."""
+        env = bot_environment(
+            token,
+            base_url,
+            database_url(engine),
+            WEBHOOK_URL="https://bot.example.org",
+            WEBHOOK_SECRET=secret,
+            PORT=str(free_port()),
+        )
+        return await cls.start(["webhook"], env, log_dir, "webhook")
+
     @property
     def stdout(self) -> str:
         """Everything printed so far."""

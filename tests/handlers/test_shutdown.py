@@ -25,7 +25,7 @@ from bot.store.subscriptions import set_schedule, subscribe
 from handlers.app import build_application
 from handlers.jobs import digest_tick
 from handlers.webhook import SECRET_HEADER, WEBHOOK_PATH
-from tests.bot_process import BotProcess, bot_environment, database_url, free_port
+from tests.bot_process import BotProcess, bot_environment, database_url
 from tests.fake_bot_api import FakeBotAPI
 from tests.fake_bot_api.absorb import absorb
 
@@ -38,16 +38,10 @@ async def test_webhook_answers_everything_accepted_before_sigterm(
     fake_bot_api: FakeBotAPI, engine: Engine, sessions: SessionFactory, tmp_path: Path
 ) -> None:
     ingest(sessions)
-    port = free_port()
-    env = bot_environment(
-        fake_bot_api.token,
-        fake_bot_api.base_url,
-        database_url(engine),
-        WEBHOOK_URL="https://bot.example.org",
-        WEBHOOK_SECRET=SECRET,
-        PORT=str(port),
+    bot = await BotProcess.start_webhook(
+        fake_bot_api.token, fake_bot_api.base_url, engine, SECRET, tmp_path
     )
-    bot = await BotProcess.start(["webhook"], env, tmp_path, "webhook")
+    port = bot.port
     try:
         await bot.wait_healthy()
         # Three chats, four messages each: one chat's updates are answered in order, so with

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from bot.ingest.pipeline import ingest
 from bot.store.db import SessionFactory
 from handlers.webhook import SECRET_HEADER, WEBHOOK_PATH
-from tests.bot_process import BotProcess, bot_environment, database_url, free_port
+from tests.bot_process import BotProcess
 from tests.fake_bot_api import FakeBotAPI
 from tests.fake_bot_api.absorb import absorb
 
@@ -26,16 +26,10 @@ async def test_hostile_update_ids_are_refused_and_processing_goes_on(
     fake_bot_api: FakeBotAPI, engine: Engine, sessions: SessionFactory, tmp_path: Path
 ) -> None:
     ingest(sessions)
-    port = free_port()
-    env = bot_environment(
-        fake_bot_api.token,
-        fake_bot_api.base_url,
-        database_url(engine),
-        WEBHOOK_URL="https://bot.example.org",
-        WEBHOOK_SECRET=SECRET,
-        PORT=str(port),
+    bot = await BotProcess.start_webhook(
+        fake_bot_api.token, fake_bot_api.base_url, engine, SECRET, tmp_path
     )
-    bot = await BotProcess.start(["webhook"], env, tmp_path, "webhook")
+    port = bot.port
     headers = {SECRET_HEADER: SECRET, "Content-Type": "application/json"}
     try:
         await bot.wait_healthy()
