@@ -116,3 +116,19 @@ def production_logging(secret: str = "not-in-any-update") -> Iterator[None]:
     finally:
         root.removeHandler(handler)
         root.setLevel(level)
+
+
+async def started_webhook_application(
+    api: FakeBotAPI, sessions: SessionFactory, search_index: SearchIndex
+) -> BotApplication:
+    """The real Application as `python -m bot webhook` runs it (no updater), initialised,
+    post-initialised and started against the fake Bot API; the caller stops and shuts it down."""
+    settings = load_settings({"BOT_TOKEN": api.token, "TELEGRAM_BASE_URL": api.base_url})
+    app = build_application(
+        settings, sessions, LiveIndex(sessions, 3600, search_index), polling=False
+    )
+    await app.initialize()
+    assert app.post_init is not None
+    await app.post_init(app)
+    await app.start()
+    return app

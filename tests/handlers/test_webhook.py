@@ -13,18 +13,15 @@ import httpx
 import pytest
 from telegram import Update
 
-from bot.core.config import load_settings
 from bot.ingest.pipeline import ingest
 from bot.search import SearchIndex
-from bot.search.live import LiveIndex
 from bot.store.db import SessionFactory, make_engine, make_sessions
 from bot.ui.i18n import t
-from handlers.app import build_application
 from handlers.context import BotApplication
 from handlers.processing import ClaimingUpdateProcessor
 from handlers.webhook import SECRET_HEADER, WEBHOOK_PATH, build_webhook_app, webhook_secret
 from tests.fake_bot_api import DEFAULT_USER_ID, FakeBotAPI
-from tests.handlers.conftest import production_logging
+from tests.handlers.conftest import production_logging, started_webhook_application
 
 pytestmark = pytest.mark.db
 SECRET = "a-secret-of-twenty-chars"
@@ -35,16 +32,7 @@ async def client(
     fake_bot_api: FakeBotAPI, sessions: SessionFactory, search_index: SearchIndex
 ) -> AsyncIterator[tuple[httpx.AsyncClient, BotApplication]]:
     ingest(sessions)
-    settings = load_settings(
-        {"BOT_TOKEN": fake_bot_api.token, "TELEGRAM_BASE_URL": fake_bot_api.base_url}
-    )
-    app = build_application(
-        settings, sessions, LiveIndex(sessions, 3600, search_index), polling=False
-    )
-    await app.initialize()
-    assert app.post_init is not None
-    await app.post_init(app)
-    await app.start()
+    app = await started_webhook_application(fake_bot_api, sessions, search_index)
     transport = httpx.ASGITransport(app=build_webhook_app(app, SECRET))
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://bot") as http:
@@ -132,16 +120,7 @@ async def test_healthz_is_503_while_updates_are_stuck(
     fake_bot_api: FakeBotAPI, sessions: SessionFactory, search_index: SearchIndex
 ) -> None:
     ingest(sessions)
-    settings = load_settings(
-        {"BOT_TOKEN": fake_bot_api.token, "TELEGRAM_BASE_URL": fake_bot_api.base_url}
-    )
-    app = build_application(
-        settings, sessions, LiveIndex(sessions, 3600, search_index), polling=False
-    )
-    await app.initialize()
-    assert app.post_init is not None
-    await app.post_init(app)
-    await app.start()
+    app = await started_webhook_application(fake_bot_api, sessions, search_index)
     transport = httpx.ASGITransport(app=build_webhook_app(app, SECRET, stuck_after=0.5))
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://bot") as http:

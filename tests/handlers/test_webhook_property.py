@@ -27,12 +27,9 @@ import uvicorn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.config import load_settings
 from bot.ingest.pipeline import ingest
 from bot.search import SearchIndex
-from bot.search.live import LiveIndex
 from bot.store.db import SessionFactory
-from handlers.app import build_application
 from handlers.context import BotApplication
 from handlers.processing import ClaimingUpdateProcessor
 from handlers.webhook import SECRET_HEADER, WEBHOOK_PATH, webhook_server
@@ -40,7 +37,7 @@ from handlers.webhook_body import MAX_BODY_BYTES
 from tests.bot_process import free_port
 from tests.fake_bot_api import FakeBotAPI
 from tests.fake_bot_api.absorb import absorb
-from tests.handlers.conftest import production_logging
+from tests.handlers.conftest import production_logging, started_webhook_application
 
 pytestmark = pytest.mark.db
 SECRET = "property-test-secret-0001"
@@ -71,14 +68,7 @@ def bot_in_thread(sessions: SessionFactory, search_index: SearchIndex) -> Iterat
     async def start() -> BotInThread:
         api = FakeBotAPI()
         await api.start()
-        config = load_settings({"BOT_TOKEN": api.token, "TELEGRAM_BASE_URL": api.base_url})
-        app = build_application(
-            config, sessions, LiveIndex(sessions, 3600, search_index), polling=False
-        )
-        await app.initialize()
-        assert app.post_init is not None
-        await app.post_init(app)
-        await app.start()
+        app = await started_webhook_application(api, sessions, search_index)
         port = free_port()
         server = webhook_server(app, SECRET, port, host="127.0.0.1")
         loop.create_task(server.serve())  # noqa: RUF006  # awaited through server.started
