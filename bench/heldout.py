@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bench.common import load_corpus
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("split", choices=("dev", "test"))
+    parser.add_argument("split", choices=("dev", "test", "test2"))
     parser.add_argument("--check", action="store_true", help="report targets that match no record")
     args = parser.parse_args(argv)
     entries = yaml.safe_load((HELDOUT / f"{args.split}.yaml").read_text(encoding="utf-8"))

@@ -1,10 +1,10 @@
 """Search quality, our engine against simple peers, on the relevance queries.
 
-    .venv/bin/python -m bench.search_quality [--queries FILE | --heldout dev|test]
+    .venv/bin/python -m bench.search_quality [--queries FILE | --heldout dev|test|test2]
         [--kinds exact,typo] [--systems ours,fts5] [--json ranks.json] [--show-misses 20]
 
 --heldout reads the held-out set (tests/relevance/heldout/, written blind from the documents):
-tune on dev, report test.
+tune on dev, report test (and test2, a second blind set).
 
 Every system indexes the same records (the real corpus) and answers every query (top 10). Per
 query kind and overall it prints Recall@1, Recall@5 (a hit = any acceptable target in the top k)
@@ -256,7 +256,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES, help="YAML query file")
-    parser.add_argument("--heldout", choices=("dev", "test"), help="the held-out set's split")
+    parser.add_argument(
+        "--heldout", choices=("dev", "test", "test2"), help="the held-out set's split"
+    )
     parser.add_argument("--kinds", help="only these kinds, comma-separated")
     parser.add_argument("--systems", help="only these systems: ours,like,fuzz,fts5,whoosh")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write per-query ranks here")
