@@ -48,7 +48,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     with services.sessions() as session:
-        insight = collect(session, services.settings.timezone)
+        insight = collect(session, services.settings.timezone, index=services.index.get())
     await send_all(update, insight_messages(language, insight))
     await chat.send_chat_action(ChatAction.UPLOAD_PHOTO)
     charts = await asyncio.to_thread(insight_charts, language, insight)
