@@ -82,7 +82,7 @@ def collect_feedback(session: Session, since: datetime, index: SearchIndex) -> F
     voted_down = _voted_down(session, per_record)
     disliked = sorted(
         (
-            DislikedQuery(display_query(query), votes["down"])
+            DislikedQuery(display_query(index, query), votes["down"])
             for query, votes in per_query.items()
             if votes["down"] and not votes["up"]
         ),

@@ -5,13 +5,16 @@ write new aliases into data/synonyms.yaml; nothing here changes the vocabulary."
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 
+from bot.core.cjk import IDEOGRAPHS
 from bot.search.index import SearchIndex
-from bot.search.normalize import to_traditional
 from bot.search.query import parse_query
 from bot.search.segment import is_cjk
+
+_CJK_RUN = re.compile(f"[{IDEOGRAPHS}]+")
 
 MIN_CJK_WORD = 2  # one Chinese character is too ambiguous to suggest an alias for
 
@@ -60,6 +63,12 @@ def display_term(index: SearchIndex, folded: str) -> str:
     return index.surface_form(folded) if is_cjk(folded) else folded
 
 
-def display_query(folded: str) -> str:
-    """A folded query shown to an admin (Traditional characters)."""
-    return to_traditional(folded)
+def display_query(index: SearchIndex, folded: str) -> str:
+    """A folded query shown to an admin: each Chinese word as the corpus writes it (else in
+    Traditional characters), the rest as folded."""
+    return _CJK_RUN.sub(
+        lambda run: "".join(
+            display_term(index, word) for word in index.segmenter.words(run.group(0))
+        ),
+        folded,
+    )
