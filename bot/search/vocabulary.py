@@ -10,7 +10,9 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from bot.core.cjk import IDEOGRAPHS
+from bot.search.engine import concepts_of
 from bot.search.index import SearchIndex
+from bot.search.match import NUMBER_PREFIX
 from bot.search.query import parse_query
 from bot.search.segment import is_cjk
 
@@ -21,12 +23,11 @@ MIN_CJK_WORD = 2  # one Chinese character is too ambiguous to suggest an alias f
 
 def absent_terms(index: SearchIndex, text: str) -> list[str]:
     """The folded words of `text` that no recommendation uses, neither as written nor through
-    an alias or glossary entry the data already has (in query order, once each)."""
-    parsed = parse_query(text, index.lexicon)
-    stop = index.lexicon.stop_words
+    an alias or glossary entry the data already has (in query order, once each). The words are
+    the search's own concepts of the query (figures aside)."""
     absent: list[str] = []
-    for word in index.segmenter.words(parsed.text):
-        if word in absent or word in stop or word.isdigit():
+    for word in concepts_of(index, parse_query(text, index.lexicon)):
+        if word.startswith(NUMBER_PREFIX) or word.isdigit():
             continue
         if is_cjk(word) and len(word) < MIN_CJK_WORD:
             continue
