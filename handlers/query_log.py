@@ -1,8 +1,10 @@
-"""Writing the anonymous query log from Telegram searches, and its daily purge.
+"""Writing the anonymous query log from Telegram searches and which answer was opened after
+which query, and the daily purge of both (and of answer votes, bot.store.feedback).
 
-Only the text, the time, the kind of chat and the number of results are stored; the user and
-chat ids are used for nothing here except, for inline mode, to tell one typist's keystrokes
-apart in memory (never stored)."""
+Only the text, the time, the kind of chat and the number of results are stored for a search,
+and the folded query, the recommendation and the time for an opened answer; the user and chat
+ids are used for nothing here except, for inline mode, to tell one typist's keystrokes apart in
+memory (never stored)."""
 
 from __future__ import annotations
 
