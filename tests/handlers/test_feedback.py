@@ -168,9 +168,12 @@ async def test_a_stale_double_tap_keeps_store_and_buttons_agreeing(running_bot: 
     [up] = [b["callback_data"] for b in _feedback_buttons(full) if b["text"] == "👍 Helpful"]
     await running_bot.press(full, up, 5301)
     await running_bot.press(full, up, 5301)  # the same stale button again
-    await asyncio.sleep(0.3)
-    final = running_bot.api.message(full.chat_id, full.message_id)
-    assert final is not None
+
+    def edited_twice() -> StoredMessage | None:
+        current = running_bot.api.message(full.chat_id, full.message_id)
+        return current if current is not None and len(current.history) >= 2 else None
+
+    final = await running_bot.api.wait_for(edited_twice, timeout=10)
     chosen = [b["text"] for b in _feedback_buttons(final) if b["text"].startswith("✅")]
     assert chosen == [] and _votes(running_bot) == []
 
