@@ -30,6 +30,7 @@ from handlers import (
     admin,
     browse,
     compare,
+    feedback,
     inline,
     insight,
     membership,
@@ -202,6 +203,7 @@ def _register(application: BotApplication, services: Services) -> None:
     # Buttons, by callback_data prefix (see bot.ui.actions).
     for name, callback in (
         (actions.OPEN, browse.open_button),
+        (actions.VOTE, feedback.vote_button),
         (actions.RELATED, browse.related_button),
         (actions.PAGE, search.page_button),
         (actions.NARROW, search.narrow_button),

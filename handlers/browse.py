@@ -10,11 +10,13 @@ from bot.core.text import clip
 from bot.search import SearchResult, related
 from bot.store.areas import get_area
 from bot.store.corpus import get_recommendation, list_recommendations, list_sources
+from bot.store.saved_queries import load_query
 from bot.ui import actions
 from bot.ui.i18n import html, t
 from bot.ui.render import Message
 from bot.ui.views import (
     PAGE_SIZE,
+    Feedback,
     area_page_message,
     areas_message,
     record_messages,
@@ -23,6 +25,7 @@ from bot.ui.views import (
 )
 from handlers.common import deep_link_value, edit, language_of, remember_chat, reply, send_all
 from handlers.context import BotContext
+from handlers.query_log import record_open
 
 ID_SHOWN = 64  # UTF-16 units of an unknown ID repeated back
 
@@ -43,8 +46,11 @@ async def record_link(update: Update, context: BotContext) -> None:
     await send_record(update, context, deep_link_value(context))
 
 
-async def send_record(update: Update, context: BotContext, record_id: str) -> None:
-    """Send the full view of a recommendation (or say there is none with that ID)."""
+async def send_record(
+    update: Update, context: BotContext, record_id: str, feedback: Feedback | None = None
+) -> None:
+    """Send the full view of a recommendation (or say there is none with that ID); `feedback`:
+    with the 👍/👎 row."""
     language = language_of(update, context)
     with context.services.sessions() as session:
         record = get_recommendation(session, record_id[:64])
@@ -52,18 +58,35 @@ async def send_record(update: Update, context: BotContext, record_id: str) -> No
             shown = clip(record_id, ID_SHOWN, one_line=True)
             await reply(update, Message(html(language, "rec.not_found_html", id=shown)))
             return
-        messages = record_messages(language, record, bot_username=context.services.bot_username)
+        messages = record_messages(
+            language, record, bot_username=context.services.bot_username, feedback=feedback
+        )
     await send_all(update, messages)
 
 
 async def open_button(update: Update, context: BotContext) -> None:
-    """r:<id> — open a result in full (a new message, so the list stays usable)."""
+    """r:<id>[:<key>] — open a result in full (a new message, so the list stays usable). From a
+    search (`key`), the opening is logged anonymously against the folded query and, in a private
+    chat, the full view asks whether it helped (👍/👎; in a group one message is shared by all,
+    so one member's vote would stand for everyone's)."""
     query = update.callback_query
     action = actions.decode(query.data if query else None)
-    if query is None or action is None or len(action.args) != 1:
+    if query is None or action is None or len(action.args) not in (1, 2):
         return
     await query.answer()
-    await send_record(update, context, action.args[0])
+    record_id = action.args[0]
+    feedback = None
+    if len(action.args) == 2:
+        key = action.args[1]
+        with context.services.sessions() as session:
+            stored = load_query(session, key)
+        known = context.services.index.get().position_of(record_id) is not None
+        if stored is not None and known:
+            record_open(context.services, stored.text, record_id)
+            chat = update.effective_chat
+            if chat is not None and chat.type == "private":
+                feedback = Feedback(key)
+    await send_record(update, context, record_id, feedback)
 
 
 async def related_button(update: Update, context: BotContext) -> None:

@@ -1,8 +1,10 @@
-"""Writing the anonymous query log from Telegram searches, and its daily purge.
+"""Writing the anonymous query log from Telegram searches and which answer was opened after
+which query, and the daily purge of both (and of answer votes, bot.store.feedback).
 
-Only the text, the time, the kind of chat and the number of results are stored; the user and
-chat ids are used for nothing here except, for inline mode, to tell one typist's keystrokes
-apart in memory (never stored)."""
+Only the text, the time, the kind of chat and the number of results are stored for a search,
+and the folded query, the recommendation and the time for an opened answer; the user and chat
+ids are used for nothing here except, for inline mode, to tell one typist's keystrokes apart in
+memory (never stored)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from bot.search.normalize import fold_query
+from bot.store.feedback import log_open, purge_feedback
 from bot.store.query_log import log_query, purge_query_log
 from handlers.context import BotContext, Services
 
@@ -47,6 +51,21 @@ def log_search(
         )
     except ValueError:
         log.exception("could not log a query")
+
+
+def record_open(services: Services, text: str, record_id: str) -> None:
+    """Log, anonymously, that `record_id` was opened from the results of query `text` (folded);
+    a failure to log never spoils the opening."""
+    try:
+        with services.sessions.begin() as session:
+            log_open(
+                session,
+                fold_query(text),
+                record_id,
+                retention_days=services.settings.query_log_retention_days,
+            )
+    except SQLAlchemyError:
+        log.exception("could not log an opened answer")
 
 
 @dataclass
@@ -93,9 +112,14 @@ def inline_logger(context: BotContext) -> InlineQueryLogger:
 
 
 async def purge_job(context: BotContext) -> None:
-    """Daily: delete query log entries older than QUERY_LOG_RETENTION_DAYS."""
+    """Daily: delete query log entries, answer votes and opened-answer entries older than
+    QUERY_LOG_RETENTION_DAYS."""
     services = context.services
+    days = services.settings.query_log_retention_days
     with services.sessions.begin() as session:
-        removed = purge_query_log(session, services.settings.query_log_retention_days)
-    if removed:
-        log.info("query log: purged %d entries past retention", removed)
+        removed = purge_query_log(session, days)
+        feedback = purge_feedback(session, days)
+    if removed or feedback:
+        log.info(
+            "query log: purged %d entries and %d feedback rows past retention", removed, feedback
+        )

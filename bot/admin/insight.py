@@ -11,8 +11,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.admin.feedback_insight import FeedbackInsight, collect_feedback
 from bot.admin.stats import format_table
 from bot.core.text import clip
+from bot.search import SearchIndex
 from bot.search.normalize import fold_text
 from bot.store.areas import load_areas
 from bot.store.corpus import list_recommendations, list_sources, org_code
@@ -56,6 +58,7 @@ class Insight:
     organisations: list[Organisation]
     per_org_area: dict[tuple[str, str], int] = field(default_factory=dict)  # (org, area) → count
     zone: str = "UTC"  # the zone the days are counted in, as an admin reads it (HKT)
+    feedback: FeedbackInsight | None = None  # 👍/👎 and alias suggestions (needs the index)
 
     @property
     def total_queries(self) -> int:
@@ -63,11 +66,18 @@ class Insight:
         return sum(count for _, count in self.queries_per_day)
 
 
-def collect(session: Session, zone: ZoneInfo, now: datetime | None = None) -> Insight:
-    """Read the store once and compute every figure."""
+def collect(
+    session: Session,
+    zone: ZoneInfo,
+    now: datetime | None = None,
+    index: SearchIndex | None = None,
+) -> Insight:
+    """Read the store once and compute every figure (with `index`, the search's vocabulary, also
+    the feedback tables and alias suggestions)."""
     now = now or utcnow()
     organisations, per_org_area = _corpus_matrix(session)
-    entries = _recent_queries(session, now - timedelta(days=QUERY_DAYS + 1))
+    since = now - timedelta(days=QUERY_DAYS + 1)
+    entries = _recent_queries(session, since)
     return Insight(
         members=_members(session),
         chats=_chats(session),
@@ -78,6 +88,7 @@ def collect(session: Session, zone: ZoneInfo, now: datetime | None = None) -> In
         organisations=organisations,
         per_org_area=per_org_area,
         zone=zone_name(now.astimezone(zone)),
+        feedback=collect_feedback(session, since, index) if index is not None else None,
     )
 
 
@@ -201,8 +212,58 @@ def insight_tables(language: str, insight: Insight) -> list[tuple[str, list[list
         rows = [[clip(item.text, QUERY_WIDTH, one_line=True), str(item.count)] for item in counts]
         header = [t(language, "insight.col_query"), t(language, "insight.col_count")]
         tables.append((t(language, key, count=QUERY_DAYS), [header, *rows]))
+    if insight.feedback is not None:
+        tables += feedback_tables(language, insight.feedback)
     tables.append((t(language, "insight.matrix_title"), matrix_rows(language, insight)))
     return tables
+
+
+def feedback_tables(language: str, feedback: FeedbackInsight) -> list[tuple[str, list[list[str]]]]:
+    """Answers voted down most, queries with 👎 and no 👍, alias suggestions."""
+    down, up = t(language, "insight.col_down"), t(language, "insight.col_up")
+    answers = [
+        [
+            f"{item.record_id} {clip(item.title, QUERY_WIDTH, one_line=True)}",
+            str(item.down),
+            str(item.up),
+        ]
+        for item in feedback.voted_down
+    ]
+    queries = [
+        [clip(item.query, QUERY_WIDTH, one_line=True), str(item.down)]
+        for item in feedback.disliked_queries
+    ]
+    aliases = [
+        [
+            clip(item.word, QUERY_WIDTH, one_line=True),
+            str(item.queries),
+            " ".join(item.opened) or "-",
+            clip("、".join(item.candidates), QUERY_WIDTH, one_line=True) or "-",
+        ]
+        for item in feedback.aliases
+    ]
+    return [
+        (
+            t(language, "insight.down_title", count=QUERY_DAYS),
+            [[t(language, "insight.col_record"), down, up], *answers],
+        ),
+        (
+            t(language, "insight.disliked_title", count=QUERY_DAYS),
+            [[t(language, "insight.col_query"), down], *queries],
+        ),
+        (
+            t(language, "insight.aliases_title"),
+            [
+                [
+                    t(language, "insight.col_word"),
+                    t(language, "insight.col_count"),
+                    t(language, "insight.col_opened"),
+                    t(language, "insight.col_candidates"),
+                ],
+                *aliases,
+            ],
+        ),
+    ]
 
 
 def matrix_rows(language: str, insight: Insight) -> list[list[str]]:

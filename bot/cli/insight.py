@@ -35,6 +35,10 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     --chart DIR also writes the charts as PNG files, --purge applies the query-log retention."""
     from bot.admin.insight import collect, format_insight
     from bot.admin.stats import corpus_table, format_table
+    from bot.search import IndexedRecord, SearchIndex
+    from bot.search.facts import SourceFacts
+    from bot.store.corpus import list_recommendations, list_sources
+    from bot.store.feedback import purge_feedback
     from bot.store.query_log import purge_query_log
 
     sessions = open_store(settings)
@@ -42,10 +46,15 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
         days = settings.query_log_retention_days
         with sessions.begin() as session:
             removed = purge_query_log(session, days)
-        print(f"query log: {removed} entries older than {days} days removed\n")
+            feedback = purge_feedback(session, days)
+        print(f"query log: {removed} entries older than {days} days removed")
+        print(f"answer feedback: {feedback} rows older than {days} days removed\n")
     with sessions() as session:
         print(format_table(corpus_table(session)))
-        insight = collect(session, settings.timezone)
+        # The vocabulary only (alias suggestions): no sentence vectors, so no model is loaded.
+        records = [IndexedRecord.from_row(row) for row in list_recommendations(session)]
+        index = SearchIndex.build(records, sources=SourceFacts.of(list_sources(session)))
+        insight = collect(session, settings.timezone, index=index)
     print("\n" + format_insight(args.lang, insight))
     if args.chart:
         from bot.admin.charts import insight_charts  # matplotlib only when charts are asked for

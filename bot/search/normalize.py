@@ -64,3 +64,9 @@ def fold_text(text: str) -> str:
 def to_traditional(text: str) -> str:
     """Show a (possibly Simplified) query in Hong Kong Traditional characters."""
     return _SIMPLIFIED_TO_HK.convert(unicodedata.normalize("NFKC", text))
+
+
+def fold_query(text: str) -> str:
+    """A query as the feedback log keeps it: folded (script, width, case) with its spacing
+    collapsed, so that 北部都會區, 北部都会区 and ＂北部都會區 ＂ are one query."""
+    return " ".join(fold_text(text).split())

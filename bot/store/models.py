@@ -29,6 +29,7 @@ DeliveryStatus = Literal["sending", "sent", "empty", "failed", "skipped"]
 ActionStatus = Literal["pending", "sending", "done", "cancelled", "failed"]
 ChatType = Literal["private", "group", "supergroup", "channel"]  # Telegram's
 QueryChatType = ChatType | Literal["inline", "cli"]  # where a search was typed
+VoteKind = Literal["up", "down"]  # a member's verdict on an answer
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -260,6 +261,33 @@ class QueryLogEntry(Base):
     chat_type: Mapped[QueryChatType] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
     results: Mapped[int] = mapped_column(Integer)  # how many recommendations it found
+
+
+class AnswerVote(Base):
+    """One member's current 👍 or 👎 on a recommendation opened from a search: the folded query,
+    the recommendation, the vote and when, never who voted or in which chat. A changed or
+    withdrawn vote deletes its row (the message's buttons say which). Purged after
+    QUERY_LOG_RETENTION_DAYS."""
+
+    __tablename__ = "answer_votes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)  # whole seconds (a change finds it by them)
+    query: Mapped[str] = mapped_column(Text)  # folded (bot.search.normalize.fold_query)
+    record_id: Mapped[str] = mapped_column(String(64), index=True)
+    vote: Mapped[VoteKind] = mapped_column(String(4))  # up, down
+
+
+class QueryOpen(Base):
+    """A recommendation opened from the results of a search: the folded query, the
+    recommendation and when, never who or where. Purged after QUERY_LOG_RETENTION_DAYS."""
+
+    __tablename__ = "query_opens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    query: Mapped[str] = mapped_column(Text)  # folded
+    record_id: Mapped[str] = mapped_column(String(64))
 
 
 class PendingAction(Base):

@@ -3,7 +3,10 @@
 Every callback_data and every deep link is built here, and every handler is registered on the
 pattern `pattern()` gives for its action name, so the two sides cannot drift apart.
 
-    r:<id>                   open a recommendation in full
+    r:<id>[:<key>]           open a recommendation in full (from the results of saved search <key>)
+    fb:<v>:<s>:<t>:<key>:<id>  👍/👎 on recommendation <id> opened from saved search <key>: the
+                             vote pressed (u|d), the vote the buttons show (n|u|d) and when that
+                             one was stored (base-36 Unix seconds, 0: none)
     rel:<id>                 similar proposals from other organisations
     p:<key>:<page>           a page of a saved search
     n:<key>:<kind>:<v>       narrow a saved search (kind o = organisation code, a = area id)
@@ -34,6 +37,7 @@ _PAYLOAD = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 
 # Action names: the first field of the callback data.
 OPEN = "r"
+VOTE = "fb"
 RELATED = "rel"
 PAGE = "p"
 NARROW = "n"
@@ -59,6 +63,10 @@ ALL = "all"  # unsub:all
 # The steps of the subscription picker (sub:<step>:…).
 SUB_TOGGLE, SUB_NEXT, SUB_EDIT = "t", "next", "edit"
 SUB_FREQUENCY, SUB_WEEKDAY, SUB_HOUR, SUB_ONE = "f", "w", "h", "s"
+
+# Votes (fb:…): up, down, and "no vote" for the state the buttons show.
+VOTE_UP, VOTE_DOWN, NO_VOTE = "u", "d", "n"
+_VOTE_TIME = re.compile(r"^[0-9a-z]{1,7}$")  # base-36 Unix seconds: up to the year 4000
 
 # Deep-link kinds (`<kind>_<value>`).
 RECORD_LINK, QUERY_LINK = "rec", "q"
@@ -96,9 +104,63 @@ def decode(data: str | None) -> Action | None:
     return Action(name, tuple(args))
 
 
-def open_record(record_id: str) -> str:
-    """Callback data that opens a recommendation."""
+def open_record(record_id: str, key: str | None = None) -> str:
+    """Callback data that opens a recommendation; with the saved search it was found by, when
+    that fits (the full view then asks whether it helped)."""
+    if key is not None:
+        try:
+            return encode(OPEN, record_id, key)
+        except ValueError:
+            pass
     return encode(OPEN, record_id)
+
+
+@dataclass(frozen=True)
+class Vote:
+    """A 👍/👎 press: the vote pressed, the vote the buttons showed and when it was stored
+    (Unix seconds, 0: none or not stored), the saved search and the recommendation."""
+
+    pressed: str  # VOTE_UP | VOTE_DOWN
+    shown: str  # VOTE_UP | VOTE_DOWN | NO_VOTE
+    since: int
+    key: str
+    record_id: str
+
+
+def vote(pressed: str, shown: str, since: int, key: str, record_id: str) -> str | None:
+    """Callback data of a 👍/👎 button, or None when it would not fit in 64 bytes."""
+    try:
+        return encode(VOTE, pressed, shown, _base36(since), key, record_id)
+    except ValueError:
+        return None
+
+
+def parse_vote(action: Action) -> Vote | None:
+    """The vote in decoded `fb:` callback data, or None for anything malformed."""
+    if action.name != VOTE or len(action.args) < 5:
+        return None
+    pressed, shown, since, key, *rest = action.args
+    record_id = ":".join(rest)
+    if (
+        pressed not in (VOTE_UP, VOTE_DOWN)
+        or shown not in (VOTE_UP, VOTE_DOWN, NO_VOTE)
+        or not _VOTE_TIME.match(since)
+        or not key
+        or not record_id
+    ):
+        return None
+    return Vote(pressed, shown, int(since, 36), key, record_id)
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    number = max(number, 0)
+    text = ""
+    while True:
+        number, digit = divmod(number, 36)
+        text = digits[digit] + text
+        if not number:
+            return text
 
 
 def related_records(record_id: str) -> str:

@@ -161,7 +161,7 @@ def results_message(language: str, answer: SearchResults, page: SearchPage) -> M
             lines.append(brief_entry_html(language, number, result))
             continue
         lines += [entry_html(language, number, result, kinds.get(result.record.source_id, "")), ""]
-    buttons = [_open_row(answer.results, first)]
+    buttons = [_open_row(answer.results, first, page.key)]
     if page.compact:
         if page.bot_username and answer.total > len(answer.results):
             link = actions.deep_link(page.bot_username, actions.query_payload(page.key))
@@ -213,9 +213,13 @@ def _count_header(language: str, answer: SearchResults, page: SearchPage, size: 
     )
 
 
-def _open_row(results: Sequence[SearchResult], first: int) -> tuple[Button, ...]:
+def _open_row(
+    results: Sequence[SearchResult], first: int, key: str | None = None
+) -> tuple[Button, ...]:
+    """A numbered button per result that opens it in full (`key`: the saved search they came
+    from, so that the full view can ask whether it helped)."""
     return tuple(
-        Button(str(number), callback_data=actions.open_record(result.record.id))
+        Button(str(number), callback_data=actions.open_record(result.record.id, key))
         for number, result in enumerate(results, first + 1)
     )
 
@@ -313,7 +317,10 @@ def _rows(buttons: Sequence[Button]) -> list[tuple[Button, ...]]:
 
 
 def no_results_message(
-    language: str, answer: SearchResults, suggestion_keys: Sequence[tuple[str, str]]
+    language: str,
+    answer: SearchResults,
+    suggestion_keys: Sequence[tuple[str, str]],
+    key: str | None = None,
 ) -> Message:
     """Nothing answers the query: say so plainly, list the closest real proposals (kept apart
     from results, with their own open buttons), and offer the "did you mean" suggestions."""
@@ -334,7 +341,7 @@ def no_results_message(
             )
             for number, result in enumerate(answer.closest, 1)
         ]
-        rows.append(_open_row(answer.closest, 0))
+        rows.append(_open_row(answer.closest, 0, key))
     if suggestion_keys:
         lines.append(escape(t(language, "search.did_you_mean")))
         rows.append(
@@ -355,7 +362,7 @@ def answer_message(
     """What a search replies: a page of results, or nothing found with "did you mean"; a note
     first when a filter named nothing."""
     if answer.total == 0:
-        message = no_results_message(language, answer, suggestion_keys)
+        message = no_results_message(language, answer, suggestion_keys, page.key)
     else:
         message = results_message(language, answer, page)
     if answer.unknown_filters:
@@ -370,18 +377,31 @@ def unknown_filters_note(language: str, unknown: Sequence[str]) -> str:
     return html(language, "search.unknown_filter_html", filters=shown)
 
 
+@dataclass(frozen=True)
+class Feedback:
+    """The 👍/👎 row under a recommendation opened from a search: the saved search, the vote
+    the buttons show (actions.NO_VOTE, VOTE_UP or VOTE_DOWN) and when it was stored (Unix
+    seconds, 0: not stored)."""
+
+    key: str
+    shown: str = actions.NO_VOTE
+    since: int = 0
+
+
 def record_messages(
     language: str,
     record: Recommendation,
     spans: Sequence[tuple[int, int]] = (),
     bot_username: str | None = None,
+    feedback: Feedback | None = None,
 ) -> list[Message]:
-    """A recommendation in full, with its citation; split into several messages if long."""
+    """A recommendation in full, with its citation; split into several messages if long (the
+    buttons, and the 👍/👎 row when `feedback` is given, under the last one)."""
     head = _record_head(language, record)
     tail = _record_tail(language, record)
     room = MESSAGE_LIMIT - _plain_len(head) - _plain_len(tail) - 40
     pieces = split_highlighted(record.text, spans, max(room, 1000))
-    buttons = _record_buttons(language, record, bot_username)
+    buttons = record_buttons(language, record, bot_username, feedback)
     messages = []
     for number, piece in enumerate(pieces, 1):
         parts = [piece]
@@ -434,16 +454,36 @@ def _record_tail(language: str, record: Recommendation) -> str:
     return "\n".join(lines)
 
 
-def _record_buttons(
-    language: str, record: Recommendation, bot_username: str | None
+def record_buttons(
+    language: str,
+    record: Recommendation,
+    bot_username: str | None = None,
+    feedback: Feedback | None = None,
 ) -> tuple[tuple[Button, ...], ...]:
+    """The buttons under a recommendation in full: similar proposals, share, follow its area,
+    and (`feedback`) 👍/👎 showing the current vote."""
     row = [Button(t(language, "buttons.related"), actions.related_records(record.id))]
     row.append(Button(t(language, "buttons.share"), switch_inline_query=record.id))
+    rows = [tuple(row)]
     area = record.areas[0] if record.areas else None
-    if area is None:
-        return (tuple(row),)
-    label = t(language, "subscribe.button", area=area_name(language, area))
-    return (tuple(row), (Button(label, actions.subscribe_step(actions.SUB_ONE, area)),))
+    if area is not None:
+        label = t(language, "subscribe.button", area=area_name(language, area))
+        rows.append((Button(label, actions.subscribe_step(actions.SUB_ONE, area)),))
+    if feedback is not None:
+        rows.append(feedback_row(language, record.id, feedback))
+    return tuple(row for row in rows if row)
+
+
+def feedback_row(language: str, record_id: str, feedback: Feedback) -> tuple[Button, ...]:
+    """👍 and 👎, the one shown as chosen marked; empty when the callback data would not fit."""
+    buttons = []
+    for pressed, name in ((actions.VOTE_UP, "up"), (actions.VOTE_DOWN, "down")):
+        data = actions.vote(pressed, feedback.shown, feedback.since, feedback.key, record_id)
+        if data is None:
+            return ()
+        chosen = "_chosen" if feedback.shown == pressed else ""
+        buttons.append(Button(t(language, f"feedback.{name}{chosen}"), data))
+    return tuple(buttons)
 
 
 def related_message(language: str, record_title: str, results: Sequence[SearchResult]) -> Message:

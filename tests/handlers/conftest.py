@@ -68,6 +68,16 @@ class RunningBot:
         return await self.api.wait_for(edited, timeout=10)
 
 
+def opened_ids(message: StoredMessage) -> list[str]:
+    """The recommendation ids behind a message's open buttons (`r:<id>[:<search key>]`)."""
+    return [d.split(":")[1] for d in message.callback_data() if d.startswith("r:")]
+
+
+def open_data(message: StoredMessage, record_id: str) -> str:
+    """The callback data of the button that opens `record_id` on a message."""
+    return next(d for d in message.callback_data() if d.split(":")[:2] == ["r", record_id])
+
+
 @pytest.fixture
 def bot_env() -> dict[str, str]:
     """Extra environment for the bot's settings (override in a test module, e.g. ADMIN_IDS)."""

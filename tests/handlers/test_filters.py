@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fake_bot_api import StoredMessage
-from tests.handlers.conftest import RunningBot
+from tests.handlers.conftest import RunningBot, opened_ids
 
 pytestmark = pytest.mark.db
 
@@ -21,7 +21,7 @@ def buttons(message: StoredMessage) -> dict[str, str]:
 
 
 def opened(message: StoredMessage) -> list[str]:
-    return [d.removeprefix("r:") for d in message.callback_data() if d.startswith("r:")]
+    return opened_ids(message)
 
 
 @pytest.mark.parametrize(

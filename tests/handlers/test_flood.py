@@ -9,7 +9,7 @@ import pytest
 
 from bot.ui.i18n import t
 from tests.fake_bot_api import DEFAULT_GROUP_ID, FakeBotAPI, StoredMessage
-from tests.handlers.conftest import RunningBot
+from tests.handlers.conftest import RunningBot, opened_ids
 
 pytestmark = pytest.mark.db
 
@@ -50,7 +50,7 @@ async def test_spammer_slowed_down_bystander_answered_promptly(running_bot: Runn
         api.push_update(api.build.private_message("中試", SPAMMER))
     [answer] = await api.wait_for_messages(BYSTANDER, 1, timeout=10)
     latency = time.monotonic() - pushed
-    assert "r:bpa24-6" in answer.callback_data()
+    assert "bpa24-6" in opened_ids(answer)
     assert latency < 3.0, latency
     await _settle(running_bot)
     answers, slow_downs = _split(api.sent_messages(SPAMMER))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.store.models import Chat
 from tests.fake_bot_api import DEFAULT_GROUP_ID, DEFAULT_USER_ID
-from tests.handlers.conftest import RunningBot
+from tests.handlers.conftest import RunningBot, opened_ids
 
 pytestmark = pytest.mark.db
 
@@ -32,7 +32,7 @@ async def test_group_command_answers_compactly(running_bot: RunningBot) -> None:
 async def test_group_mention_and_reply_are_searches(running_bot: RunningBot) -> None:
     api = running_bot.api
     [first] = await running_bot.exchange(api.build.mention("", " 烈酒稅"), DEFAULT_GROUP_ID)
-    assert "r:bpa24-6" in first.callback_data()
+    assert "bpa24-6" in opened_ids(first)
     [second] = await running_bot.exchange(api.build.reply_to(first, "中試"), DEFAULT_GROUP_ID)
     assert any(d.startswith("r:") for d in second.callback_data())
 

@@ -9,7 +9,7 @@ import pytest
 from bot.store.db import make_engine, make_sessions
 from bot.ui.i18n import t
 from tests.fake_bot_api import DEFAULT_GROUP_ID
-from tests.handlers.conftest import RunningBot
+from tests.handlers.conftest import RunningBot, opened_ids
 
 pytestmark = pytest.mark.db
 
@@ -34,7 +34,7 @@ async def test_private_chat(running_bot: RunningBot) -> None:
         reply = await running_bot.say(text[:4096])
         assert reply.text
     alive = await running_bot.say("撤銷烈酒稅")
-    assert "r:bpa24-6" in alive.callback_data()
+    assert "bpa24-6" in opened_ids(alive)
 
 
 async def test_group_command(running_bot: RunningBot) -> None:
@@ -59,7 +59,7 @@ async def test_inline(running_bot: RunningBot) -> None:
 async def test_english_reader_sees_english_throughout(running_bot: RunningBot) -> None:
     reply = await running_bot.say("liquor duty", user_id=3003, language_code="en-GB")
     assert "proposals" in reply.text
-    assert "r:bpa24-6" in reply.callback_data()
+    assert "bpa24-6" in opened_ids(reply)
     full = await running_bot.say("/rec bpa24-6", user_id=3003)
     assert "Business and Professionals Alliance" in full.text
     assert "Proposals for the 2024 Policy Address" in full.text

@@ -9,7 +9,7 @@ import pytest
 
 from bot.store.areas import load_areas
 from tests.fake_bot_api import DEFAULT_GROUP_ID, DEFAULT_USER_ID, StoredMessage
-from tests.handlers.conftest import RunningBot
+from tests.handlers.conftest import RunningBot, open_data, opened_ids
 
 pytestmark = pytest.mark.db
 
@@ -32,12 +32,12 @@ async def test_text_is_a_search_with_sources_and_open_buttons(running_bot: Runni
     reply = await running_bot.say("撤銷烈酒稅")
     assert "撤銷烈酒稅" in reply.text
     assert "經民聯" in reply.text
-    assert "r:bpa24-6" in reply.callback_data()
+    assert "bpa24-6" in opened_ids(reply)
     bold = [e for e in reply.entities if e.get("type") == "bold"]
     assert bold  # the heading and the highlighted terms
 
     before = len(running_bot.api.sent_messages(DEFAULT_USER_ID))
-    await running_bot.press(reply, "r:bpa24-6")
+    await running_bot.press(reply, open_data(reply, "bpa24-6"))
     full = (await running_bot.api.wait_for_messages(DEFAULT_USER_ID, before + 1))[-1]
     assert "打造香港成為國際名酒交易中心" in full.text
     assert "香港經濟民生聯盟" in full.text
@@ -120,7 +120,8 @@ async def test_one_result_reads_singular_in_english(running_bot: RunningBot) -> 
     reply = await running_bot.say("撤銷烈酒稅", user_id=2003, language_code="en")
     assert "撤銷烈酒稅: 1 proposal (page 1/1)" in reply.text
     assert "1 proposals" not in reply.text
-    assert reply.callback_data() == ["r:bpa24-6"]
+    assert len(reply.callback_data()) == 1
+    assert opened_ids(reply) == ["bpa24-6"]
 
 
 async def test_markup_in_queries_is_escaped(running_bot: RunningBot) -> None:
@@ -264,7 +265,7 @@ async def test_english_questions_and_suggestions(
     asked = await running_bot.say(
         "who proposed a low-altitude economy strategy?", language_code=language_code
     )
-    assert "r:bpa24-7" in asked.callback_data()
+    assert "bpa24-7" in opened_ids(asked)
     # "Did you mean" names an area in the chat's language, and it finds something.
     reply = await running_bot.say("tourizm", language_code=language_code)
     areas = {area.id: area for area in load_areas()}
@@ -289,8 +290,7 @@ async def test_names_rank_whole_and_english_keeps_its_second_word(
     running_bot: RunningBot, language_code: str
 ) -> None:
     named = await running_bot.say("邊個提過北都大學城", language_code=language_code)
-    opened = [d for d in named.callback_data() if d.startswith("r:")]
-    assert opened[0] == "r:bpa24-133"
+    assert opened_ids(named)[0] == "bpa24-133"
     talent = await running_bot.say("talent", language_code=language_code)
     visa = await running_bot.say("talent visa", language_code=language_code)
     assert 0 < _total(visa) < _total(talent)

@@ -11,7 +11,9 @@ from pathlib import Path
 from openpyxl import load_workbook
 from PIL import Image
 
+from bot.search.normalize import fold_query
 from bot.store.db import make_engine, make_sessions
+from bot.store.feedback import change_vote, log_open
 from bot.store.models import utcnow
 from bot.store.query_log import log_query
 from tests.bot.cli.test_cli import run, store
@@ -83,3 +85,37 @@ def test_export_xlsx_round_trip(store: Path, tmp_path: Path) -> None:
     sources = list(workbook["sources"].iter_rows(values_only=True))
     assert sources[0][:3] == ("id", "file", "org") and len(sources) == 6
     workbook.close()
+
+
+def test_stats_feedback_sections_and_purge(store: Path) -> None:
+    engine = make_engine(f"sqlite:///{store / 'cli.db'}")
+    now = utcnow()
+    with make_sessions(engine).begin() as session:
+        log_query(session, "月球基地", "private", 0, retention_days=90, at=now)
+        log_open(session, fold_query("月球基地 中試"), "cma24-6", retention_days=90, now=now)
+        for vote, days in (("down", 0), ("down", 1), ("up", 40)):
+            change_vote(
+                session,
+                fold_query("月球基地 中試"),
+                "cma24-6",
+                old=None,
+                old_at=None,
+                new=vote,  # type: ignore[arg-type]
+                retention_days=90,
+                now=now - timedelta(days=days),
+            )
+        log_open(session, "舊查詢", "bpa24-6", retention_days=90, now=now - timedelta(days=40))
+    engine.dispose()
+    result = run(store, "stats", "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    down = out.split("Answers voted down most")[1].split("\n\n")[0]
+    assert "cma24-6" in down and "2" in down.split("cma24-6")[1]
+    disliked = out.split("Queries with the most 👎 and no 👍")[1].split("\n\n")[0]
+    assert "月球基地 中試" in disliked  # shown as the corpus writes it
+    aliases = out.split("Alias suggestions")[1].split("\n\n")[0]
+    [row] = [line for line in aliases.splitlines() if line.startswith("月球")]
+    assert "cma24-6" in row and "3" in row.split()[1]  # one empty search + two 👎
+    purged = run(store, "stats", "--purge", env={"QUERY_LOG_RETENTION_DAYS": "30"})
+    assert purged.returncode == 0, purged.stderr
+    assert "answer feedback: 2 rows older than 30 days removed" in purged.stdout
