@@ -106,8 +106,11 @@ async def session_endpoint(
 async def start_endpoint(
     services: MiniAppServices, request: Request, user: WebAppUser, language: str
 ) -> Response:
-    """GET /api/start?p=…: the launch parameter given, else the one in initData."""
+    """GET /api/start?p=…: the launch parameter given, else the one in initData (none at all:
+    the search screen)."""
     payload = request.query_params.get("p") or user.start_param or ""
+    if not payload:
+        return JSONResponse({"view": "search"})
     found = await asyncio.to_thread(_start, services, payload)
     return JSONResponse(found) if found else error(404, "not_found", "unknown start parameter")
 

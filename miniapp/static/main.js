@@ -90,7 +90,7 @@ async function start() {
   try {
     const opened = await api("/api/start" + (startParam() ? "?p=" + encodeURIComponent(startParam()) : ""));
     if (opened.view === "rec") app.stack.push(opened.id);
-    if (opened.view === "search") {
+    if (opened.view === "search" && opened.q !== undefined) {
       app.search.q = opened.q;
       Object.assign(app.search.filters, opened.filters);
       app.search.pending = true;
