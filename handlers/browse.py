@@ -21,7 +21,15 @@ from bot.ui.views import (
     related_message,
     sources_messages,
 )
-from handlers.common import deep_link_value, edit, language_of, remember_chat, reply, send_all
+from handlers.common import (
+    deep_link_value,
+    edit,
+    language_of,
+    miniapp_links,
+    remember_chat,
+    reply,
+    send_all,
+)
 from handlers.context import BotContext
 
 ID_SHOWN = 64  # UTF-16 units of an unknown ID repeated back
@@ -52,7 +60,12 @@ async def send_record(update: Update, context: BotContext, record_id: str) -> No
             shown = clip(record_id, ID_SHOWN, one_line=True)
             await reply(update, Message(html(language, "rec.not_found_html", id=shown)))
             return
-        messages = record_messages(language, record, bot_username=context.services.bot_username)
+        messages = record_messages(
+            language,
+            record,
+            bot_username=context.services.bot_username,
+            miniapp=miniapp_links(update, context),
+        )
     await send_all(update, messages)
 
 

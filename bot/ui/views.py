@@ -17,6 +17,7 @@ from bot.store.corpus import org_code
 from bot.store.models import Recommendation, Source
 from bot.ui import actions
 from bot.ui.i18n import DEFAULT_LANGUAGE, catalogue, html, t
+from bot.ui.miniapp_links import MiniAppLinks
 from bot.ui.render import (
     MESSAGE_LIMIT,
     Button,
@@ -94,6 +95,7 @@ class SearchPage:
     all_facets: bool = False  # every narrowing button, not only the top ones
     brief: bool = False  # one line per result (the chat's layout, see `compact_results`)
     layout_toggle: bool = False  # offer the button that switches `brief` (private chats)
+    miniapp: MiniAppLinks | None = None  # a button to browse the results in the Mini App
 
 
 def entry_html(language: str, number: int, result: SearchResult, kind: str) -> str:
@@ -172,6 +174,13 @@ def results_message(language: str, answer: SearchResults, page: SearchPage) -> M
         buttons += _paging_rows(language, answer, page, size)
     if page.layout_toggle:
         buttons.append(_layout_row(language, page))
+    browse = (
+        page.miniapp.button(language, "miniapp.open_results", actions.query_payload(page.key))
+        if page.miniapp
+        else None
+    )
+    if browse is not None:
+        buttons.append((browse,))
     return Message("\n".join(lines).strip(), tuple(row for row in buttons if row))
 
 
@@ -375,13 +384,22 @@ def record_messages(
     record: Recommendation,
     spans: Sequence[tuple[int, int]] = (),
     bot_username: str | None = None,
+    miniapp: MiniAppLinks | None = None,
 ) -> list[Message]:
-    """A recommendation in full, with its citation; split into several messages if long."""
+    """A recommendation in full, with its citation; split into several messages if long. With
+    `miniapp`, a button opens it in the Mini App."""
     head = _record_head(language, record)
     tail = _record_tail(language, record)
     room = MESSAGE_LIMIT - _plain_len(head) - _plain_len(tail) - 40
     pieces = split_highlighted(record.text, spans, max(room, 1000))
     buttons = _record_buttons(language, record, bot_username)
+    browse = (
+        miniapp.button(language, "miniapp.open_record", actions.record_payload(record.id))
+        if miniapp
+        else None
+    )
+    if browse is not None:
+        buttons = (*buttons, (browse,))
     messages = []
     for number, piece in enumerate(pieces, 1):
         parts = [piece]
