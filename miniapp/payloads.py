@@ -4,6 +4,7 @@ without converting."""
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -35,7 +36,15 @@ class Names:
 
     @classmethod
     def of(cls, index: SearchIndex, language: str) -> Names:
-        """The names for `language` over the index's records and sources."""
+        """The names for `language` over the index's records and sources (computed once per
+        index and language: the index is immutable, and replaced whole on a corpus change)."""
+        known = _NAMES.setdefault(index, {})
+        if language not in known:
+            known[language] = cls._build(index, language)
+        return known[language]
+
+    @classmethod
+    def _build(cls, index: SearchIndex, language: str) -> Names:
         sources = index.sources
         orgs = dict(sources.org_names_en if language == "en" else sources.org_names)
         for code, name in sources.org_names.items():
@@ -48,6 +57,9 @@ class Names:
                 docs[record.source_id] = doc_label(language, kind, record.period)
                 years[record.source_id] = record.year
         return cls(language, orgs, docs, years)
+
+
+_NAMES: weakref.WeakKeyDictionary[SearchIndex, dict[str, Names]] = weakref.WeakKeyDictionary()
 
 
 def record_brief(record: IndexedRecord, names: Names) -> dict[str, Any]:

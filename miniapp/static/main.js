@@ -109,6 +109,7 @@ async function boot() {
   tg.onThemeChanged(applyTheme);
   tg.onBack(() => app.stack.length && app.back());
   tg.ready();
+  const opening = start();  // at the same time as the session
   try {
     app.session = await api("/api/session");
   } catch (error) {
@@ -121,7 +122,7 @@ async function boot() {
   }
   setTexts(app.session.language, app.session.texts);
   document.title = t("title");
-  await start();
+  await opening;
   show();
 }
 
