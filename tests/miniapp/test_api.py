@@ -8,11 +8,14 @@ from urllib.parse import parse_qsl, urlencode
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.store.models import Chat, DigestSchedule, Subscription
 from bot.store.subscriptions import describe
 from bot.ui.i18n import t
+from bot.ui.views import area_name
 from miniapp.auth import check_init_data, secret_key
 from miniapp.page import CSP
 from miniapp.services import MiniAppServices
@@ -224,3 +227,37 @@ async def test_rate_limited_per_user(api: httpx.AsyncClient) -> None:
     codes = [(await api.get("/api/session", headers=mine)).status_code for _ in range(5)]
     assert codes == [200, 200, 200, 429, 429]
     assert (await api.get("/api/session", headers=other)).status_code == 200
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    field=st.sampled_from(["auth_date", "user", "query_id", "hash", "extra"]),
+    value=st.text(max_size=40),
+)
+async def test_any_change_to_signed_data_is_refused(
+    api: httpx.AsyncClient, miniapp_services: MiniAppServices, field: str, value: str
+) -> None:
+    original = dict(parse_qsl(init_data()))
+    if original.get(field) == value:
+        return
+    header = auth(_tampered(init_data(), **{field: value}))
+    before = _rows(miniapp_services)
+    response = await api.put("/api/subscriptions", json=VALID_CHANGE, headers=header)
+    assert response.status_code == 401
+    assert _rows(miniapp_services) == before
+
+
+async def test_names_follow_the_language(
+    api: httpx.AsyncClient, miniapp_services: MiniAppServices
+) -> None:
+    sources = miniapp_services.index.get().sources
+    for language, code in (("en", "en"), ("zh-Hant-HK", "zh-hant")):
+        headers = auth(init_data(language=code))
+        body = (await api.get("/api/search", params={"q": "中試"}, headers=headers)).json()
+        first = body["results"][0]
+        names = sources.org_names_en if language == "en" else sources.org_names
+        assert first["org_name"] == names[first["org_code"]]
+        chips = {chip["value"]: chip["label"] for chip in body["facets"]["area"]}
+        assert chips[first["areas"][0]] == area_name(language, first["areas"][0])
