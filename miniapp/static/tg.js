@@ -17,8 +17,10 @@ function parseJson(text) {
 // The raw query string Telegram signed: sent as is to the server, which checks it.
 export const initData = native ? native.initData || "" : fragment.get("tgWebAppData") || "";
 
+let theme = native ? null : parseJson(fragment.get("tgWebAppThemeParams"));
+
 export function themeParams() {
-  return native ? native.themeParams || {} : parseJson(fragment.get("tgWebAppThemeParams"));
+  return native ? native.themeParams || {} : theme;
 }
 
 function luminance(hex) {
@@ -69,8 +71,11 @@ export function onBack(handler) {
   if (native && native.BackButton && native.BackButton.onClick) native.BackButton.onClick(handler);
 }
 
+const themeHandlers = [];
+
 export function onThemeChanged(handler) {
   if (native && native.onEvent) native.onEvent("themeChanged", handler);
+  else themeHandlers.push(handler);
 }
 
 // Telegram's web client sends events to the frame as messages.
@@ -83,4 +88,8 @@ window.addEventListener("message", (event) => {
   }
   if (!message || typeof message !== "object") return;
   if (message.eventType === "back_button_pressed") backHandlers.forEach((handler) => handler());
+  if (message.eventType === "theme_changed" && message.eventData && !native) {
+    theme = message.eventData.theme_params || {};
+    themeHandlers.forEach((handler) => handler());
+  }
 });

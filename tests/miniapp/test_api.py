@@ -12,7 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from bot.core.filters import Filters
 from bot.store.models import Chat, DigestSchedule, Subscription
+from bot.store.saved_queries import save_query
 from bot.store.subscriptions import describe
 from bot.ui.i18n import t
 from bot.ui.views import area_name
@@ -261,3 +263,19 @@ async def test_names_follow_the_language(
         assert first["org_name"] == names[first["org_code"]]
         chips = {chip["value"]: chip["label"] for chip in body["facets"]["area"]}
         assert chips[first["areas"][0]] == area_name(language, first["areas"][0])
+
+
+async def test_start_parameter_opens_a_saved_search(
+    api: httpx.AsyncClient, miniapp_services: MiniAppServices
+) -> None:
+    org = miniapp_services.index.get().sources.org_codes["bpa"]
+    with miniapp_services.sessions.begin() as session:
+        key = save_query(session, "中試", Filters(orgs=frozenset({org}), years=frozenset({2024})))
+    opened = await api.get("/api/start", params={"p": f"q_{key}"}, headers=auth(init_data()))
+    assert opened.json() == {
+        "view": "search",
+        "q": "中試",
+        "filters": {"org": ["bpa"], "area": [], "year": ["2024"], "doc": []},
+    }
+    plain = await api.get("/api/start", headers=auth(init_data()))
+    assert plain.json() == {"view": "search"}

@@ -5,19 +5,23 @@ at 390×844 are written as artefacts (to $MINIAPP_SCREENSHOTS, else the test's t
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from bot.core.filters import Filters
 from bot.ingest.pipeline import ingest
 from bot.search import SearchIndex, search
 from bot.search.compare import PER_ORG, compare
 from bot.store.corpus import get_recommendation, org_code
 from bot.store.db import SessionFactory
+from bot.store.saved_queries import save_query
 from bot.store.subscriptions import describe
 from bot.ui.i18n import t
 from bot.ui.views import area_name
@@ -191,3 +195,29 @@ def _shot(tmp_path: Path, name: str) -> Path:
 def _rgb(hex_color: str) -> str:
     value = int(hex_color.lstrip("#"), 16)
     return f"rgb({value >> 16}, {(value >> 8) & 255}, {value & 255})"
+
+
+async def test_launch_data_from_the_url_fragment_as_telegram_opens_it(
+    browser: Browser, site: str, fake_bot_api: FakeBotAPI, sessions: SessionFactory
+) -> None:
+    """Without Telegram's script the page reads what the client puts in the URL: initData and
+    the theme in the fragment, the button's `start` (a saved search) in the query."""
+    with sessions.begin() as session:
+        key = save_query(session, "中試", Filters(years=frozenset({2024})))
+    data = init_data(token=fake_bot_api.token, language="en")
+    fragment = urlencode(
+        {
+            "tgWebAppData": data,
+            "tgWebAppVersion": "8.0",
+            "tgWebAppPlatform": "android",
+            "tgWebAppThemeParams": json.dumps(DARK),
+        }
+    )
+    page = await browser.new_page(viewport=PHONE)
+    await page.goto(f"{site}/app?start=q_{key}#{fragment}")
+    await expect(page.locator(".tab").nth(0)).to_have_text(t("en", "miniapp.tab_search"))
+    assert await page.evaluate("document.documentElement.dataset.scheme") == "dark"
+    await expect(page.locator("input.query")).to_have_value("中試")
+    year = page.locator('.facet[data-kind="year"] .chip[aria-pressed="true"]')
+    await expect(year).to_have_attribute("data-value", "2024")
+    await expect(page.locator(".search .status")).to_have_text(re.compile(r"^\d+ proposals?$"))
