@@ -31,7 +31,7 @@ from handlers.context import BotApplication, Services
 from handlers.jobs import TICK_SECONDS
 from handlers.processing import ClaimingUpdateProcessor
 from handlers.webhook_body import BodyTooLarge, parse_update, read_limited
-from miniapp.app import miniapp_routes
+from miniapp.app import miniapp_middleware, miniapp_routes
 from miniapp.services import MiniAppServices
 
 log = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ def build_webhook_app(
     routes = [Route("/healthz", healthz, methods=["GET"]), *miniapp_routes(miniapp)]
     if secret is not None:
         routes.insert(0, Route(WEBHOOK_PATH, telegram, methods=["POST"]))
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=miniapp_middleware())
 
 
 def updates_handled(application: BotApplication, stuck_after: float) -> bool:

@@ -16,7 +16,7 @@ from bot.ingest.pipeline import ingest
 from bot.search import SearchIndex
 from bot.search.live import LiveIndex
 from bot.store.db import SessionFactory
-from miniapp.app import miniapp_routes
+from miniapp.app import miniapp_middleware, miniapp_routes
 from miniapp.auth import sign
 from miniapp.services import MiniAppServices
 
@@ -69,7 +69,7 @@ def miniapp_services(
 @pytest.fixture
 async def api(miniapp_services: MiniAppServices) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client of the Mini App's routes (in process)."""
-    app = Starlette(routes=miniapp_routes(miniapp_services))
+    app = Starlette(routes=miniapp_routes(miniapp_services), middleware=miniapp_middleware())
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bot") as client:
         yield client

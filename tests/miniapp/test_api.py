@@ -108,6 +108,7 @@ async def test_session_speaks_the_user_language(api: httpx.AsyncClient) -> None:
 async def test_search_answers_as_the_bot_searches(api: httpx.AsyncClient) -> None:
     response = await api.get("/api/search", params={"q": "中試"}, headers=auth(init_data()))
     assert response.status_code == 200
+    assert response.headers["content-encoding"] == "gzip"  # httpx accepts gzip, as browsers do
     body = response.json()
     assert body["query"] == "中試" and body["total"] > 0
     first = body["results"][0]
