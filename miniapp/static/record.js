@@ -1,7 +1,7 @@
 // A proposal in full: its text, its citation, and related proposals of other organisations.
 import { api } from "./api.js";
 import { resultCard } from "./cards.js";
-import { h } from "./dom.js";
+import { clear, h } from "./dom.js";
 import { t } from "./i18n.js";
 
 function row(name, value) {
@@ -14,7 +14,8 @@ export function recordView(app, id) {
   api("/api/rec/" + encodeURIComponent(id))
     .then((rec) => {
       const cite = rec.citation;
-      body.replaceChildren(
+      clear(
+        body,
         h("p", { class: "meta", text: `${rec.org_name} · ${rec.doc_label}` }),
         h("h1", { class: "record-title", text: rec.title }),
         rec.withdrawn ? h("p", { class: "note", text: t("withdrawn") }) : null,
@@ -57,7 +58,8 @@ export function recordView(app, id) {
       );
     })
     .catch((error) => {
-      body.replaceChildren(
+      clear(
+        body,
         h("p", { class: "status", text: error.status === 404 ? t("not_found") : app.errorText(error) }),
       );
     });

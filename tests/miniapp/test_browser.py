@@ -133,6 +133,8 @@ async def test_search_filter_open_compare_subscribe(
     ).to_have_count(1)
     await expect(citation).to_contain_text(date)
     await expect(page.locator(".related h2")).to_have_text(t(language, "miniapp.related"))
+    shown = await page.locator("#view").inner_text()
+    assert "null" not in shown and "undefined" not in shown and "miniapp." not in shown
     await page.screenshot(path=str(_shot(tmp_path, "record-dark" if dark else "record-light")))
     await page.locator(".back").click()
     await expect(summary).to_have_text(t(language, "miniapp.results", count=count))
@@ -166,6 +168,8 @@ async def test_search_filter_open_compare_subscribe(
         7,
         True,
     )
+    shown = await page.locator("#view").inner_text()
+    assert "null" not in shown and "undefined" not in shown and "miniapp." not in shown
     assert await page.evaluate("window.__violations") == []
     assert page.errors == []  # type: ignore[attr-defined]
 
