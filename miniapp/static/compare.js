@@ -40,6 +40,14 @@ export function compareView(app) {
           { class: "column", "data-org": org.code },
           h("h2", {}, h("span", { text: org.org }), h("span", { class: "count", text: t("org_total", { count: org.total }) })),
           h("ol", { class: "results" }, org.items.map((item) => resultCard(item, app.openRecord))),
+          org.total > org.items.length
+            ? h("button", {
+                class: "link all",
+                type: "button",
+                text: t("compare_all", { count: org.total }),
+                onclick: () => app.searchFor(answer.topic, { org: [org.code] }),
+              })
+            : null,
         ),
       ),
     );

@@ -44,6 +44,15 @@ const app = {
     app.stack.pop();
     show();
   },
+  searchFor(q, filters) {
+    app.search.q = q;
+    app.search.filters = { org: [], area: [], year: [], doc: [], ...filters };
+    app.search.answer = null;
+    app.search.pending = true;
+    app.tab = "search";
+    app.stack = [];
+    show();
+  },
   errorText(error) {
     if (error.status === 401) return t("unauthorized");
     if (error.status === 429) return t("slow_down");

@@ -152,6 +152,12 @@ async def test_search_filter_open_compare_subscribe(
         t(language, "miniapp.org_total", count=first.total)
     )
     await page.screenshot(path=str(_shot(tmp_path, "compare-dark" if dark else "compare-light")))
+    # "All N in search": the search screen, narrowed to that organisation.
+    await columns.first.locator("button.all").click()
+    summary = page.locator(".search .status")
+    await expect(summary).to_have_text(t(language, "miniapp.results", count=first.total))
+    selected = page.locator('.facet[data-kind="org"] .chip[aria-pressed="true"]')
+    await expect(selected).to_have_attribute("data-value", first.code)
 
     # Digests: choose an area, daily at 07:00, save; the store has it.
     await tab.nth(2).click()
