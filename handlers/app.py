@@ -25,7 +25,7 @@ from bot.core.config import Settings
 from bot.search.live import LiveIndex
 from bot.store.db import SessionFactory
 from bot.ui import actions
-from bot.ui.i18n import LANGUAGES, t
+from bot.ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from handlers import (
     admin,
     browse,
@@ -39,7 +39,7 @@ from handlers import (
     subscribe,
     upload,
 )
-from handlers.common import DeepLink, mark_ignored
+from handlers.common import DeepLink, mark_ignored, set_menu_button
 from handlers.context import BotApplication, BotContext, Services
 from handlers.errors import on_error
 from handlers.flood import flood_handler
@@ -254,4 +254,7 @@ async def _post_init(application: BotApplication) -> None:
         code = "en" if language == "en" else None
         await application.bot.set_my_commands(commands, language_code=code)
     await admin.publish_admin_menus(application, COMMANDS)  # admins' chats: public + admin
+    # The Mini App's menu button for every private chat (each chat's own, in its language, is
+    # set at /start and /lang); nothing without MINIAPP_URL.
+    await set_menu_button(BotContext(application), None, DEFAULT_LANGUAGE)
     log.info("bot @%s ready: %d records indexed", services.bot_username, len(services.index.get()))

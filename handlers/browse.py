@@ -23,7 +23,15 @@ from bot.ui.views import (
     related_message,
     sources_messages,
 )
-from handlers.common import deep_link_value, edit, language_of, remember_chat, reply, send_all
+from handlers.common import (
+    deep_link_value,
+    edit,
+    language_of,
+    miniapp_links,
+    remember_chat,
+    reply,
+    send_all,
+)
 from handlers.context import BotContext
 from handlers.query_log import record_open
 
@@ -59,7 +67,11 @@ async def send_record(
             await reply(update, Message(html(language, "rec.not_found_html", id=shown)))
             return
         messages = record_messages(
-            language, record, bot_username=context.services.bot_username, feedback=feedback
+            language,
+            record,
+            bot_username=context.services.bot_username,
+            feedback=feedback,
+            miniapp=miniapp_links(update, context),
         )
     await send_all(update, messages)
 

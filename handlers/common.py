@@ -3,10 +3,12 @@ do what, deep links. Handler modules share through this module, never by importi
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy.orm import Session
+from telegram import MenuButtonWebApp, Update, User, WebAppInfo
 from telegram import Message as TelegramMessage
-from telegram import Update, User
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import filters
 
 from bot.core.update_outcome import IGNORED, mark_outcome
@@ -14,10 +16,13 @@ from bot.store.chats import chat_language, touch_chat
 from bot.store.models import Chat
 from bot.store.subscriptions import set_chat_reachable
 from bot.ui import actions
-from bot.ui.i18n import pick_language
+from bot.ui.i18n import pick_language, t
+from bot.ui.miniapp_links import MiniAppLinks
 from bot.ui.render import Message
 from handlers.context import UNKNOWN, BotContext, Services
 from handlers.keyboards import markup
+
+log = logging.getLogger(__name__)
 
 
 def language_of(update: Update, context: BotContext) -> str:
@@ -86,6 +91,29 @@ async def edit(update: Update, message: Message) -> None:
     except BadRequest as error:
         if "not modified" not in str(error).lower():
             raise
+
+
+def miniapp_links(update: Update, context: BotContext) -> MiniAppLinks | None:
+    """Where buttons to the Mini App lead from this chat; None when MINIAPP_URL is not set."""
+    url = context.services.settings.miniapp_url
+    chat = update.effective_chat
+    if not url or chat is None:
+        return None
+    return MiniAppLinks(url, context.services.bot_username, chat.type == "private")
+
+
+async def set_menu_button(context: BotContext, chat_id: int | None, language: str) -> None:
+    """The private chat's menu button (or, with no chat, the default one) opens the Mini App,
+    labelled in `language`; nothing when MINIAPP_URL is not set. A refusal is logged, never
+    fatal: the chat works without it."""
+    url = context.services.settings.miniapp_url
+    if not url:
+        return
+    button = MenuButtonWebApp(t(language, "miniapp.menu_button"), WebAppInfo(url))
+    try:
+        await context.bot.set_chat_menu_button(chat_id=chat_id, menu_button=button)
+    except TelegramError:
+        log.warning("could not set the Mini App menu button", exc_info=True)
 
 
 def is_admin_user(services: Services, user: User | None) -> bool:

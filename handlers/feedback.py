@@ -28,7 +28,7 @@ from bot.ui import actions
 from bot.ui.i18n import t
 from bot.ui.render import Message
 from bot.ui.views import Feedback, record_buttons
-from handlers.common import language_of
+from handlers.common import language_of, miniapp_links
 from handlers.context import BotContext
 from handlers.keyboards import markup
 
@@ -82,7 +82,11 @@ async def vote_button(update: Update, context: BotContext) -> None:
             )
             state = (new, int(at.timestamp()) if at is not None else 0)
             buttons = record_buttons(
-                language, record, services.bot_username, Feedback(vote.key, *state)
+                language,
+                record,
+                services.bot_username,
+                Feedback(vote.key, *state),
+                miniapp_links(update, context),
             )
     if state is None:
         await query.answer(t(language, "feedback.expired"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from bot.ui.render import Button, Message
 
@@ -11,6 +11,8 @@ def button(spec: Button) -> InlineKeyboardButton:
     """One Telegram button."""
     if spec.url:
         return InlineKeyboardButton(spec.text, url=spec.url)
+    if spec.web_app:
+        return InlineKeyboardButton(spec.text, web_app=WebAppInfo(spec.web_app))
     if spec.switch_inline_query is not None:
         return InlineKeyboardButton(spec.text, switch_inline_query=spec.switch_inline_query)
     if spec.switch_inline_query_current_chat is not None:

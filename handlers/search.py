@@ -19,7 +19,15 @@ from bot.ui.views import (
     SearchPage,
     answer_message,
 )
-from handlers.common import deep_link_value, edit, language_of, note_chat, remember_chat, reply
+from handlers.common import (
+    deep_link_value,
+    edit,
+    language_of,
+    miniapp_links,
+    note_chat,
+    remember_chat,
+    reply,
+)
 from handlers.context import BotContext
 from handlers.query_log import log_search
 
@@ -127,6 +135,7 @@ async def show_page(
         all_facets=all_facets,
         brief=brief,
         layout_toggle=private and answer.total > 1,  # one result reads the same either way
+        miniapp=miniapp_links(update, context),
     )
     suggestions = _suggestion_keys(context, answer) if answer.total == 0 else []
     message = answer_message(language, answer, view, suggestions)

@@ -8,7 +8,15 @@ from bot.store.chats import set_language
 from bot.ui import actions
 from bot.ui.i18n import LANGUAGES, html, t
 from bot.ui.render import Button, Message
-from handlers.common import edit, is_admin, is_chat_admin, language_of, remember_chat, reply
+from handlers.common import (
+    edit,
+    is_admin,
+    is_chat_admin,
+    language_of,
+    remember_chat,
+    reply,
+    set_menu_button,
+)
 from handlers.context import BotContext
 
 
@@ -17,6 +25,9 @@ async def start(update: Update, context: BotContext) -> None:
     remember_chat(update, context)
     language = language_of(update, context)
     await reply(update, Message(html(language, "start.welcome_html")))
+    chat = update.effective_chat
+    if chat is not None and chat.type == "private":  # the Mini App's button, in its language
+        await set_menu_button(context, chat.id, language)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -70,3 +81,5 @@ async def lang_button(update: Update, context: BotContext) -> None:
         set_language(session, chat.id, chat.type, chosen)
     await query.answer()
     await edit(update, Message(t(chosen, "lang.changed")))
+    if chat.type == "private":
+        await set_menu_button(context, chat.id, chosen)

@@ -1,6 +1,8 @@
 """Webhook mode: a small ASGI app (Starlette, served by uvicorn) in front of an Application that
-has no updater, following python-telegram-bot's custom-webhook pattern, so that `/healthz` can
-live on the same port. Every Telegram request must carry the secret token, or nothing happens."""
+has no updater, following python-telegram-bot's custom-webhook pattern, so that `/healthz` and
+the Mini App (`/app`, `/api/…`, see miniapp/) live on the same port. Every Telegram request must
+carry the secret token, or nothing happens. With MINIAPP_URL set, long polling (`run`) serves
+the same app, without `/telegram`, on $PORT."""
 
 from __future__ import annotations
 
@@ -29,6 +31,8 @@ from handlers.context import BotApplication, Services
 from handlers.jobs import TICK_SECONDS
 from handlers.processing import ClaimingUpdateProcessor
 from handlers.webhook_body import BodyTooLarge, parse_update, read_limited
+from miniapp.app import miniapp_middleware, miniapp_routes
+from miniapp.services import MiniAppServices
 
 log = logging.getLogger(__name__)
 
@@ -51,15 +55,16 @@ def webhook_secret(session: Session, configured: str | None) -> str:
 
 
 def build_webhook_app(
-    application: BotApplication, secret: str, stuck_after: float = STUCK_SECONDS
+    application: BotApplication, secret: str | None, stuck_after: float = STUCK_SECONDS
 ) -> Starlette:
-    """POST /telegram (secret checked, body limited and validated) and GET /healthz."""
+    """POST /telegram (secret checked, body limited and validated; only with a `secret`: long
+    polling has none), GET /healthz, and the Mini App's page and API."""
     services: Services = application.bot_data["services"]
     started = utcnow()
 
     async def telegram(request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), secret.encode()):
+        if secret is None or not hmac.compare_digest(given.encode(), secret.encode()):
             return Response(status_code=403)
         try:
             payload = parse_update(await read_limited(request.stream()))
@@ -94,12 +99,16 @@ def build_webhook_app(
         )
         return JSONResponse(facts.as_dict(), status_code=200 if facts.healthy else 503)
 
-    return Starlette(
-        routes=[
-            Route(WEBHOOK_PATH, telegram, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-        ]
+    miniapp = MiniAppServices(
+        services.settings,
+        services.sessions,
+        services.index,
+        bot_username=lambda: services.bot_username,
     )
+    routes = [Route("/healthz", healthz, methods=["GET"]), *miniapp_routes(miniapp)]
+    if secret is not None:
+        routes.insert(0, Route(WEBHOOK_PATH, telegram, methods=["POST"]))
+    return Starlette(routes=routes, middleware=miniapp_middleware())
 
 
 def updates_handled(application: BotApplication, stuck_after: float) -> bool:
@@ -128,7 +137,7 @@ class _Server(uvicorn.Server):
 
 
 def webhook_server(
-    application: BotApplication, secret: str, port: int, host: str = "0.0.0.0"
+    application: BotApplication, secret: str | None, port: int, host: str = "0.0.0.0"
 ) -> uvicorn.Server:
     """The uvicorn server for the webhook app; it leaves signals to its caller."""
     app = build_webhook_app(application, secret)
@@ -183,3 +192,21 @@ async def serve(application: BotApplication, settings: Settings) -> None:
                 queued = application.update_queue.qsize()
                 await application.stop()  # handles everything queued, waits for running jobs
                 log.info("stopped after answering %d queued updates", queued)
+
+
+async def serve_polling(application: BotApplication, settings: Settings) -> None:
+    """Long polling, and the web server (`/healthz`, the Mini App) on $PORT beside it, until
+    SIGTERM; then stop polling, answer what was fetched, stop."""
+    server = webhook_server(application, None, settings.port)
+    with stop_on_signals(server):
+        async with application:
+            if application.post_init:
+                await application.post_init(application)
+            assert application.updater is not None
+            await application.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            await application.start()
+            try:
+                await server.serve()
+            finally:
+                await application.updater.stop()
+                await application.stop()

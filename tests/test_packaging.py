@@ -24,7 +24,9 @@ def test_the_package_list_covers_the_tree() -> None:
     """pyproject.toml lists the packages (it must, to map data/): a new one must be listed too."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     setuptools = config["tool"]["setuptools"]
-    found = find_namespace_packages(where=str(ROOT), include=["bot", "bot.*", "handlers"])
+    found = find_namespace_packages(
+        where=str(ROOT), include=["bot", "bot.*", "handlers", "miniapp"]
+    )
     assert sorted(setuptools["packages"]) == sorted([*found, BUNDLED_DATA])
     assert setuptools["package-dir"] == {BUNDLED_DATA: "data"}
 
@@ -50,7 +52,7 @@ def _build_wheel(tmp_path: Path) -> Path:
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(ROOT / name, source / name)
     skip = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for name in ("bot", "handlers", "data"):
+    for name in ("bot", "handlers", "miniapp", "data"):
         shutil.copytree(ROOT / name, source / name, ignore=skip)
     dist = tmp_path / "dist"
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
@@ -94,6 +96,9 @@ def test_the_wheel_carries_data_and_searches(tmp_path: Path) -> None:
     ).strip()
     assert Path(located).is_relative_to(venv), located  # the wheel's copy, not the checkout's
     assert (Path(located) / "sources" / "manifest.yaml").is_file()
+    page = "from miniapp.page import assets; print(sorted(assets()))"  # the Mini App's files
+    shipped = _run([python, "-c", page], elsewhere, env)
+    assert all(name in shipped for name in ("index.html", "main.js", "app.css")), shipped
 
     _run([python, "-m", "bot", "ingest"], elsewhere, env)
     answer = json.loads(_run([python, "-m", "bot", "search", "北都", "--json"], elsewhere, env))

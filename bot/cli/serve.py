@@ -16,7 +16,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    """Run the bot with long polling (deletes any webhook first)."""
+    """Run the bot with long polling (deletes any webhook first); with MINIAPP_URL set, the web
+    server (Mini App, /healthz) runs beside it on $PORT."""
     settings.require_token()
     sessions = open_store(settings, ensure_corpus=False)
     check_telegram(settings)
@@ -26,7 +27,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     application = build_application(settings, sessions)
     with explained_telegram_failures(settings):
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+        if settings.miniapp_url:
+            from handlers.webhook import serve_polling
+
+            asyncio.run(serve_polling(application, settings))
+        else:
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
     return 0
 
 

@@ -35,6 +35,9 @@ HELP = {
     "FLOOD_BURST": "requests allowed at once before slowing down, a whole number from 1 to 1000",
     "FLOOD_COOLDOWN_SECONDS": "seconds between two slow-down messages to one user (1 to 3600)",
     "UPDATE_CONCURRENCY": "updates of different chats handled at once, a whole number 1 to 256",
+    "MINIAPP_URL": "the public https:// URL of the Mini App page, e.g. https://bot.example.org/app",
+    "MINIAPP_RATE_PER_MINUTE": "Mini App API calls a minute per user, above 0 and at most 6000",
+    "MINIAPP_BURST": "Mini App API calls allowed at once per user, a whole number from 1 to 1000",
 }
 
 
@@ -73,6 +76,9 @@ class Settings(BaseSettings):
     flood_burst: int = Field(default=15, ge=1, le=1000)
     flood_cooldown_seconds: float = Field(default=60.0, ge=1, le=3600)
     update_concurrency: int = Field(default=1, ge=1, le=256)
+    miniapp_url: str | None = None
+    miniapp_rate_per_minute: float = Field(default=120.0, gt=0, le=6000)
+    miniapp_burst: int = Field(default=40, ge=1, le=1000)
 
     @field_validator("bot_token", mode="before")
     @classmethod
@@ -113,6 +119,15 @@ class Settings(BaseSettings):
         if not isinstance(value, str) or not value.startswith("https://"):
             raise ValueError("must be a public https:// URL")
         return value
+
+    @field_validator("miniapp_url", mode="before")
+    @classmethod
+    def _miniapp_url(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not re.fullmatch(r"https://[^\s?#]+", value.strip()):
+            raise ValueError("must be a public https:// URL without ? or #")
+        return value.strip()
 
     @field_validator("webhook_secret", mode="before")
     @classmethod

@@ -117,6 +117,7 @@ class Button:
     url: str | None = None
     switch_inline_query: str | None = None  # share: pick a chat, then inline query
     switch_inline_query_current_chat: str | None = None
+    web_app: str | None = None  # the HTTPS URL of a Mini App page (private chats only)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from bot.store.corpus import org_code
 from bot.store.models import Recommendation, Source
 from bot.ui import actions
 from bot.ui.i18n import DEFAULT_LANGUAGE, catalogue, html, t
+from bot.ui.miniapp_links import MiniAppLinks
 from bot.ui.render import (
     MESSAGE_LIMIT,
     Button,
@@ -94,6 +95,7 @@ class SearchPage:
     all_facets: bool = False  # every narrowing button, not only the top ones
     brief: bool = False  # one line per result (the chat's layout, see `compact_results`)
     layout_toggle: bool = False  # offer the button that switches `brief` (private chats)
+    miniapp: MiniAppLinks | None = None  # a button to browse the results in the Mini App
 
 
 def entry_html(language: str, number: int, result: SearchResult, kind: str) -> str:
@@ -172,6 +174,13 @@ def results_message(language: str, answer: SearchResults, page: SearchPage) -> M
         buttons += _paging_rows(language, answer, page, size)
     if page.layout_toggle:
         buttons.append(_layout_row(language, page))
+    browse = (
+        page.miniapp.button(language, "miniapp.open_results", actions.query_payload(page.key))
+        if page.miniapp
+        else None
+    )
+    if browse is not None:
+        buttons.append((browse,))
     return Message("\n".join(lines).strip(), tuple(row for row in buttons if row))
 
 
@@ -394,14 +403,16 @@ def record_messages(
     spans: Sequence[tuple[int, int]] = (),
     bot_username: str | None = None,
     feedback: Feedback | None = None,
+    miniapp: MiniAppLinks | None = None,
 ) -> list[Message]:
     """A recommendation in full, with its citation; split into several messages if long (the
-    buttons, and the 👍/👎 row when `feedback` is given, under the last one)."""
+    buttons, and the 👍/👎 row when `feedback` is given, under the last one). With `miniapp`, a
+    button opens it in the Mini App."""
     head = _record_head(language, record)
     tail = _record_tail(language, record)
     room = MESSAGE_LIMIT - _plain_len(head) - _plain_len(tail) - 40
     pieces = split_highlighted(record.text, spans, max(room, 1000))
-    buttons = record_buttons(language, record, bot_username, feedback)
+    buttons = record_buttons(language, record, bot_username, feedback, miniapp)
     messages = []
     for number, piece in enumerate(pieces, 1):
         parts = [piece]
@@ -459,9 +470,10 @@ def record_buttons(
     record: Recommendation,
     bot_username: str | None = None,
     feedback: Feedback | None = None,
+    miniapp: MiniAppLinks | None = None,
 ) -> tuple[tuple[Button, ...], ...]:
     """The buttons under a recommendation in full: similar proposals, share, follow its area,
-    and (`feedback`) 👍/👎 showing the current vote."""
+    (`miniapp`) open it in the Mini App, and (`feedback`) 👍/👎 showing the current vote."""
     row = [Button(t(language, "buttons.related"), actions.related_records(record.id))]
     row.append(Button(t(language, "buttons.share"), switch_inline_query=record.id))
     rows = [tuple(row)]
@@ -469,6 +481,13 @@ def record_buttons(
     if area is not None:
         label = t(language, "subscribe.button", area=area_name(language, area))
         rows.append((Button(label, actions.subscribe_step(actions.SUB_ONE, area)),))
+    browse = (
+        miniapp.button(language, "miniapp.open_record", actions.record_payload(record.id))
+        if miniapp
+        else None
+    )
+    if browse is not None:
+        rows.append((browse,))
     if feedback is not None:
         rows.append(feedback_row(language, record.id, feedback))
     return tuple(row for row in rows if row)

@@ -47,6 +47,20 @@ def check_reply_markup(markup: dict[str, Any] | None) -> dict[str, Any] | None:
     return markup if any(markup["inline_keyboard"]) else None
 
 
+def check_web_app_buttons(markup: dict[str, Any] | None, private: bool) -> None:
+    """``web_app`` buttons are "available only in private chats between a user and the bot":
+    anywhere else (a group, an inline message) the server refuses the keyboard."""
+    rows = (markup or {}).get("inline_keyboard") or []
+    if not private and any("web_app" in button for row in rows for button in row):
+        raise bad_request("BUTTON_TYPE_INVALID")
+
+
+def check_web_app_url(url: object, what: str) -> None:
+    """A Web App URL must be HTTPS, as Telegram requires of every Mini App."""
+    if not isinstance(url, str) or not url.lower().startswith("https://") or len(url) <= 8:
+        raise bad_request(f"{what} Web App URL '{url}' is invalid: Only HTTPS links are allowed")
+
+
 def _check_button(button: dict[str, Any]) -> None:
     kind = _button_kind(button)
     if kind is None:
@@ -59,6 +73,11 @@ def _check_button(button: dict[str, Any]) -> None:
         data = str(button["callback_data"]).encode("utf-8")
         if len(data) > MAX_CALLBACK_DATA_BYTES:
             raise bad_request("BUTTON_DATA_INVALID")
+    elif kind == "web_app":
+        web_app = button["web_app"]
+        check_web_app_url(
+            web_app.get("url") if isinstance(web_app, dict) else None, "inline keyboard button"
+        )
     elif kind == "url":
         url = str(button["url"])
         if link_user_id(url) is None:
@@ -88,7 +107,7 @@ def check_inline_results(results: list[dict[str, Any]], next_offset: str) -> lis
         if result_id in seen:
             raise bad_request("RESULT_ID_DUPLICATE")
         seen.add(result_id)
-        check_reply_markup(result.get("reply_markup"))
+        check_web_app_buttons(check_reply_markup(result.get("reply_markup")), private=False)
     if len(next_offset.encode("utf-8")) > MAX_NEXT_OFFSET_BYTES:
         raise bad_request("NEXT_OFFSET_INVALID")
     return checked

@@ -11,7 +11,7 @@ from .call import UploadedFile
 from .context import Context, Handler
 from .errors import MESSAGE_NOT_MODIFIED, bad_request
 from .formatting import CAPTION, MESSAGE_TEXT, FormatError, FormattedText, TextRule, format_text
-from .limits import check_chat_action, check_reply_markup
+from .limits import check_chat_action, check_reply_markup, check_web_app_buttons
 from .state import StoredMessage
 
 
@@ -61,6 +61,7 @@ def _deliver(
 ) -> dict[str, Any]:
     markup = check_reply_markup(params.get("reply_markup"))
     chat_id = ctx.chat(method, params["chat_id"])
+    check_web_app_buttons(markup, ctx.state.chats[chat_id].get("type") == "private")
     extra = _reply_to(ctx, chat_id, params)
     ctx.count_send(method, chat_id)
     if markup:
@@ -163,6 +164,7 @@ def _apply_edit(
     markup: dict[str, Any] | None,
     formatted: FormattedText | None,
 ) -> dict[str, Any]:
+    check_web_app_buttons(markup, (message.data.get("chat") or {}).get("type") == "private")
     new = {k: v for k, v in message.data.items() if k not in ("reply_markup", "edit_date")}
     for key, value in changes.items():
         if value is None:

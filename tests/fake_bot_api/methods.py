@@ -8,7 +8,7 @@ from typing import Any
 from .context import Answer, Context, Handler
 from .errors import QUERY_ID_INVALID, bad_request
 from .formatting import CALLBACK_ANSWER
-from .limits import check_commands, check_inline_results
+from .limits import check_commands, check_inline_results, check_web_app_url
 from .messaging import HANDLERS as MESSAGING_HANDLERS
 from .messaging import processed_text
 from .state import scope_key
@@ -107,7 +107,12 @@ def _optional_chat(ctx: Context, method: str, params: dict[str, Any]) -> int | N
 def set_chat_menu_button(ctx: Context, params: dict[str, Any]) -> bool:
     """``setChatMenuButton`` (no ``chat_id``: the default button)."""
     chat_id = _optional_chat(ctx, "setChatMenuButton", params)
-    ctx.state.menu_buttons[chat_id] = params.get("menu_button") or {"type": "default"}
+    button = params.get("menu_button") or {"type": "default"}
+    if button.get("type") == "web_app":
+        if not str(button.get("text", "")).strip():
+            raise bad_request("Can't parse menu button: text must be non-empty")
+        check_web_app_url((button.get("web_app") or {}).get("url"), "menu button")
+    ctx.state.menu_buttons[chat_id] = button
     return True
 
 

@@ -95,3 +95,20 @@ def test_flood_settings() -> None:
         )
     for name in ("FLOOD_RATE_PER_MINUTE", "FLOOD_BURST", "FLOOD_COOLDOWN_SECONDS"):
         assert name in str(caught.value)
+
+
+def test_miniapp_settings() -> None:
+    settings = load_settings({"MINIAPP_URL": " https://bot.example.org/app "})
+    assert settings.miniapp_url == "https://bot.example.org/app"
+    assert load_settings({}).miniapp_url is None
+    assert (load_settings({}).miniapp_rate_per_minute, load_settings({}).miniapp_burst) == (120, 40)
+    for bad in ("http://bot.example.org/app", "bot.example.org/app", "https://h/app?x=1"):
+        with pytest.raises(ConfigError) as error:
+            load_settings({"MINIAPP_URL": bad})
+        message = str(error.value)
+        assert (
+            message.startswith("MINIAPP_URL must be a public https:// URL") and "\n" not in message
+        )
+        assert "set it to the public https:// URL of the Mini App page" in message
+    with pytest.raises(ConfigError, match=r"^MINIAPP_BURST"):
+        load_settings({"MINIAPP_BURST": "0"})
