@@ -291,6 +291,12 @@ async def test_names_rank_whole_and_english_keeps_its_second_word(
     named = await running_bot.say("邊個提過北都大學城", language_code=language_code)
     opened = [d for d in named.callback_data() if d.startswith("r:")]
     assert opened[0] == "r:bpa24-133"
+    # The English name too: its translations side by side (北都大學…) before them apart.
+    english = await running_bot.say(
+        "Northern Metropolis university town", language_code=language_code
+    )
+    opened = [d for d in english.callback_data() if d.startswith("r:")]
+    assert opened[0] == "r:bpa24-133"
     talent = await running_bot.say("talent", language_code=language_code)
     visa = await running_bot.say("talent visa", language_code=language_code)
     assert 0 < _total(visa) < _total(talent)
