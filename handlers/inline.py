@@ -31,7 +31,7 @@ async def answer_inline(update: Update, context: BotContext) -> None:
     offset = int(query.offset) if query.offset.isdigit() else 0
     index = context.services.index.get()
     if query.query.strip():
-        answer = search(index, query.query, limit=PAGE, offset=offset)
+        answer = search(index, query.query, limit=PAGE, offset=offset, language=language)
         results, total = answer.results, answer.total
         if offset == 0:  # later pages are the same query scrolled, not a new one
             inline_logger(context).saw(query.from_user.id, query.query, total)
@@ -72,14 +72,17 @@ def _articles(
             row = rows.get(result.record.id)
             if row is None:
                 continue
-            spans = [(h.start, h.end) for h in result.highlights if h.field == "text"]
+            # A featured proposal (empty query) matched nothing: no sentence to show for it.
+            matched = result if result.highlights or result.passage else None
             link = actions.deep_link(username, actions.record_payload(row.id))
             articles.append(
                 InlineQueryResultArticle(
                     id=row.id,
                     title=inline_title(row),
-                    description=inline_description(language, row, spans),
-                    input_message_content=InputTextMessageContent(inline_text(language, row)),
+                    description=inline_description(language, row, matched),
+                    input_message_content=InputTextMessageContent(
+                        inline_text(language, row, matched)
+                    ),
                     reply_markup=InlineKeyboardMarkup(
                         [[InlineKeyboardButton(t(language, "inline.read_full"), url=link)]]
                     ),
