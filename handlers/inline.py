@@ -7,12 +7,14 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
+    InlineQueryResultsButton,
     InputTextMessageContent,
     Update,
 )
 
-from bot.search import SearchResult, search
+from bot.search import Filters, SearchResult, search
 from bot.store.corpus import get_recommendations
+from bot.store.saved_queries import save_query
 from bot.ui import actions
 from bot.ui.i18n import pick_language, t
 from bot.ui.views import inline_description, inline_text, inline_title
@@ -40,12 +42,27 @@ async def answer_inline(update: Update, context: BotContext) -> None:
         results, total = results[offset : offset + PAGE], len(results)
     articles = _articles(context, language, results)
     more = offset + PAGE < total
+    # Nothing found: a button above the (empty) list says so and opens the search in a private
+    # chat, where "did you mean" and the closest proposals are offered.
+    nothing = not articles and not offset and query.query.strip()
+    button = _nothing_found(context, language, query.query) if nothing else None
     # None (not ""), or PTB's Defaults turn the empty string into [] and Telegram rejects it.
+    # Personal: the results are in the user's language, so Telegram must not serve one user's
+    # cached answer to another.
     await query.answer(
         articles,
         next_offset=str(offset + PAGE) if more else None,
         cache_time=60,
-        is_personal=False,
+        is_personal=True,
+        button=button,
+    )
+
+
+def _nothing_found(context: BotContext, language: str, text: str) -> InlineQueryResultsButton:
+    with context.services.sessions.begin() as session:
+        key = save_query(session, text, Filters())
+    return InlineQueryResultsButton(
+        t(language, "inline.no_results_button"), start_parameter=actions.query_payload(key)
     )
 
 

@@ -4,6 +4,7 @@ proposal matched (said to be in a cited paragraph when it is), as search results
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -18,15 +19,24 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 CITED = {"zh-hant": "於引用段落", "en": "In a cited paragraph"}
 
 
-async def inline_answer(
+async def inline_reply(
     running_bot: RunningBot, query: str, user_id: int, language_code: str
-) -> list[dict[str, Any]]:
+) -> dict[str, Any]:
+    """The bot's whole answerInlineQuery to a query typed by a user of that language."""
     api = running_bot.api
     update = api.build.inline_query(query, user_id, language_code=language_code)
     api.push_update(update)
     query_id = update["inline_query"]["id"]
-    answer = await api.wait_for(lambda: api.inline_answer(query_id), timeout=10)
-    results: list[dict[str, Any]] = answer["results"]
+    answer: dict[str, Any] = await api.wait_for(lambda: api.inline_answer(query_id), timeout=10)
+    return answer
+
+
+async def inline_answer(
+    running_bot: RunningBot, query: str, user_id: int, language_code: str
+) -> list[dict[str, Any]]:
+    results: list[dict[str, Any]] = (
+        await inline_reply(running_bot, query, user_id, language_code)
+    )["results"]
     return results
 
 
@@ -85,6 +95,31 @@ async def test_inline_results_quote_the_sentence_that_matched(
         assert "將軍澳" in result["description"].split(cited, 1)[1]
         message = result["input_message_content"]["message_text"]
         assert cited in message and "將軍澳" in message.split(cited, 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("user", "language_code", "said", "none"),
+    [
+        (3507, "zh-hant", "找不到相關建議", "找不到與「量子糖果獨角獸」"),
+        (3508, "en", "No proposals found", "No proposals found for “量子糖果獨角獸”"),
+    ],
+)
+async def test_inline_nothing_found_says_so_and_opens_the_search(
+    running_bot: RunningBot, user: int, language_code: str, said: str, none: str
+) -> None:
+    answer = await inline_reply(running_bot, "量子糖果獨角獸", user, language_code)
+    assert answer["results"] == []
+    button = answer["button"]
+    button = json.loads(button) if isinstance(button, str) else button
+    assert button["text"].startswith(said)
+    # The button opens the private chat on that search: nothing found, with the closest.
+    payload = button["start_parameter"]
+    reply = await running_bot.say(f"/start {payload}", user_id=user, language_code=language_code)
+    assert reply.text is not None and reply.text.startswith(none)
+    assert not any(d.startswith("p:") for d in reply.callback_data())  # no pages of results
+    # Results answer for the user's language: Telegram may not share them between users.
+    found = await inline_reply(running_bot, "人才", user, language_code)
+    assert found["results"] and found.get("is_personal") in (True, "true")
 
 
 def bold_texts(message: StoredMessage) -> list[str]:
