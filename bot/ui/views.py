@@ -133,10 +133,9 @@ BRIEF_QUOTE_WIDTH = 24  # characters of its text around the match on that line
 
 
 def brief_entry_html(language: str, number: int, result: SearchResult) -> str:
-    """One result on one line: number, organisation, title and a few words around the match
-    (titles repeat when a document heads several proposals alike)."""
+    """One result on one line: number, organisation, title and a few words of the sentence that
+    matched (titles repeat when a document heads several proposals alike)."""
     record = result.record
-    spans = [(h.start, h.end) for h in result.highlights if h.field == "text"]
     head = html(
         language,
         "layout.entry_html",
@@ -145,7 +144,7 @@ def brief_entry_html(language: str, number: int, result: SearchResult) -> str:
         title=clip(record.title, BRIEF_TITLE_SHOWN, one_line=True),
         quote="\x00",
     )
-    return head.replace("\x00", snippet(record.text, spans, width=BRIEF_QUOTE_WIDTH))
+    return head.replace("\x00", matched_snippet(language, result, width=BRIEF_QUOTE_WIDTH))
 
 
 def _layout_row(language: str, page: SearchPage) -> tuple[Button, ...]:

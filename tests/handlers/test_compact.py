@@ -138,3 +138,24 @@ async def test_group_administrators_choose_the_groups_layout(
     assert again.text is not None and len(again.text.splitlines()) > len(entries(again)) + 2
     back = await running_bot.press_and_edit(again, buttons(again)[to_compact])
     assert back.text is not None and len(back.text.splitlines()) == len(entries(back)) + 2
+
+
+@pytest.mark.parametrize(
+    ("group", "language", "cited"),
+    [(-1003303, "zh-Hant-HK", "於引用段落"), (-1003304, "en", "In a cited paragraph")],
+)
+async def test_one_line_results_quote_the_sentence_that_matched(
+    running_bot: RunningBot, group: int, language: str, cited: str
+) -> None:
+    api = running_bot.api
+    with running_bot.sessions.begin() as session:
+        set_language(session, group, "supergroup", language)
+    update = api.build.group_command("s", "有冇人建議發展低空經濟", group)
+    [answer] = await running_bot.exchange(update, group)
+    [line] = entries(answer)[:1]
+    assert "低空經濟" in line.split(" · ", 1)[1]  # the rare phrase, not only 發展
+    [answer] = await running_bot.exchange(
+        api.build.group_command("s", "將軍澳第137區", group), group
+    )
+    [line] = entries(answer)[:1]
+    assert cited in line and "將軍澳" in line.split(cited, 1)[1]
