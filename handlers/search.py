@@ -22,6 +22,7 @@ from bot.ui.views import (
 from handlers.common import (
     deep_link_value,
     edit,
+    is_chat_admin,
     language_of,
     miniapp_links,
     note_chat,
@@ -117,7 +118,6 @@ async def show_page(
         return await show_page(update, context, key, stored, 0, compact, editing)
     sources = services.index.get().sources
     chat = update.effective_chat
-    private = chat is not None and chat.type == "private"
     brief = compact
     if chat is not None:
         with services.sessions() as session:
@@ -134,7 +134,7 @@ async def show_page(
         removable=stored.filters,
         all_facets=all_facets,
         brief=brief,
-        layout_toggle=private and answer.total > 1,  # one result reads the same either way
+        layout_toggle=answer.total > 1,  # one result reads the same either way
         miniapp=miniapp_links(update, context),
     )
     suggestions = _suggestion_keys(context, answer) if answer.total == 0 else []
@@ -219,12 +219,14 @@ async def facets_button(update: Update, context: BotContext) -> None:
 
 
 async def layout_button(update: Update, context: BotContext) -> None:
-    """v:<key>:<page>:<c|f> — a private chat switches its results layout; the page again."""
+    """v:<key>:<page>:<c|f> — a chat switches its results layout (in groups, an administrator
+    only: anyone else is told so); then the page again, as the chat shows it."""
     query = update.callback_query
     action = actions.decode(query.data if query else None)
     chat = update.effective_chat
     if (
-        action is None
+        query is None
+        or action is None
         or chat is None
         or len(action.args) != 3
         or not action.args[1].isdigit()
@@ -233,10 +235,14 @@ async def layout_button(update: Update, context: BotContext) -> None:
         await _expired(update, context)
         return
     key, page, layout = action.args
-    if chat.type == "private":  # in groups the layout stays the group's default
-        with context.services.sessions.begin() as session:
-            set_compact(session, chat.id, chat.type, layout == actions.LAYOUT_COMPACT)
-    await _show_saved(update, context, key, int(page))
+    group = chat.type != "private"
+    if group and not await is_chat_admin(context, chat.id, query.from_user.id):
+        language = language_of(update, context)
+        await query.answer(t(language, "layout.group_only_admins"), show_alert=True)
+        return
+    with context.services.sessions.begin() as session:
+        set_compact(session, chat.id, chat.type, layout == actions.LAYOUT_COMPACT)
+    await _show_saved(update, context, key, int(page), compact=group)
 
 
 async def _show_filtered(update: Update, context: BotContext, text: str, filters: Filters) -> None:
@@ -250,7 +256,12 @@ async def _show_filtered(update: Update, context: BotContext, text: str, filters
 
 
 async def _show_saved(
-    update: Update, context: BotContext, key: str, page: int, all_facets: bool = False
+    update: Update,
+    context: BotContext,
+    key: str,
+    page: int,
+    all_facets: bool = False,
+    compact: bool = False,
 ) -> None:
     with context.services.sessions() as session:
         stored = load_query(session, key)
@@ -260,7 +271,7 @@ async def _show_saved(
     if update.callback_query:
         await update.callback_query.answer()
     await show_page(
-        update, context, key, stored, page, compact=False, editing=True, all_facets=all_facets
+        update, context, key, stored, page, compact=compact, editing=True, all_facets=all_facets
     )
 
 

@@ -7,7 +7,8 @@ words found by rapidfuzz (typos, wrong homophones). A record's score is the BM25
 weighted by rarity). A record must cover most of the query to be returned at all: that threshold
 is what lets "no answer" queries return nothing instead of noise. Among those, a record that holds
 two of the query's concepts side by side, as the query writes them, is scaled up (adjacency: the
-whole name 北都大學… before 大學 and 北都 apart).
+whole name 北都大學… before 大學 and 北都 apart); so is one holding the translations or synonyms of
+neighbouring English words side by side ("Northern Metropolis university": 北都大學…).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -223,7 +225,8 @@ def rank(
     needed = MIN_COVERAGE_LONG if len(concepts) >= LONG_QUERY else MIN_COVERAGE
     if phrase and len(concepts) > 1:
         passing = mask & (final > 0) & (coverage >= needed)
-        final *= adjacency(index, phrase, concept_boundaries(phrase, concepts), passing)
+        written = adjacency(index, phrase, concept_boundaries(phrase, concepts), passing)
+        final *= np.maximum(written, joined_concepts(index, concepts, passing))
         final += _phrase_bonus(index, phrase, final > 0)
     keep = mask & (coverage >= needed) & (final >= MIN_SCORE)
     return np.where(keep, final, 0.0), coverage
@@ -270,6 +273,44 @@ def adjacency(
                 end += 1
         if best:
             factor[position] = 1 + (ADJACENCY_FACTOR - 1) * best / len(phrase)
+    return factor
+
+
+def joined_concepts(
+    index: SearchIndex, concepts: list[ConceptMatch], candidates: np.ndarray
+) -> np.ndarray:
+    """A factor per record, from 1 up to ADJACENCY_FACTOR: the longest chain of the query's
+    neighbouring concepts the record's title or text holds side by side through their matched
+    (not typo-corrected) translations, either way round ("talent visa": 人才簽證 or 簽證人才), as
+    a share of the query's concepts. This is adjacency for English words, whose written phrase
+    a Chinese record never holds; a pair of Chinese words is left to `adjacency` (as written).
+    """
+    factor = np.ones(len(index), dtype=np.float32)
+    forms = [
+        [
+            alt.term
+            for alt in concept.alternatives
+            if not alt.fuzzy and alt.term in concept.matched_terms and len(alt.term) >= 2
+        ]
+        for concept in concepts
+    ]
+    english = [is_english_word(concept.concept) for concept in concepts]
+    joins = [  # for each neighbouring pair with an English word: the strings joining them
+        {a + b for a in first for b in second} | {b + a for a in first for b in second}
+        if english[number] or english[number + 1]
+        else set()
+        for number, (first, second) in enumerate(pairwise(forms))
+    ]
+    if not any(joins) or len(concepts) < 2:
+        return factor
+    for position in np.flatnonzero(candidates).tolist():
+        text = index.folded_titles[position] + "\n" + index.folded_texts[position]
+        longest = run = 0
+        for pair in joins:
+            run = run + 1 if pair and any(join in text for join in pair) else 0
+            longest = max(longest, run)
+        if longest:
+            factor[position] = 1 + (ADJACENCY_FACTOR - 1) * (longest + 1) / len(concepts)
     return factor
 
 

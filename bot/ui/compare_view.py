@@ -1,6 +1,7 @@
 """/compare as messages: on one phone screen (SCREEN), one block per organisation with its best
 proposals one line each (label linking to the full text, heading) and a "more" button per
-organisation; "more" shows that organisation's proposals with highlighted quotes."""
+organisation; "more" shows that organisation's proposals with highlighted quotes. A quote is the
+sentence that best shows why the proposal matched, as search results show it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from bot.core.text import clip, utf16_len
 from bot.search.compare import Comparison, OrgBlock
 from bot.ui import actions
 from bot.ui.i18n import html, t
-from bot.ui.render import Button, Message, bold, escape, link, pack, plain_of, snippet
+from bot.ui.render import Button, Message, bold, escape, link, pack, plain_of
+from bot.ui.views import matched_snippet
 
 TOPIC_SHOWN = 80  # UTF-16 units of the topic repeated in headings
 TITLE_SHOWN = 90
@@ -110,8 +112,7 @@ def _lines_html(
         lines.append(html(language, "layout.compare_item_html", label="\x00", title="\x01"))
         lines[-1] = lines[-1].replace("\x00", label).replace("\x01", title)
         if quotes:
-            spans = [(h.start, h.end) for h in item.highlights if h.field == "text"]
-            lines.append(snippet(record.text, spans, width=QUOTE_WIDTH_COMPACT))
+            lines.append(matched_snippet(language, item, width=QUOTE_WIDTH_COMPACT))
     return "\n".join(lines)
 
 
@@ -151,8 +152,7 @@ def _block_html(
             url = actions.deep_link(bot_username, actions.record_payload(record.id))
             label = link(url, label)
         lines.append(f"• {label} {bold(clip(record.title, TITLE_SHOWN, one_line=True))}")
-        spans = [(h.start, h.end) for h in item.highlights if h.field == "text"]
-        lines.append(snippet(record.text, spans, width=width))
+        lines.append(matched_snippet(language, item, width=width))
     hidden = block.total - len(block.items)
     if hidden > 0:
         lines.append(html(language, "compare.more_html", count=hidden))

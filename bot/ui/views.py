@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.core.filters import Filters
-from bot.core.text import clip, utf16_len
+from bot.core.text import ELLIPSIS, clip, utf16_len
 from bot.search import IndexedRecord, SearchResult, SearchResults
 from bot.store.areas import Area, load_areas
 from bot.store.corpus import org_code
@@ -45,6 +45,8 @@ PATH_SHOWN = 300  # a section path
 BUTTON_SHOWN = 60
 INLINE_TITLE_SHOWN = 120
 INLINE_DESCRIPTION_SHOWN = 240
+SNIPPET_WIDTH = 90  # characters of a result's text shown around the match
+INLINE_QUOTE_WIDTH = 80
 
 
 def area_name(language: str, area_id: str) -> str:
@@ -113,15 +115,16 @@ def entry_html(language: str, number: int, result: SearchResult, kind: str) -> s
     return header + "\n" + matched_snippet(language, result)
 
 
-def matched_snippet(language: str, result: SearchResult) -> str:
-    """The sentence that shows why a result matched, highlighted; from a cited paragraph, it
-    says so (else the text around its first matched word)."""
+def matched_snippet(language: str, result: SearchResult, width: int = SNIPPET_WIDTH) -> str:
+    """The sentence that shows why a result matched, highlighted, about `width` characters; from
+    a cited paragraph, it says so (else the text around its first matched word). The one way
+    search results, inline results and /compare show why a record matched."""
     passage = result.passage
     field = passage.field if passage is not None else "text"
     source = result.record.refs_text if field == "refs" else result.record.text
     spans = [(h.start, h.end) for h in result.highlights if h.field == field]
     focus = (passage.start, passage.end) if passage is not None else None
-    quote = snippet(source, spans, focus=focus)
+    quote = snippet(source, spans, width=width, focus=focus)
     if field == "refs":
         return italic(t(language, "matched.in_cited")) + " " + quote
     return quote
@@ -132,10 +135,9 @@ BRIEF_QUOTE_WIDTH = 24  # characters of its text around the match on that line
 
 
 def brief_entry_html(language: str, number: int, result: SearchResult) -> str:
-    """One result on one line: number, organisation, title and a few words around the match
-    (titles repeat when a document heads several proposals alike)."""
+    """One result on one line: number, organisation, title and a few words of the sentence that
+    matched (titles repeat when a document heads several proposals alike)."""
     record = result.record
-    spans = [(h.start, h.end) for h in result.highlights if h.field == "text"]
     head = html(
         language,
         "layout.entry_html",
@@ -144,7 +146,7 @@ def brief_entry_html(language: str, number: int, result: SearchResult) -> str:
         title=clip(record.title, BRIEF_TITLE_SHOWN, one_line=True),
         quote="\x00",
     )
-    return head.replace("\x00", snippet(record.text, spans, width=BRIEF_QUOTE_WIDTH))
+    return head.replace("\x00", matched_snippet(language, result, width=BRIEF_QUOTE_WIDTH))
 
 
 def _layout_row(language: str, page: SearchPage) -> tuple[Button, ...]:
@@ -589,13 +591,33 @@ def sources_messages(language: str, sources: Sequence[tuple[Source, int]]) -> li
     return [Message(text) for text in pack(lines)]
 
 
-def inline_text(language: str, record: Recommendation) -> str:
+def inline_text(language: str, record: Recommendation, result: SearchResult | None = None) -> str:
     """The message an inline result drops into a chat: the proposal and its citation, cut to
-    one message (the full-text button links to the rest)."""
+    one message (the full-text button links to the rest), the query's words in bold. When the
+    sentence that matched is not in what the message shows (a cited paragraph, or past the
+    cut), it is quoted first, as search results quote it."""
     head = _record_head(language, record)
     tail = html(language, "rec.id_html", id=record.id)
     room = MESSAGE_LIMIT - _plain_len(head) - _plain_len(tail) - 10
-    return "\n\n".join([head, highlight(clip(record.text, room)), tail])
+    spans = [(h.start, h.end) for h in result.highlights if h.field == "text"] if result else []
+    passage = result.passage if result else None
+    shown = clip(record.text, room)
+    unseen = passage is not None and (
+        passage.field == "refs" or passage.end > _kept(record.text, shown)
+    )
+    if result is not None and unseen:
+        quote = matched_snippet(language, result, width=INLINE_QUOTE_WIDTH)
+        head = head + "\n" + quote
+        room = MESSAGE_LIMIT - _plain_len(head) - _plain_len(tail) - 10
+        shown = clip(record.text, room)
+    kept = _kept(record.text, shown)  # a span cut by the clip stops where the text does
+    body = highlight(shown, [(start, min(end, kept)) for start, end in spans if start < kept])
+    return "\n\n".join([head, body, tail])
+
+
+def _kept(text: str, shown: str) -> int:
+    """How many characters of `text` its clipped form `shown` keeps."""
+    return len(text) if shown == text else len(shown) - len(ELLIPSIS)
 
 
 def inline_title(record: Recommendation) -> str:
@@ -604,10 +626,18 @@ def inline_title(record: Recommendation) -> str:
 
 
 def inline_description(
-    language: str, record: Recommendation, spans: Sequence[tuple[int, int]]
+    language: str, record: Recommendation, result: SearchResult | None = None
 ) -> str:
-    """An inline result's description: organisation, area, and a quote around the match."""
+    """An inline result's description: organisation, document (its own period and kind) and
+    area in the reader's language, then the sentence that shows why it matched (see
+    `matched_snippet`; the opening of the text for a featured proposal)."""
+    source: Source = record.source
     area = area_name(language, record.areas[0]) if record.areas else ""
-    org = clip(source_short_name(language, record.source), SHORT_NAME_SHOWN, one_line=True)
-    quote = plain_of(snippet(record.text, spans, width=80))
-    return clip(f"{org} · {area}\n{quote}", INLINE_DESCRIPTION_SHOWN)
+    org = clip(source_short_name(language, source), SHORT_NAME_SHOWN, one_line=True)
+    doc = doc_label(language, source.kind, source.period)
+    label = " · ".join(part for part in (org, doc, area) if part)
+    if result is None:
+        quote = plain_of(snippet(record.text, width=INLINE_QUOTE_WIDTH))
+    else:
+        quote = plain_of(matched_snippet(language, result, width=INLINE_QUOTE_WIDTH))
+    return clip(f"{label}\n{quote}", INLINE_DESCRIPTION_SHOWN)

@@ -190,11 +190,13 @@ class UpdateBuilder:
         *,
         offset: str = "",
         chat_type: str | None = "sender",
+        **user_fields: Any,
     ) -> dict[str, Any]:
-        """An inline query typed after ``@botname``."""
+        """An inline query typed after ``@botname`` (``user_fields``, e.g. ``language_code``,
+        describe a user not seen before, as for a message)."""
         body: dict[str, Any] = {
             "id": str(next(self._query_ids)),
-            "from": self.user(user_id),
+            "from": self.user(user_id, **user_fields),
             "query": query,
             "offset": offset,
         }

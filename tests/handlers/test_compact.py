@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from tests.fake_bot_api import DEFAULT_GROUP_ID, StoredMessage
+from bot.store.chats import set_language
+from tests.fake_bot_api import DEFAULT_GROUP_ID, DEFAULT_USER_ID, StoredMessage
 from tests.handlers.conftest import RunningBot
 
 pytestmark = pytest.mark.db
@@ -89,3 +90,72 @@ async def test_compare_fits_one_screen_with_more_per_organisation(
     assert shown.text is not None and bpa in shown.text and "人才" in shown.text
     links = [e["url"] for e in shown.entities if e["type"] == "text_link"]
     assert len(links) > 2 and all("?start=rec_bpa24-" in url for url in links)
+
+
+@pytest.mark.parametrize(
+    ("group", "language", "to_compact", "to_full", "refused"),
+    [
+        (-1003301, "zh-Hant-HK", "☰ 精簡顯示（每項一行）", "📄 詳細顯示", "只有群組管理員"),
+        (
+            -1003302,
+            "en",
+            "☰ Compact (one line each)",
+            "📄 Full view",
+            "Only the group's administrators",
+        ),
+    ],
+)
+async def test_group_administrators_choose_the_groups_layout(
+    running_bot: RunningBot, group: int, language: str, to_compact: str, to_full: str, refused: str
+) -> None:
+    api = running_bot.api
+    with running_bot.sessions.begin() as session:
+        set_language(session, group, "supergroup", language)
+    [answer] = await running_bot.exchange(api.build.group_command("s", "人才", group), group)
+    assert answer.text is not None and len(answer.text.splitlines()) == len(entries(answer)) + 2
+    assert to_full in buttons(answer) and to_compact not in buttons(answer)
+
+    # A member may not change it: told so, and the message stays as it was.
+    api.set_chat_member(group, DEFAULT_USER_ID, "member")
+    query_id = await running_bot.press(answer, buttons(answer)[to_full])
+    alert = api.callback_answer(query_id)
+    assert alert is not None and alert.get("show_alert") in (True, "true")
+    assert refused in alert.get("text", "")
+    current = api.message(group, answer.message_id)
+    assert current is not None and current.text == answer.text and not current.history
+
+    # An administrator may: the top results in full, the "all results" link kept.
+    api.set_chat_member(group, DEFAULT_USER_ID, "administrator")
+    full = await running_bot.press_and_edit(answer, buttons(answer)[to_full])
+    assert full.text is not None and entries(full) and len(entries(full)) == len(entries(answer))
+    assert len(full.text.splitlines()) > len(entries(full)) + 2
+    assert to_compact in buttons(full)
+    urls = [b.get("url", "") for row in full.reply_markup["inline_keyboard"] for b in row]
+    assert any("?start=q_" in url for url in urls)
+
+    # The group's choice holds for the next search, until an administrator switches back.
+    [again] = await running_bot.exchange(api.build.group_command("s", "中試", group), group)
+    assert again.text is not None and len(again.text.splitlines()) > len(entries(again)) + 2
+    back = await running_bot.press_and_edit(again, buttons(again)[to_compact])
+    assert back.text is not None and len(back.text.splitlines()) == len(entries(back)) + 2
+
+
+@pytest.mark.parametrize(
+    ("group", "language", "cited"),
+    [(-1003303, "zh-Hant-HK", "於引用段落"), (-1003304, "en", "In a cited paragraph")],
+)
+async def test_one_line_results_quote_the_sentence_that_matched(
+    running_bot: RunningBot, group: int, language: str, cited: str
+) -> None:
+    api = running_bot.api
+    with running_bot.sessions.begin() as session:
+        set_language(session, group, "supergroup", language)
+    update = api.build.group_command("s", "有冇人建議發展低空經濟", group)
+    [answer] = await running_bot.exchange(update, group)
+    [line] = entries(answer)[:1]
+    assert "低空經濟" in line.split(" · ", 1)[1]  # the rare phrase, not only 發展
+    [answer] = await running_bot.exchange(
+        api.build.group_command("s", "將軍澳第137區", group), group
+    )
+    [line] = entries(answer)[:1]
+    assert cited in line and "將軍澳" in line.split(cited, 1)[1]

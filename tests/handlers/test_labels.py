@@ -62,11 +62,28 @@ async def test_english_readers_see_english_organisation_names(running_bot: Runni
     assert "經濟民生聯盟" not in related.text
 
 
-async def test_digests_name_organisations_in_the_chats_language(running_bot: RunningBot) -> None:
-    chat_id = 3102
-    await running_bot.say("/start", user_id=chat_id, language_code="en")
+ENGLISH_NAMES = ("FHKI", "CMA", "BPA", "LegCo Subcommittee")
+CHINESE_NAMES = ("工總", "廠商會", "經民聯", "立法會小組委員會")
+
+
+@pytest.mark.parametrize(
+    ("chat_id", "language", "names", "other"),
+    [
+        (3102, "en", ENGLISH_NAMES, CHINESE_NAMES),
+        (3103, "zh-Hant-HK", CHINESE_NAMES, ENGLISH_NAMES),
+    ],
+)
+async def test_digests_name_organisations_in_the_chats_language(
+    running_bot: RunningBot,
+    chat_id: int,
+    language: str,
+    names: tuple[str, ...],
+    other: tuple[str, ...],
+) -> None:
+    code = "en" if language == "en" else "zh-hant"
+    await running_bot.say("/start", user_id=chat_id, language_code=code)
     with running_bot.sessions.begin() as session:
-        set_language(session, chat_id, "private", "en")
+        set_language(session, chat_id, "private", language)
         subscribe(session, chat_id, "private", ["talent"], ZONE)
         set_schedule(session, chat_id, "daily", 9, 0, ZONE)
     with running_bot.sessions() as session:
@@ -83,6 +100,6 @@ async def test_digests_name_organisations_in_the_chats_language(running_bot: Run
         m.text or "" for m in running_bot.api.sent_messages(chat_id) if "📬" in (m.text or "")
     )
     assert digest
-    assert any(f"{name} · " in digest for name in ("FHKI", "CMA", "BPA", "LegCo Subcommittee"))
-    for chinese in ("工總", "廠商會", "經民聯", "立法會小組委員會"):
-        assert f"{chinese} · " not in digest
+    assert any(f"{name} · " in digest for name in names)
+    for name in other:
+        assert f"{name} · " not in digest

@@ -105,7 +105,7 @@ async def test_long_names_from_an_upload(long_named_upload: RunningBot, language
         reply = await bot.say(text, user_id=user, language_code=code)
         _fits(reply.text)
         assert reply.text != t(language, "errors.generic"), text
-    update = bot.api.build.inline_query("中試中心 org:長名")
+    update = bot.api.build.inline_query("中試中心 org:長名", user, language_code=code)
     bot.api.push_update(update)
     answer = await bot.api.wait_for(lambda: bot.api.inline_answer(update["inline_query"]["id"]))
     assert answer["results"]

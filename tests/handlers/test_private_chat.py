@@ -291,6 +291,11 @@ async def test_names_rank_whole_and_english_keeps_its_second_word(
 ) -> None:
     named = await running_bot.say("邊個提過北都大學城", language_code=language_code)
     assert opened_ids(named)[0] == "bpa24-133"
+    # The English name too: its translations side by side (北都大學…) before them apart.
+    english = await running_bot.say(
+        "Northern Metropolis university town", language_code=language_code
+    )
+    assert opened_ids(english)[0] == "bpa24-133"
     talent = await running_bot.say("talent", language_code=language_code)
     visa = await running_bot.say("talent visa", language_code=language_code)
     assert 0 < _total(visa) < _total(talent)

@@ -6,7 +6,13 @@ import numpy as np
 
 from bot.search import SearchIndex, search
 from bot.search.engine import concepts_of
-from bot.search.match import ADJACENCY_FACTOR, adjacency, concept_boundaries, match_concept
+from bot.search.match import (
+    ADJACENCY_FACTOR,
+    adjacency,
+    concept_boundaries,
+    joined_concepts,
+    match_concept,
+)
 from bot.search.query import parse_query
 
 
@@ -29,3 +35,33 @@ def test_adjacency_needs_a_run_across_two_concepts(search_index: SearchIndex) ->
     assert holds is not None and apart is not None
     assert 1.0 < factor[holds] <= ADJACENCY_FACTOR
     assert factor[apart] == 1.0  # 大學 alone lies inside one concept
+
+
+def test_an_english_name_ranks_first_the_record_holding_it_whole(
+    search_index: SearchIndex,
+) -> None:
+    # "Northern Metropolis university" is 北都大學… in bpa24-133; bpa24-62 holds 北部都會區 and
+    # 大學 apart. "town" has no translation: it must not push the whole name down.
+    for query in ("Northern Metropolis university town", "Northern Metropolis university"):
+        results = search(search_index, query).results
+        lexical = [r.record.id for r in results if r.why != "semantic"]
+        assert lexical[0] == "bpa24-133", (query, lexical)
+        assert "bpa24-62" in lexical[1:]
+
+
+def test_translations_joined_side_by_side_scale_a_record(search_index: SearchIndex) -> None:
+    def factors(query: str) -> np.ndarray:
+        parsed = parse_query(query, search_index.lexicon)
+        concepts = [match_concept(search_index, c) for c in concepts_of(search_index, parsed)]
+        everything = np.ones(len(search_index), dtype=bool)
+        return joined_concepts(search_index, concepts, everything)
+
+    holds = search_index.position_of("bpa24-133")
+    apart = search_index.position_of("bpa24-62")
+    assert holds is not None and apart is not None
+    english = factors("Northern Metropolis university town")
+    assert 1.0 < english[holds] < ADJACENCY_FACTOR  # two of three concepts joined
+    assert english[apart] == 1.0
+    assert factors("Northern Metropolis university")[holds] == ADJACENCY_FACTOR
+    # Chinese words are matched as written (`adjacency`), not through their synonyms here.
+    assert (factors("北都 大學") == 1.0).all()
