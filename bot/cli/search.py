@@ -32,12 +32,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     """Search the corpus (one query, or --batch FILE with one query per line → JSON lines)."""
-    from bot.search import SearchIndex, search
+    from bot.search import search
+    from bot.search.persist import load_index
     from bot.search.present import describe_results, results_json
 
-    sessions = open_store(settings)
-    with sessions() as session:
-        index = SearchIndex.load(session)
+    index = load_index(open_store(settings))  # the stored snapshot when the corpus is unchanged
     filters = cli_filters(args, index)
     if filters is None:
         return 2
