@@ -138,10 +138,7 @@ class SearchIndex:
             key=len,
             reverse=True,
         )
-        self.ascii_phrases = [
-            (term, re.compile(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])"))
-            for term in ascii_terms
-        ]
+        self.ascii_phrases = [(term, WholePhrase(term)) for term in ascii_terms]
 
     @classmethod
     def build(
@@ -167,7 +164,8 @@ class SearchIndex:
         vectors: np.ndarray | None = None,
     ) -> SearchIndex:
         """The index of `records` from parts built earlier for the same records and lexicon."""
-        return cls(records, lexicon, Segmenter(parts.user_terms), sources, vectors, parts)
+        segmenter = Segmenter.restored(parts.user_terms, parts.tokenizer)
+        return cls(records, lexicon, segmenter, sources, vectors, parts)
 
     @classmethod
     def load(cls, session: Session, lexicon: Lexicon | None = None) -> SearchIndex:
@@ -306,7 +304,32 @@ class SearchIndex:
             postings=postings,
             user_terms=sorted(self.segmenter.user_terms),
             sounds=sound_table(vocabulary),
+            tokenizer=self.segmenter.tokenizer,
         )
+
+
+class WholePhrase:
+    """A multi-word English term found only as whole words; its regular expression is compiled
+    on first use (compiling all of them cost a command-line start half a second)."""
+
+    def __init__(self, term: str) -> None:
+        self.term = term
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """The compiled expression."""
+        if self._compiled is None:
+            self._compiled = re.compile(rf"(?<![a-z0-9]){re.escape(self.term)}(?![a-z0-9])")
+        return self._compiled
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """Where the term stands as whole words in `text`, if it does."""
+        return self.pattern.search(text)
+
+    def sub(self, replacement: str, text: str) -> str:
+        """`text` with every whole-word occurrence replaced."""
+        return self.pattern.sub(replacement, text)
 
 
 def sound_table(vocabulary: Iterable[str]) -> dict[str, list[str]]:

@@ -22,10 +22,10 @@ import json
 import logging
 import time
 from collections.abc import Sequence
+from importlib.metadata import version
 
 import jieba
 import opencc
-import pypinyin
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.search.index import IndexedRecord, SearchIndex, read_corpus
@@ -50,7 +50,7 @@ _RECORD = "\x1e"
 def corpus_key(records: Sequence[IndexedRecord], lexicon: Lexicon) -> str:
     """The key of the index these records and this vocabulary give (see the module docstring)."""
     digest = hashlib.sha256()
-    libraries = (jieba.__version__, opencc.__version__, pypinyin.__version__)
+    libraries = (jieba.__version__, opencc.__version__, version("pypinyin"))
     digest.update(f"hk-policy-bot index {FORMAT_VERSION} {libraries}\n".encode())
     digest.update(_lexicon_text(lexicon).encode())
     for record in records:

@@ -16,10 +16,11 @@ from typing import Any
 
 import numpy as np
 
+from bot.search.frequencies import FrequencyTable, tokenizer_with
 from bot.search.postings import FAMILIES, FamilyPostings, Postings
 
 MAGIC = b"HKPBIDX\x00"
-FORMAT_VERSION = 1  # bump whenever the layout or what the parts mean changes
+FORMAT_VERSION = 2  # bump whenever the layout or what the parts mean changes
 _PREFIX = struct.Struct("<IQ")
 
 
@@ -36,6 +37,10 @@ class IndexParts:
     postings: Postings
     user_terms: list[str]  # the segmenter's taught terms (folded), sorted
     sounds: dict[str, list[str]]  # Mandarin reading → two-character vocabulary words
+    # The jieba tokenizer the index was built with (its word frequencies, taught terms included,
+    # are saved, so that a restored index segments queries exactly as it did, without loading
+    # jieba's own dictionary).
+    tokenizer: Any
 
 
 def encode(parts: IndexParts) -> bytes:
@@ -50,6 +55,11 @@ def encode(parts: IndexParts) -> bytes:
             (f"{name}.weights", family.weights.astype("<f4")),
             (f"{name}.idf", family.idf.astype("<f8")),
         ]
+    table = FrequencyTable.of(parts.tokenizer.FREQ)
+    arrays += [
+        ("jieba.hashes", table.hashes.astype("<u8")),
+        ("jieba.counts", table.counts.astype("<i8")),
+    ]
     for name, texts in (("titles", parts.folded_titles), ("texts", parts.folded_texts)):
         joined = "".join(texts)
         ends = np.cumsum([len(text) for text in texts], dtype=np.int64)
@@ -66,6 +76,7 @@ def encode(parts: IndexParts) -> bytes:
             "families": families,
             "user_terms": parts.user_terms,
             "sounds": parts.sounds,
+            "jieba_total": int(parts.tokenizer.total),
             "sections": sections,
         },
         ensure_ascii=False,
@@ -124,6 +135,10 @@ def _decode(payload: memoryview, records: int) -> IndexParts:
         postings=Postings(families),
         user_terms=[str(term) for term in header["user_terms"]],
         sounds={str(key): [str(w) for w in words] for key, words in header["sounds"].items()},
+        tokenizer=tokenizer_with(
+            FrequencyTable(arrays["jieba.hashes"], arrays["jieba.counts"].astype(np.int64)),
+            int(header["jieba_total"]),
+        ),
     )
 
 
