@@ -65,10 +65,11 @@ def encode(parts: IndexParts) -> bytes:
         ends = np.cumsum([len(text) for text in texts], dtype=np.int64)
         arrays += [(f"{name}.utf8", np.frombuffer(joined.encode(), dtype=np.uint8))]
         arrays += [(f"{name}.ends", ends.astype("<i8"))]
-    sections, offset = [], 0
+    sections: list[tuple[str, str, int, int]] = []
+    offset = 0
     for name, values in arrays:
         offset = _aligned(offset)
-        sections.append([name, values.dtype.str, offset, values.nbytes])
+        sections.append((name, values.dtype.str, offset, values.nbytes))
         offset += values.nbytes
     header = json.dumps(
         {
