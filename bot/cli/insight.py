@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from bot.cli.store import open_store
+from bot.cli.store import close_store, open_store
 from bot.core.config import Settings
 from bot.core.languages import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -70,7 +70,11 @@ def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     from bot.search.persist import load_index
 
-    index = load_index(open_store(settings))
+    sessions = open_store(settings)
+    try:
+        index = load_index(sessions)  # the stored snapshot when the corpus is unchanged
+    finally:
+        close_store(sessions)
     comparison = compare(index, topic, per_org=args.per_org or PER_ORG)
     if args.json:
         print(json.dumps(comparison_json(comparison), ensure_ascii=False, indent=1))

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.store import open_store
+from bot.cli.store import close_store, open_store
 from bot.core.config import Settings
 from bot.core.filters import Filters
 
@@ -36,7 +36,11 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from bot.search.persist import load_index
     from bot.search.present import describe_results, results_json
 
-    index = load_index(open_store(settings))  # the stored snapshot when the corpus is unchanged
+    sessions = open_store(settings)
+    try:
+        index = load_index(sessions)  # the stored snapshot when the corpus is unchanged
+    finally:
+        close_store(sessions)
     filters = cli_filters(args, index)
     if filters is None:
         return 2

@@ -190,10 +190,10 @@ class SearchIndex:
             postings.append(posting)
         if not postings:
             return False
-        common = set(postings[0].docs.tolist())
-        for posting in postings[1:]:
-            common &= set(posting.docs.tolist())
-            if not common:
+        common = postings[0].docs
+        for posting in postings[1:]:  # sorted, unique record positions: intersect in C
+            common = np.intersect1d(common, posting.docs, assume_unique=True)
+            if not len(common):
                 return False
         return True
 
