@@ -260,6 +260,10 @@ class SearchIndex:
 
     def _fold_field(self, field: str, position: int) -> Folded:
         record = self.records[position]
+        bit = {"title": 1, "text": 2}.get(field, 0)
+        if int(self.costly_parts.aligned[position]) & bit:  # folded character for character
+            folded = self.folded_titles[position] if bit == 1 else self.folded_texts[position]
+            return Folded(folded, tuple(range(len(folded) + 1)))
         return fold({"title": record.title, "refs": record.refs_text}.get(field, record.text))
 
     def surface_form(self, folded_term: str) -> str:
@@ -282,8 +286,17 @@ class SearchIndex:
 
     def _build(self) -> IndexParts:
         """Fold every record's fields, then build the postings family by family."""
-        titles = [fold_text(record.title) for record in self.records]
-        texts = [fold_text(record.text) for record in self.records]
+        titles: list[str] = []
+        texts: list[str] = []
+        aligned = np.zeros(len(self.records), dtype=np.uint8)
+        for position, record in enumerate(self.records):
+            for bit, (original, folded_texts) in enumerate(
+                ((record.title, titles), (record.text, texts))
+            ):
+                folded = fold(original)
+                folded_texts.append(folded.text)
+                if folded.offsets == tuple(range(len(original) + 1)):
+                    aligned[position] |= 1 << bit
         fields = [
             (title, text, fold_text(" ".join(record.section_path)), fold_text(record.refs_text))
             for record, title, text in zip(self.records, titles, texts, strict=True)
@@ -301,6 +314,7 @@ class SearchIndex:
         return IndexParts(
             folded_titles=titles,
             folded_texts=texts,
+            aligned=aligned,
             postings=postings,
             user_terms=sorted(self.segmenter.user_terms),
             sounds=sound_table(vocabulary),

@@ -20,7 +20,7 @@ from bot.search.frequencies import FrequencyTable, tokenizer_with
 from bot.search.postings import FAMILIES, FamilyPostings, Postings
 
 MAGIC = b"HKPBIDX\x00"
-FORMAT_VERSION = 2  # bump whenever the layout or what the parts mean changes
+FORMAT_VERSION = 3  # bump whenever the layout or what the parts mean changes
 _PREFIX = struct.Struct("<IQ")
 
 
@@ -34,6 +34,9 @@ class IndexParts:
 
     folded_titles: list[str]
     folded_texts: list[str]
+    # Per record, bit 0: the title folds character for character (offsets are the identity, so
+    # its offset map need not be computed), bit 1: the same for the text.
+    aligned: np.ndarray
     postings: Postings
     user_terms: list[str]  # the segmenter's taught terms (folded), sorted
     sounds: dict[str, list[str]]  # Mandarin reading → two-character vocabulary words
@@ -55,6 +58,7 @@ def encode(parts: IndexParts) -> bytes:
             (f"{name}.weights", family.weights.astype("<f4")),
             (f"{name}.idf", family.idf.astype("<f8")),
         ]
+    arrays += [("aligned", parts.aligned.astype(np.uint8))]
     table = FrequencyTable.of(parts.tokenizer.FREQ)
     arrays += [
         ("jieba.hashes", table.hashes.astype("<u8")),
@@ -133,6 +137,7 @@ def _decode(payload: memoryview, records: int) -> IndexParts:
     return IndexParts(
         folded_titles=_texts(arrays, "titles", records),
         folded_texts=_texts(arrays, "texts", records),
+        aligned=_sized(arrays["aligned"], records),
         postings=Postings(families),
         user_terms=[str(term) for term in header["user_terms"]],
         sounds={str(key): [str(w) for w in words] for key, words in header["sounds"].items()},
@@ -148,6 +153,12 @@ def _section(payload: memoryview, start: int, dtype: str, offset: int, size: int
     if offset < 0 or size < 0 or size % kind.itemsize or start + offset + size > len(payload):
         raise SnapshotError("section outside the snapshot")
     return np.frombuffer(payload, dtype=kind, count=size // kind.itemsize, offset=start + offset)
+
+
+def _sized(values: np.ndarray, records: int) -> np.ndarray:
+    if len(values) != records:
+        raise SnapshotError("per-record array does not match the records")
+    return values
 
 
 def _texts(arrays: Mapping[str, np.ndarray], name: str, records: int) -> list[str]:

@@ -18,6 +18,7 @@ from bot.cli import main
 from bot.core.resources import sources_dir
 from bot.ingest.pipeline import ingest
 from bot.search import SearchIndex, related, search
+from bot.search.normalize import fold
 from bot.search.persist import corpus_key, load_index, save_snapshot
 from bot.search.snapshot import SnapshotError, decode, encode
 from bot.store.db import SessionFactory, make_sessions
@@ -154,6 +155,19 @@ def test_the_key_follows_records_and_vocabulary(search_index: SearchIndex) -> No
     assert corpus_key(records[1:], lexicon) != key
     fewer_stops = replace(lexicon, stop_phrases=lexicon.stop_phrases[1:])
     assert corpus_key(records, fewer_stops) != key
+
+
+def test_highlight_maps_are_those_of_the_original_text(search_index: SearchIndex) -> None:
+    restored = SearchIndex.restore(
+        search_index.records,
+        search_index.lexicon,
+        decode(encode(search_index.costly_parts), len(search_index)),
+    )
+    for index in (search_index, restored):
+        for position, record in enumerate(index.records):
+            assert index.folded("title", position) == fold(record.title)
+            assert index.folded("text", position) == fold(record.text)
+            assert index.folded("refs", position) == fold(record.refs_text)
 
 
 def test_snapshot_bytes_are_checked(search_index: SearchIndex) -> None:
