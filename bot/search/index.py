@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.embedding import default_embedder
@@ -33,8 +34,8 @@ from bot.search.postings import (
 from bot.search.segment import Segmenter, chars, grams, is_cjk, numbers, quoted_terms, sound_keys
 from bot.search.snapshot import IndexParts
 from bot.search.vectors import load_vectors
-from bot.store.corpus import list_recommendations, list_sources
-from bot.store.models import Recommendation
+from bot.store.corpus import list_sources
+from bot.store.models import Recommendation, Source
 
 FOLDED_CACHE = 2048  # records' folded fields with offset maps kept for highlighting
 
@@ -357,10 +358,50 @@ def sound_table(vocabulary: Iterable[str]) -> dict[str, list[str]]:
 
 
 def read_corpus(session: Session) -> tuple[list[IndexedRecord], SourceFacts]:
-    """Every active recommendation as IndexedRecord, and the facts of the sources."""
-    rows = list_recommendations(session)
-    sources = SourceFacts.of(list_sources(session))
-    return [IndexedRecord.from_row(row) for row in rows], sources
+    """Every active recommendation as IndexedRecord (in document order, as
+    `list_recommendations` gives them), and the facts of the sources. Reads only the columns
+    search needs, as plain rows: at 100 times the corpus, loading ORM objects cost seconds and
+    memory that stayed fragmented."""
+    sources = list_sources(session)
+    by_id = {source.id: (source, source.year, source.period) for source in sources}
+    statement = (
+        select(
+            Recommendation.id,
+            Recommendation.source_id,
+            Recommendation.areas,
+            Recommendation.label,
+            Recommendation.title,
+            Recommendation.text,
+            Recommendation.section_path,
+            Recommendation.refs,
+        )
+        .join(Recommendation.source)
+        .where(Recommendation.withdrawn.is_(False))
+        .order_by(Source.date, Source.id, Recommendation.position)
+    )
+    records = []
+    for rec_id, source_id, areas, label, title, text, section_path, refs in session.execute(
+        statement
+    ):
+        source, year, period = by_id[source_id]
+        records.append(
+            IndexedRecord(
+                id=rec_id,
+                source_id=source_id,
+                org=source.org,
+                org_short=source.org_short,
+                org_short_en=source.org_short_en,
+                year=year,
+                period=period,
+                areas=tuple(areas),
+                label=label,
+                title=title,
+                text=text,
+                section_path=tuple(section_path),
+                refs_text="\n".join(ref["text"] for ref in refs),
+            )
+        )
+    return records, SourceFacts.of(sources)
 
 
 def _user_terms(records: Iterable[IndexedRecord], lexicon: Lexicon) -> set[str]:

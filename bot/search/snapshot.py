@@ -2,9 +2,9 @@
 
 Layout: MAGIC, a little-endian uint32 format version, a uint64 header length, a UTF-8 JSON header
 (counts, term lists, the user terms and the sound table, and where each array section lies), then
-the array sections, each 8-byte aligned. Loading reads the header and maps the arrays onto the
-payload without copying (numpy views of the bytes). Any inconsistency raises SnapshotError, and
-the caller rebuilds instead."""
+the array sections, each 8-byte aligned. Loading reads the header and copies each array out of
+the payload (so that the payload, texts included, is freed once decoded). Any inconsistency
+raises SnapshotError, and the caller rebuilds instead."""
 
 from __future__ import annotations
 
@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 
 from bot.search.frequencies import FrequencyTable, tokenizer_with
-from bot.search.postings import FAMILIES, FamilyPostings, Postings
+from bot.search.postings import FAMILIES, FamilyPostings, Postings, doc_dtype
 
 MAGIC = b"HKPBIDX\x00"
-FORMAT_VERSION = 3  # bump whenever the layout or what the parts mean changes
+FORMAT_VERSION = 4  # bump whenever the layout or what the parts mean changes
 _PREFIX = struct.Struct("<IQ")
 
 
@@ -54,7 +54,7 @@ def encode(parts: IndexParts) -> bytes:
         families[name] = family.terms
         arrays += [
             (f"{name}.starts", family.starts.astype("<i8")),
-            (f"{name}.docs", family.docs.astype("<i4")),
+            (f"{name}.docs", family.docs.astype(doc_dtype(len(parts.folded_titles)))),
             (f"{name}.weights", family.weights.astype("<f4")),
             (f"{name}.idf", family.idf.astype("<f8")),
         ]
@@ -96,7 +96,7 @@ def encode(parts: IndexParts) -> bytes:
     return bytes(body)
 
 
-def decode(payload: bytes, records: int) -> IndexParts:
+def decode(payload: bytes | bytearray, records: int) -> IndexParts:
     """The parts back from `encode`'s bytes, for an index of `records` records; SnapshotError if
     the bytes are damaged, truncated or of another format."""
     try:
@@ -118,9 +118,16 @@ def _decode(payload: memoryview, records: int) -> IndexParts:
     if header["records"] != records:
         raise SnapshotError(f"snapshot of {header['records']} records, expected {records}")
     start = _aligned(header_start + header_size)
+    # Copies, not views: the payload (with the texts' UTF-8, decoded below) can then be freed.
     arrays = {
+        name: _section(payload, start, dtype, offset, size).copy()
+        for name, dtype, offset, size in header["sections"]
+        if not name.endswith(".utf8")
+    }
+    arrays |= {
         name: _section(payload, start, dtype, offset, size)
         for name, dtype, offset, size in header["sections"]
+        if name.endswith(".utf8")
     }
     families = {}
     for name in FAMILIES:
@@ -162,7 +169,7 @@ def _sized(values: np.ndarray, records: int) -> np.ndarray:
 
 
 def _texts(arrays: Mapping[str, np.ndarray], name: str, records: int) -> list[str]:
-    joined = arrays[f"{name}.utf8"].tobytes().decode()
+    joined = str(arrays[f"{name}.utf8"].data, "utf-8")
     ends: Sequence[int] = arrays[f"{name}.ends"].tolist()
     if len(ends) != records or (ends and ends[-1] != len(joined)):
         raise SnapshotError(f"{name} do not match the records")
