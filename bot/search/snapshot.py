@@ -20,7 +20,7 @@ from bot.search.frequencies import FrequencyTable, tokenizer_with
 from bot.search.postings import FAMILIES, FamilyPostings, Postings, doc_dtype
 
 MAGIC = b"HKPBIDX\x00"
-FORMAT_VERSION = 4  # bump whenever the layout or what the parts mean changes
+FORMAT_VERSION = 5  # bump whenever the layout or what the parts mean changes
 _PREFIX = struct.Struct("<IQ")
 
 
@@ -49,9 +49,11 @@ class IndexParts:
 def encode(parts: IndexParts) -> bytes:
     """The snapshot's bytes."""
     arrays: list[tuple[str, np.ndarray]] = []
-    families: dict[str, list[str]] = {}
+    families: dict[str, list[str] | None] = {}
     for name, family in parts.postings.families.items():
-        families[name] = family.terms
+        families[name] = family.terms if family.codes is None else None
+        if family.codes is not None:
+            arrays += [(f"{name}.codes", family.codes.astype("<i8"))]
         arrays += [
             (f"{name}.starts", family.starts.astype("<i8")),
             (f"{name}.docs", family.docs.astype(doc_dtype(len(parts.folded_titles)))),
@@ -138,16 +140,26 @@ def _decode(payload: memoryview, records: int) -> IndexParts:
             arrays[f"{name}.docs"],
             arrays[f"{name}.weights"],
             arrays[f"{name}.idf"],
+            arrays.get(f"{name}.codes") if terms is None else None,
         )
         family.check(records)
         families[name] = family
+    words = families["w"]
+    vocabulary = words.terms
+
+    def shared(term: str) -> str:  # the same string object as the word's, not a copy
+        position = words.index_of(term)
+        return vocabulary[position] if position >= 0 else term
+
     return IndexParts(
         folded_titles=_texts(arrays, "titles", records),
         folded_texts=_texts(arrays, "texts", records),
         aligned=_sized(arrays["aligned"], records),
         postings=Postings(families),
-        user_terms=[str(term) for term in header["user_terms"]],
-        sounds={str(key): [str(w) for w in words] for key, words in header["sounds"].items()},
+        user_terms=[shared(str(term)) for term in header["user_terms"]],
+        sounds={
+            str(key): [shared(str(w)) for w in words] for key, words in header["sounds"].items()
+        },
         tokenizer=tokenizer_with(
             FrequencyTable(arrays["jieba.hashes"], arrays["jieba.counts"].astype(np.int64)),
             int(header["jieba_total"]),
