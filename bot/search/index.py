@@ -133,6 +133,7 @@ class SearchIndex:
         # The typo tables, built now rather than by the first query with a typo (that query
         # used to pay ~0.1-0.3 s for them).
         self._by_length: dict[tuple[int, bool], list[str]] | None = None
+        self._near: dict[tuple[int, bool], list[str]] = {}
         self.vocabulary_near(0, cjk=True)
         # Multi-word English terms of the data ("green bonds"), longest first, to spot whole.
         ascii_terms = sorted(
@@ -220,16 +221,21 @@ class SearchIndex:
 
     def vocabulary_near(self, length: int, *, cjk: bool) -> list[str]:
         """Vocabulary words within one character of `length` (Chinese or Latin), for typo
-        matching; grouped once by length so a lookup does not scan the whole vocabulary."""
+        matching; grouped once by length so a lookup does not scan the whole vocabulary. The
+        list is shared between calls: do not modify it."""
         if self._by_length is None:
             self._by_length = defaultdict(list)
             for word in self.word_vocabulary:
                 self._by_length[(len(word), is_cjk(word))].append(word)
-        return [
-            w
-            for size in (length - 1, length, length + 1)
-            for w in self._by_length.get((size, cjk), [])
-        ]
+        near = self._near.get((length, cjk))
+        if near is None:  # kept: at 100 times the corpus each list takes milliseconds to make
+            near = [
+                w
+                for size in (length - 1, length, length + 1)
+                for w in self._by_length.get((size, cjk), [])
+            ]
+            self._near[(length, cjk)] = near
+        return near
 
     def homophones(self, term: str) -> list[str]:
         """Two-character vocabulary words that sound like `term` in Mandarin (any reading, tones
