@@ -83,6 +83,7 @@ class LiveIndex:
                 return False
             started = time.perf_counter()
             index = load_index(self._sessions)  # the stored snapshot when the corpus has one
+            index.homophones("")  # loads pypinyin now (0.3 s), not on a member's first typo
             self._index, self._version = index, version
             log.info(
                 "search index %s: %d records in %.2fs (corpus %s)",
