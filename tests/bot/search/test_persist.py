@@ -18,6 +18,7 @@ from bot.cli import main
 from bot.core.resources import sources_dir
 from bot.ingest.pipeline import ingest
 from bot.search import SearchIndex, related, search
+from bot.search.live import LiveIndex
 from bot.search.normalize import fold
 from bot.search.persist import corpus_key, load_index, save_snapshot
 from bot.search.snapshot import SnapshotError, decode, encode
@@ -77,6 +78,8 @@ def test_an_unchanged_corpus_is_loaded_and_answers_as_a_fresh_build(
         assert snapshot_keys(session) == [built.corpus_key]
     loaded = load_index(sessions)
     assert loaded.restored and loaded.corpus_key == built.corpus_key
+    replica = LiveIndex(sessions, interval=3600.0).get()  # another replica starting
+    assert replica.restored and replica.corpus_key == built.corpus_key
     assert loaded.word_vocabulary == built.word_vocabulary
     assert dict(loaded.postings.items()).keys() == dict(built.postings.items()).keys()
     expected = answers(search_index)  # built the usual way, in this process
@@ -168,6 +171,12 @@ def test_highlight_maps_are_those_of_the_original_text(search_index: SearchIndex
             assert index.folded("title", position) == fold(record.title)
             assert index.folded("text", position) == fold(record.text)
             assert index.folded("refs", position) == fold(record.refs_text)
+
+
+def test_an_empty_store_round_trips(sessions: SessionFactory) -> None:
+    assert not load_index(sessions).restored
+    empty = load_index(sessions)
+    assert empty.restored and len(empty) == 0 and search(empty, "人才").total == 0
 
 
 def test_snapshot_bytes_are_checked(search_index: SearchIndex) -> None:
