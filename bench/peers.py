@@ -127,9 +127,23 @@ class Semantic(System):
         self.vectors = None
 
 
+EMBED_COPIES = False  # --embed-copies: embed synthetic copies too (about an hour at 100x)
+
+
 def record_vectors(records: Sequence[IndexedRecord]) -> np.ndarray:
-    """The records' vectors as ingest computes them (read from the on-disk cache)."""
-    return embed_passages([passage_text(record.title, record.text) for record in records])
+    """The records' vectors as ingest computes them (read from the on-disk cache). A synthetic
+    copy (id `<id>~<n>`) carries its original's vector unless EMBED_COPIES: embedding 35 700
+    passages takes about an hour, and search and start-up cost do not depend on the values."""
+    if EMBED_COPIES:
+        return embed_passages([passage_text(record.title, record.text) for record in records])
+    originals = [record for record in records if "~" not in record.id]
+    computed = embed_passages([passage_text(record.title, record.text) for record in originals])
+    row_of = {record.id: row for row, record in enumerate(originals)}
+    rows = [row_of.get(record.id.split("~")[0], -1) for record in records]
+    vectors = np.zeros((len(records), computed.shape[1]), dtype=np.float32)
+    known = np.array([row >= 0 for row in rows], dtype=bool)
+    vectors[known] = computed[[row for row in rows if row >= 0]]
+    return vectors
 
 
 class Like(System):

@@ -1,13 +1,19 @@
 """Search speed and memory, our engine against simple peers, at the real corpus size and larger.
 
     .venv/bin/python -m bench.search_speed [--scale 1,100] [--repeat 3] [--budget 45]
-        [--queries FILE] [--systems ours,fts5]
+        [--queries FILE] [--systems ours,fts5] [--no-start] [--embed-copies]
 
 For each scale (1 = the real corpus; N = the real records plus N-1 varied synthetic copies, see
 bench.common.synthesize) and each system: index build time, resident memory growth over the build
 (VmRSS), and per-query latency p50/p99 over the relevance queries, each run `--repeat` times in a
 shuffled order. A system that would need more than `--budget` seconds for its queries is timed on
-a random sample of the runs, and the table says so. Numbers, not a test: it never fails.
+a random sample of the runs, and the table says so.
+
+Then, per scale, a replica's start-up from a SQLite store holding that corpus (bench.index_start):
+cold (no snapshot: the index is built and its snapshot saved) and warm (the snapshot is loaded),
+each with its time, resident memory growth and the snapshot's size, and query latency on the
+warm index. Synthetic copies carry their original's vector unless --embed-copies (which embeds
+them: about an hour at 100x). Numbers, not a test: it never fails.
 """
 
 from __future__ import annotations
@@ -15,11 +21,13 @@ from __future__ import annotations
 import argparse
 import random
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import peers
 from bench.common import (
     DEFAULT_QUERIES,
     Query,
@@ -34,6 +42,7 @@ from bench.common import (
     rss_mb,
     synthesize,
 )
+from bench.index_start import StartMeasurement, base_store, measure_start, scaled_store
 from bench.peers import System, make_systems, safe_build, safe_search, warm_up
 from bot.search import IndexedRecord
 
@@ -158,6 +167,25 @@ def results_table(measurements: Sequence[Measurement]) -> str:
     return format_table(headers, [measurement_row(m) for m in measurements])
 
 
+def start_table(measurements: Sequence[StartMeasurement]) -> str:
+    """Cold and warm start-up per scale."""
+    headers = ["scale", "start", "records", "ready_s", "rss_mb", "snapshot_mb", "p50_ms", "p99_ms"]
+    rows = [
+        [
+            f"{m.scale}x",
+            m.path,
+            m.records,
+            fmt(m.seconds, 2),
+            fmt(m.rss_mb, 1),
+            fmt(m.snapshot_mb, 1),
+            fmt(percentile(m.latencies_ms, 0.5), 2),
+            fmt(percentile(m.latencies_ms, 0.99), 2),
+        ]
+        for m in measurements
+    ]
+    return format_table(headers, rows)
+
+
 def parse_scales(value: str) -> list[int]:
     """`1,100` → [1, 100]."""
     scales = [int(part) for part in value.split(",") if part.strip()]
@@ -177,6 +205,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES, help="YAML query file")
     parser.add_argument("--systems", help="only these systems: ours,like,fuzz,fts5,whoosh")
     parser.add_argument("--seed", type=int, default=0, help="synthetic corpus and run order")
+    parser.add_argument(
+        "--no-start", action="store_true", help="skip the cold/warm start-up measurement"
+    )
+    parser.add_argument(
+        "--embed-copies", action="store_true", help="embed synthetic copies (slow) for real"
+    )
     return parser.parse_args(argv)
 
 
@@ -189,26 +223,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     queries = load_queries(args.queries)
     runs = run_order(queries, args.repeat, args.seed)
+    peers.EMBED_COPIES = args.embed_copies
     base = load_corpus()
     systems = make_systems(args.systems)
     jieba_mb = warm_up(systems, base)
     measurements: list[Measurement] = []
-    for scale in args.scale:
-        started = time.perf_counter()
-        records = base if scale == 1 else synthesize(base, scale, args.seed)
-        made = time.perf_counter() - started
-        print(f"{scale}x: {corpus_stats(records)} (made in {made:.1f}s)", flush=True)
-        for system in systems:
-            measurement = measure(system, scale, records, runs, args.budget)
-            measurements.append(measurement)
-            print("  " + " ".join(str(cell) for cell in measurement_row(measurement)), flush=True)
-        del records
+    starts: list[StartMeasurement] = []
+    with tempfile.TemporaryDirectory(prefix="bench-start-") as temporary:
+        directory = Path(temporary)
+        stored = None if args.no_start else base_store(directory)
+        for scale in args.scale:
+            started = time.perf_counter()
+            records = base if scale == 1 else synthesize(base, scale, args.seed)
+            made = time.perf_counter() - started
+            print(f"{scale}x: {corpus_stats(records)} (made in {made:.1f}s)", flush=True)
+            for system in systems:
+                measurement = measure(system, scale, records, runs, args.budget)
+                measurements.append(measurement)
+                print("  " + " ".join(str(c) for c in measurement_row(measurement)), flush=True)
+            if stored is not None:
+                engine = scaled_store(stored, records, directory / f"scale{scale}.db")
+                del records
+                for start in measure_start(scale, engine, runs, args.budget):
+                    starts.append(start)
+                    print(f"  start {start.path}: {start.seconds:.2f}s, +{start.rss_mb:.0f} MiB")
+                engine.dispose()
+            else:
+                del records
     print(
         f"\n{len(queries)} queries x {args.repeat} runs = {len(runs)} timed runs per system and "
         f"scale (budget {args.budget:g}s); rss_mb = VmRSS growth over the build; jieba's "
         f"global dictionary (used by whoosh, loaded before measuring) took {jieba_mb:.0f} MiB\n"
     )
     print(results_table(measurements))
+    if starts:
+        print(
+            "\nStart-up of a replica from a store holding the corpus (bot.search.persist."
+            "load_index): ready_s = records and vectors read, index built and saved (cold) or "
+            "loaded (warm), model warmed; rss_mb = VmRSS growth over it (jieba's dictionary, "
+            "loaded before, not counted); p50/p99 over the runs on the warm index\n"
+        )
+        print(start_table(starts))
     return 0
 
 

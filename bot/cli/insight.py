@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from bot.cli.store import open_store
+from bot.cli.store import close_store, open_store
 from bot.core.config import Settings
 from bot.core.languages import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -71,16 +71,19 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_compare(args: argparse.Namespace, settings: Settings) -> int:
     """One topic, side by side: which organisation proposed what (grouped by organisation)."""
-    from bot.search import SearchIndex
     from bot.search.compare import PER_ORG, compare, comparison_json, describe_comparison
 
     topic = " ".join(args.topic).strip()
     if not topic:
         print("give a topic, e.g. python -m bot compare 北部都會區", file=sys.stderr)
         return 2
+    from bot.search.persist import load_index
+
     sessions = open_store(settings)
-    with sessions() as session:
-        index = SearchIndex.load(session)
+    try:
+        index = load_index(sessions)  # the stored snapshot when the corpus is unchanged
+    finally:
+        close_store(sessions)
     comparison = compare(index, topic, per_org=args.per_org or PER_ORG)
     if args.json:
         print(json.dumps(comparison_json(comparison), ensure_ascii=False, indent=1))

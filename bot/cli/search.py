@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.store import open_store
+from bot.cli.store import close_store, open_store
 from bot.core.config import Settings
 from bot.core.filters import Filters
 
@@ -32,12 +32,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     """Search the corpus (one query, or --batch FILE with one query per line → JSON lines)."""
-    from bot.search import SearchIndex, search
+    from bot.search import search
+    from bot.search.persist import load_index
     from bot.search.present import describe_results, results_json
 
     sessions = open_store(settings)
-    with sessions() as session:
-        index = SearchIndex.load(session)
+    try:
+        index = load_index(sessions)  # the stored snapshot when the corpus is unchanged
+    finally:
+        close_store(sessions)
     filters = cli_filters(args, index)
     if filters is None:
         return 2

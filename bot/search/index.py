@@ -7,33 +7,45 @@ Four token families are indexed: jieba words ("w"), character bigrams ("g"), sin
 
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.embedding import default_embedder
 from bot.search.facts import SourceFacts
 from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.normalize import Folded, fold, fold_text, to_traditional
+from bot.search.postings import (
+    FAMILIES,
+    FIELD_WEIGHTS,
+    K1,
+    B,
+    Posting,
+    Postings,
+    Tokenizer,
+    build_family,
+)
 from bot.search.segment import Segmenter, chars, grams, is_cjk, numbers, quoted_terms, sound_keys
+from bot.search.snapshot import IndexParts
 from bot.search.vectors import load_vectors
-from bot.store.corpus import list_recommendations, list_sources
-from bot.store.models import Recommendation
+from bot.store.corpus import list_sources
+from bot.store.models import Recommendation, Source
 
-K1 = 1.2
-B = 0.75
-FIELD_WEIGHTS = {"title": 3.0, "text": 1.0, "path": 0.5, "refs": 0.3}
-FAMILIES = ("w", "g", "c", "n")
+FOLDED_CACHE = 2048  # records' folded fields with offset maps kept for highlighting
+
+__all__ = ["FAMILIES", "FIELD_WEIGHTS", "K1", "B", "IndexedRecord", "Posting", "SearchIndex"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IndexedRecord:
-    """What search needs of a recommendation (plain data, detached from the session)."""
+    """What search needs of a recommendation (plain data, detached from the session; slots:
+    at 100 times the corpus a per-object dict cost megabytes)."""
 
     id: str
     source_id: str
@@ -69,17 +81,10 @@ class IndexedRecord:
         )
 
 
-@dataclass(frozen=True)
-class Posting:
-    """Records containing a term, with the term's BM25 weight in each."""
-
-    docs: np.ndarray  # int32 record positions
-    weights: np.ndarray  # float32 BM25 weights
-    idf: float
-
-
 class SearchIndex:
-    """Records plus postings; immutable once built (rebuild after an ingest)."""
+    """Records plus postings; immutable once built (rebuild after an ingest). The costly parts
+    (`IndexParts`: postings, folded fields, taught terms, sound table) are built here or restored
+    from a snapshot (bot.search.persist)."""
 
     def __init__(
         self,
@@ -88,6 +93,7 @@ class SearchIndex:
         segmenter: Segmenter,
         sources: SourceFacts | None = None,
         vectors: np.ndarray | None = None,
+        parts: IndexParts | None = None,
     ) -> None:
         self.records = list(records)
         # One sentence vector per record (rows, normalised; a zero row for a record without one),
@@ -105,34 +111,37 @@ class SearchIndex:
         self.sources = sources or SourceFacts()  # per-source facts, as fresh as the records
         self.lexicon = lexicon
         self.segmenter = segmenter
-        self._title_maps = [fold(record.title) for record in self.records]
-        self._text_maps = [fold(record.text) for record in self.records]
-        self._refs_maps = [fold(record.refs_text) for record in self.records]
-        self.folded_titles = [folded.text for folded in self._title_maps]
-        self.folded_texts = [folded.text for folded in self._text_maps]
-        self.folded_orgs = [fold_text(record.org_short) for record in self.records]
+        self.restored = parts is not None  # True: the costly parts came from a snapshot
+        self.corpus_key: str | None = None  # set by bot.search.persist
+        if parts is None:
+            parts = self._build()
+        self.costly_parts = parts  # what bot.search.persist saves
+        self.folded_titles = parts.folded_titles
+        self.folded_texts = parts.folded_texts
+        self.postings: Postings = parts.postings
+        orgs = {record.org_short for record in self.records}
+        folded_org = {org: fold_text(org) for org in orgs}
+        self.folded_orgs = [folded_org[record.org_short] for record in self.records]
         self._positions = {record.id: i for i, record in enumerate(self.records)}
-        self.postings: dict[str, Posting] = {}
-        self._sounds: dict[str, list[str]] | None = None
-        self._by_length: dict[tuple[int, bool], list[str]] | None = None
-        self._build()
+        # Folded fields with their offset maps, made when a result needs highlighting (holding
+        # them for every record cost more memory than everything else together).
+        self._folded = lru_cache(maxsize=FOLDED_CACHE)(self._fold_field)
         self.word_vocabulary = sorted(
-            {key[2:] for key in self.postings if key.startswith("w:")} | self.segmenter.user_terms
+            set(parts.postings.families["w"].terms) | self.segmenter.user_terms
         )
+        self._sounds: dict[str, list[str]] = parts.sounds
         # The typo tables, built now rather than by the first query with a typo (that query
         # used to pay ~0.1-0.3 s for them).
+        self._by_length: dict[tuple[int, bool], list[str]] | None = None
+        self._near: dict[tuple[int, bool], list[str]] = {}
         self.vocabulary_near(0, cjk=True)
-        self.homophones("")
         # Multi-word English terms of the data ("green bonds"), longest first, to spot whole.
         ascii_terms = sorted(
             (term for term in lexicon.phrases() if term.isascii() and " " in term),
             key=len,
             reverse=True,
         )
-        self.ascii_phrases = [
-            (term, re.compile(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])"))
-            for term in ascii_terms
-        ]
+        self.ascii_phrases = [(term, WholePhrase(term)) for term in ascii_terms]
 
     @classmethod
     def build(
@@ -149,12 +158,24 @@ class SearchIndex:
         return cls(records, lexicon, segmenter, sources, vectors)
 
     @classmethod
+    def restore(
+        cls,
+        records: Sequence[IndexedRecord],
+        lexicon: Lexicon,
+        parts: IndexParts,
+        sources: SourceFacts | None = None,
+        vectors: np.ndarray | None = None,
+    ) -> SearchIndex:
+        """The index of `records` from parts built earlier for the same records and lexicon."""
+        segmenter = Segmenter.restored(parts.user_terms, parts.tokenizer)
+        return cls(records, lexicon, segmenter, sources, vectors, parts)
+
+    @classmethod
     def load(cls, session: Session, lexicon: Lexicon | None = None) -> SearchIndex:
         """Index every active recommendation in the store, with the facts of their sources and
-        the vectors computed at ingest (never computed here)."""
-        rows = list_recommendations(session)
-        sources = SourceFacts.of(list_sources(session))
-        records = [IndexedRecord.from_row(row) for row in rows]
+        the vectors computed at ingest (never computed here). Always builds: see
+        bot.search.persist.load_index for the start-up path that reuses a stored snapshot."""
+        records, sources = read_corpus(session)
         return cls.build(records, lexicon, sources, load_vectors(session, records))
 
     def __len__(self) -> int:
@@ -172,10 +193,10 @@ class SearchIndex:
             postings.append(posting)
         if not postings:
             return False
-        common = set(postings[0].docs.tolist())
-        for posting in postings[1:]:
-            common &= set(posting.docs.tolist())
-            if not common:
+        common = postings[0].docs
+        for posting in postings[1:]:  # sorted, unique record positions: intersect in C
+            common = np.intersect1d(common, posting.docs, assume_unique=True)
+            if not len(common):
                 return False
         return True
 
@@ -200,26 +221,25 @@ class SearchIndex:
 
     def vocabulary_near(self, length: int, *, cjk: bool) -> list[str]:
         """Vocabulary words within one character of `length` (Chinese or Latin), for typo
-        matching; grouped once by length so a lookup does not scan the whole vocabulary."""
+        matching; grouped once by length so a lookup does not scan the whole vocabulary. The
+        list is shared between calls: do not modify it."""
         if self._by_length is None:
             self._by_length = defaultdict(list)
             for word in self.word_vocabulary:
                 self._by_length[(len(word), is_cjk(word))].append(word)
-        return [
-            w
-            for size in (length - 1, length, length + 1)
-            for w in self._by_length.get((size, cjk), [])
-        ]
+        near = self._near.get((length, cjk))
+        if near is None:  # kept: at 100 times the corpus each list takes milliseconds to make
+            near = [
+                w
+                for size in (length - 1, length, length + 1)
+                for w in self._by_length.get((size, cjk), [])
+            ]
+            self._near[(length, cjk)] = near
+        return near
 
     def homophones(self, term: str) -> list[str]:
         """Two-character vocabulary words that sound like `term` in Mandarin (any reading, tones
         ignored): 輕能 → 氫能, 按竭 → 按揭."""
-        if self._sounds is None:
-            self._sounds = defaultdict(list)
-            for word in self.word_vocabulary:
-                if len(word) == 2 and is_cjk(word):
-                    for key in sound_keys(word):
-                        self._sounds[key].append(word)
         found = {word for key in sound_keys(term) for word in self._sounds.get(key, [])}
         return sorted(found - {term})
 
@@ -244,18 +264,26 @@ class SearchIndex:
 
     def folded(self, field: str, position: int) -> Folded:
         """A record's folded title, text or cited paragraphs ("refs") with its offset map."""
-        maps = {"title": self._title_maps, "refs": self._refs_maps}.get(field, self._text_maps)
-        return maps[position]
+        return self._folded(field if field in ("title", "refs") else "text", position)
+
+    def _fold_field(self, field: str, position: int) -> Folded:
+        record = self.records[position]
+        bit = {"title": 1, "text": 2}.get(field, 0)
+        if int(self.costly_parts.aligned[position]) & bit:  # folded character for character
+            folded = self.folded_titles[position] if bit == 1 else self.folded_texts[position]
+            return Folded(folded, tuple(range(len(folded) + 1)))
+        return fold({"title": record.title, "refs": record.refs_text}.get(field, record.text))
 
     def surface_form(self, folded_term: str) -> str:
         """How the corpus writes a folded term (else the term in Traditional characters)."""
         for position, record in enumerate(self.records):
-            for folded, original in (
-                (self._title_maps[position], record.title),
-                (self._text_maps[position], record.text),
+            for field, folded_text, original in (
+                ("title", self.folded_titles[position], record.title),
+                ("text", self.folded_texts[position], record.text),
             ):
-                found = folded.text.find(folded_term)
+                found = folded_text.find(folded_term)
                 if found >= 0:
+                    folded = self.folded(field, position)
                     start, end = folded.span(found, found + len(folded_term))
                     return original[start:end]
         return to_traditional(folded_term)
@@ -264,48 +292,122 @@ class SearchIndex:
         """The posting list of a folded term in a token family ("w", "g" or "c")."""
         return self.postings.get(f"{family}:{term}")
 
-    def _field_tokens(self, record: IndexedRecord, index: int) -> dict[str, dict[str, float]]:
-        fields = {
-            "title": self.folded_titles[index],
-            "text": self.folded_texts[index],
-            "path": fold_text(" ".join(record.section_path)),
-            "refs": self._refs_maps[index].text,
-        }
-        # weighted term frequencies: a title word counts 3.0, a reference 0.3 (FIELD_WEIGHTS)
-        tokens: dict[str, dict[str, float]] = {family: defaultdict(float) for family in FAMILIES}
-        for name, folded in fields.items():
-            weight = FIELD_WEIGHTS[name]
-            for family, items in (
-                ("w", self.segmenter.words(folded, for_index=True)),
-                ("g", grams(folded)),
-                ("c", chars(folded)),
-                ("n", numbers(folded)),
+    def _build(self) -> IndexParts:
+        """Fold every record's fields, then build the postings family by family."""
+        titles: list[str] = []
+        texts: list[str] = []
+        aligned = np.zeros(len(self.records), dtype=np.uint8)
+        for position, record in enumerate(self.records):
+            for bit, (original, folded_texts) in enumerate(
+                ((record.title, titles), (record.text, texts))
             ):
-                for item in items:
-                    tokens[family][item] += weight
-        return tokens
+                folded = fold(original)
+                folded_texts.append(folded.text)
+                if folded.offsets == tuple(range(len(original) + 1)):
+                    aligned[position] |= 1 << bit
+        fields = [
+            (title, text, fold_text(" ".join(record.section_path)), fold_text(record.refs_text))
+            for record, title, text in zip(self.records, titles, texts, strict=True)
+        ]
+        tokenizers: dict[str, Tokenizer] = {
+            "w": lambda folded: self.segmenter.words(folded, for_index=True),
+            "g": grams,
+            "c": chars,
+            "n": numbers,
+        }
+        postings = Postings(
+            {family: build_family(fields, tokenizers[family]) for family in FAMILIES}
+        )
+        vocabulary = set(postings.families["w"].terms) | self.segmenter.user_terms
+        return IndexParts(
+            folded_titles=titles,
+            folded_texts=texts,
+            aligned=aligned,
+            postings=postings,
+            user_terms=sorted(self.segmenter.user_terms),
+            sounds=sound_table(vocabulary),
+            tokenizer=self.segmenter.tokenizer,
+        )
 
-    def _build(self) -> None:
-        per_doc = [self._field_tokens(record, i) for i, record in enumerate(self.records)]
-        for family in FAMILIES:
-            counts = [doc[family] for doc in per_doc]
-            self._build_family(family, counts)
 
-    def _build_family(self, family: str, counts: list[dict[str, float]]) -> None:
-        total = len(counts)
-        lengths = np.array([sum(counter.values()) for counter in counts], dtype=np.float64)
-        average = float(lengths.mean()) if total else 1.0
-        norms = K1 * (1 - B + B * lengths / max(average, 1e-9))
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for doc, counter in enumerate(counts):
-            for term, frequency in counter.items():
-                postings[term].append((doc, frequency))
-        for term, entries in postings.items():
-            idf = math.log(1 + (total - len(entries) + 0.5) / (len(entries) + 0.5))
-            docs = np.fromiter((doc for doc, _ in entries), dtype=np.int32, count=len(entries))
-            tf = np.fromiter((freq for _, freq in entries), dtype=np.float64, count=len(entries))
-            weights = (idf * tf * (K1 + 1) / (tf + norms[docs])).astype(np.float32)
-            self.postings[f"{family}:{term}"] = Posting(docs, weights, idf)
+class WholePhrase:
+    """A multi-word English term found only as whole words; its regular expression is compiled
+    on first use (compiling all of them cost a command-line start half a second)."""
+
+    def __init__(self, term: str) -> None:
+        self.term = term
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """The compiled expression."""
+        if self._compiled is None:
+            self._compiled = re.compile(rf"(?<![a-z0-9]){re.escape(self.term)}(?![a-z0-9])")
+        return self._compiled
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """Where the term stands as whole words in `text`, if it does."""
+        return self.pattern.search(text)
+
+    def sub(self, replacement: str, text: str) -> str:
+        """`text` with every whole-word occurrence replaced."""
+        return self.pattern.sub(replacement, text)
+
+
+def sound_table(vocabulary: Iterable[str]) -> dict[str, list[str]]:
+    """Two-character vocabulary words by their toneless Mandarin readings (for homophones)."""
+    sounds: dict[str, list[str]] = defaultdict(list)
+    for word in sorted(vocabulary):
+        if len(word) == 2 and is_cjk(word):
+            for key in sound_keys(word):
+                sounds[key].append(word)
+    return dict(sounds)
+
+
+def read_corpus(session: Session) -> tuple[list[IndexedRecord], SourceFacts]:
+    """Every active recommendation as IndexedRecord (in document order, as
+    `list_recommendations` gives them), and the facts of the sources. Reads only the columns
+    search needs, as plain rows: at 100 times the corpus, loading ORM objects cost seconds and
+    memory that stayed fragmented."""
+    sources = list_sources(session)
+    by_id = {source.id: (source, source.year, source.period) for source in sources}
+    statement = (
+        select(
+            Recommendation.id,
+            Recommendation.source_id,
+            Recommendation.areas,
+            Recommendation.label,
+            Recommendation.title,
+            Recommendation.text,
+            Recommendation.section_path,
+            Recommendation.refs,
+        )
+        .join(Recommendation.source)
+        .where(Recommendation.withdrawn.is_(False))
+        .order_by(Source.date, Source.id, Recommendation.position)
+    )
+    records = []
+    rows = session.execute(statement.execution_options(yield_per=1000))  # not all rows at once
+    for rec_id, source_id, areas, label, title, text, section_path, refs in rows:
+        source, year, period = by_id[source_id]
+        records.append(
+            IndexedRecord(
+                id=rec_id,
+                source_id=source_id,
+                org=source.org,
+                org_short=source.org_short,
+                org_short_en=source.org_short_en,
+                year=year,
+                period=period,
+                areas=tuple(areas),
+                label=label,
+                title=title,
+                text=text,
+                section_path=tuple(section_path),
+                refs_text="\n".join(ref["text"] for ref in refs),
+            )
+        )
+    return records, SourceFacts.of(sources)
 
 
 def _user_terms(records: Iterable[IndexedRecord], lexicon: Lexicon) -> set[str]:

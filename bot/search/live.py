@@ -1,5 +1,7 @@
 """The search index a running process serves, rebuilt when the corpus changes (an ingest by this
-process or by another replica bumps the corpus version row, which is checked cheaply).
+process or by another replica bumps the corpus version row, which is checked cheaply). Every load
+goes through bot.search.persist: an unchanged corpus is loaded from its stored snapshot, so only
+the first replica to see a new corpus builds it.
 
 The periodic check and any rebuild it leads to run in a worker thread: the caller (the event
 loop, answering members) always gets the current index at once, the new one is built beside it
@@ -13,6 +15,7 @@ import threading
 import time
 
 from bot.search.index import SearchIndex
+from bot.search.persist import load_index
 from bot.store.corpus import corpus_version
 from bot.store.db import SessionFactory
 
@@ -76,13 +79,15 @@ class LiveIndex:
             self._checked = time.monotonic()
             with self._sessions() as session:
                 version = corpus_version(session)
-                if not force and self._index is not None and version == self._version:
-                    return False
-                started = time.perf_counter()
-                index = SearchIndex.load(session)
+            if not force and self._index is not None and version == self._version:
+                return False
+            started = time.perf_counter()
+            index = load_index(self._sessions)  # the stored snapshot when the corpus has one
+            index.homophones("")  # loads pypinyin now (0.3 s), not on a member's first typo
             self._index, self._version = index, version
             log.info(
-                "search index built: %d records in %.2fs (corpus %s)",
+                "search index %s: %d records in %.2fs (corpus %s)",
+                "loaded" if index.restored else "built",
                 len(index),
                 time.perf_counter() - started,
                 version,

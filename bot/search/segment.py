@@ -9,7 +9,6 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 
 import jieba
-from pypinyin import Style, pinyin
 
 from bot.core.cjk import IDEOGRAPHS
 from bot.search.normalize import fold_text
@@ -41,6 +40,19 @@ class Segmenter:
         self._jieba = _tokenizer()
         self.user_terms: set[str] = set()
         self.add_terms(user_terms)
+
+    @classmethod
+    def restored(cls, user_terms: Iterable[str], tokenizer: jieba.Tokenizer) -> Segmenter:
+        """A segmenter over a tokenizer that already knows `user_terms` (a saved index's)."""
+        segmenter = cls.__new__(cls)
+        segmenter._jieba = tokenizer
+        segmenter.user_terms = set(user_terms)
+        return segmenter
+
+    @property
+    def tokenizer(self) -> jieba.Tokenizer:
+        """The jieba tokenizer in use (its word frequencies are saved with an index)."""
+        return self._jieba
 
     def add_terms(self, terms: Iterable[str]) -> None:
         """Teach jieba whole terms (folded) so that it does not split them."""
@@ -102,6 +114,8 @@ def is_cjk(text: str) -> bool:
 
 def sound_keys(word: str) -> list[str]:
     """Every toneless Mandarin reading of a short word ("还" reads hai or huan)."""
+    from pypinyin import Style, pinyin  # its phrase dictionary takes 0.3 s to import: on use
+
     readings = pinyin(word, style=Style.NORMAL, heteronym=True, errors="ignore")
     keys = [""]
     for options in readings:

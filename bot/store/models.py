@@ -142,6 +142,21 @@ class RecordVector(Base):
     vector: Mapped[bytes] = mapped_column(LargeBinary)  # little-endian float32
 
 
+class SearchIndexSnapshot(Base):
+    """One piece of a saved search index (bot.search.persist), keyed by the corpus key it was
+    built from; a snapshot is written in one transaction, all its pieces or none."""
+
+    __tablename__ = "search_index_snapshots"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    part: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0, 1, … parts - 1
+    parts: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(BigInteger)  # bytes of the whole snapshot
+    digest: Mapped[str] = mapped_column(String(64))  # sha256 of the whole snapshot
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
 class Meta(Base):
     """Small key/value facts about the store, e.g. the corpus version other processes watch."""
 
