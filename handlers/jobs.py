@@ -32,6 +32,7 @@ async def digest_tick(context: BotContext) -> None:
         TelegramSender(context.bot),
         options,
         should_stop=lambda: not context.application.running,
+        index=services.index.get(),  # followed topics: searched once per tick
     )
     services.last_tick = utcnow()
     if report.counts:

@@ -70,11 +70,16 @@ def _preview_digest(sessions: SessionFactory, settings: Settings, chat_id: int, 
     with sessions() as session:
         schedule = session.get(DigestSchedule, chat_id)
         if schedule is None:
-            print(f"chat {chat_id} has no digest schedule (no subscriptions)", file=sys.stderr)
+            print(
+                f"chat {chat_id} has no digest schedule (no subscriptions or followed topics)",
+                file=sys.stderr,
+            )
             return 1
         digest = digest_for(session, schedule, due_slot(schedule, options, utcnow()), options)
     if digest is None:
-        print("nothing to send: no new or unsent recommendations in the subscribed areas")
+        print(
+            "nothing to send: no new or unsent recommendations in the subscribed areas or followed topics"
+        )
         return 0
     for message in digest.messages:
         print(plain_of(message.html))

@@ -113,6 +113,20 @@ class E5Embedder:
                 self._recent.popitem(last=False)
             return vector
 
+    def remember_queries(self, texts: Sequence[str]) -> None:
+        """Embed the queries not already remembered in one batch (much cheaper than one call
+        each), so that the `query` calls that follow find them: a digest tick's followed topics."""
+        with self._lock:
+            keys = list(dict.fromkeys(" ".join(text.split())[:QUERY_CHARS] for text in texts))
+            missing = [key for key in keys if key and key not in self._recent]
+            if not missing:
+                return
+            vectors = np.asarray(self._loaded().query(missing), dtype=np.float32)
+            for key, vector in zip(missing, vectors.reshape(len(missing), DIM), strict=True):
+                self._recent[key] = vector
+            while len(self._recent) > QUERY_CACHE:
+                self._recent.popitem(last=False)
+
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)

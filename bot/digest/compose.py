@@ -1,9 +1,11 @@
-"""Compose a chat's digest: per subscribed area, first what was added or changed since its last
-digest, then a few it has not seen yet, so that over time it sees the whole area, never twice."""
+"""Compose a chat's digest: per followed topic, then per subscribed area, first what was added or
+changed since its last digest, then a few it has not seen yet, so that over time it sees the whole
+area or topic, never twice. A proposal matching a topic and an area appears once, under the topic.
+The topics' matches are searched once per run for every chat (bot.search.topics.match_topics)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,12 +16,15 @@ from bot.core.text import clip
 from bot.store.corpus import list_recommendations
 from bot.store.models import Recommendation, SentItem
 from bot.store.subscriptions import areas_of
+from bot.store.topics import Topic, topics_of
 from bot.ui import actions
 from bot.ui.i18n import html, t
 from bot.ui.render import Message, escape, link, pack, snippet
 from bot.ui.views import NAME_SHOWN, TITLE_SHOWN, area_name, source_short_name
 
 PER_AREA = 5
+PER_TOPIC = 5
+TOPIC_SHOWN = 60  # UTF-16 units of a topic's text in its section heading
 SNIPPET_WIDTH = 80  # about two lines on a phone
 
 
@@ -58,6 +63,38 @@ def pick(
     return chosen
 
 
+def pick_topics(
+    by_id: Mapping[str, Recommendation],
+    topics: Sequence[Topic],
+    matches: Mapping[str, Sequence[str]],
+    sent: dict[str, datetime],
+    since: datetime | None,
+    per_topic: int = PER_TOPIC,
+) -> list[tuple[Topic, list[tuple[Recommendation, bool]]]]:
+    """Per topic (in the order followed), up to `per_topic` of its matches: changed since `since`
+    first (marked new), then unsent ones, best match first; never one already picked."""
+    chosen: list[tuple[Topic, list[tuple[Recommendation, bool]]]] = []
+    taken: set[str] = set()
+    for topic in topics:
+        matched = [
+            by_id[record_id]
+            for record_id in matches.get(topic.folded, ())
+            if record_id in by_id and record_id not in taken
+        ]
+        fresh = [
+            r
+            for r in matched
+            if since is not None and r.last_changed > since and _changed_since_sent(r, sent)
+        ]
+        unseen = [r for r in matched if r.id not in sent and r not in fresh]
+        picked = [(r, True) for r in fresh][:per_topic]
+        picked += [(r, False) for r in unseen][: per_topic - len(picked)]
+        if picked:
+            chosen.append((topic, picked))
+            taken.update(r.id for r, _ in picked)
+    return chosen
+
+
 def _changed_since_sent(record: Recommendation, sent: dict[str, datetime]) -> bool:
     return record.id not in sent or record.last_changed > sent[record.id]
 
@@ -70,27 +107,43 @@ def compose(
     since: datetime | None,
     bot_username: str | None,
     records: Sequence[Recommendation] | None = None,
+    matches: Mapping[str, Sequence[str]] | None = None,
+    by_id: Mapping[str, Recommendation] | None = None,
 ) -> Digest | None:
     """The chat's next digest, or None when there is nothing to say; `heading` names its period
-    as the reader reads it (e.g. "2–8 Dec")."""
+    as the reader reads it (e.g. "2–8 Dec"). `matches` holds, per topic key, the ids its search
+    answers with (a topic missing there contributes nothing); `by_id` indexes `records` (built
+    once per run by the caller, else here)."""
     areas = areas_of(session, chat_id)
-    if not areas:
+    topics = topics_of(session, chat_id) if matches is not None else []
+    if not areas and not topics:
         return None
     sent = {
         item.recommendation_id: item.sent_at
         for item in session.scalars(select(SentItem).where(SentItem.chat_id == chat_id))
     }
     all_records = records if records is not None else list_recommendations(session)
-    chosen = pick(all_records, areas, sent, since)
-    if not chosen:
+    by_topic: list[tuple[Topic, list[tuple[Recommendation, bool]]]] = []
+    if topics and matches is not None:
+        index = by_id if by_id is not None else {record.id: record for record in all_records}
+        by_topic = pick_topics(index, topics, matches, sent, since)
+    shown = {record.id for _, entries in by_topic for record, _ in entries}
+    rest = [record for record in all_records if record.id not in shown] if shown else all_records
+    chosen = pick(rest, areas, sent, since) if areas else {}
+    if not chosen and not by_topic:
         return None
     blocks = [html(language, "digest.title_html", period=heading)]
+    for topic, entries in by_topic:
+        name = clip(topic.text, TOPIC_SHOWN, one_line=True)
+        blocks.append("\n" + html(language, "digest.topic_html", topic=name))
+        blocks += [_entry(language, record, new, bot_username) for record, new in entries]
     for area, entries in chosen.items():
         blocks.append("\n" + html(language, "digest.area_html", area=area_name(language, area)))
         blocks += [_entry(language, record, new, bot_username) for record, new in entries]
     blocks.append("\n" + html(language, "digest.footer_html"))
     messages = [Message(text) for text in pack(blocks)]
-    ids = [record.id for entries in chosen.values() for record, _ in entries]
+    ids = [record.id for _, entries in by_topic for record, _ in entries]
+    ids += [record.id for entries in chosen.values() for record, _ in entries]
     return Digest(messages, ids)
 
 

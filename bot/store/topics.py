@@ -99,6 +99,19 @@ def topics_for_chats(session: Session, chat_ids: list[int] | None = None) -> lis
     return [_topic(row) for row in session.scalars(statement)]
 
 
+def scheduled_topics(session: Session, due_by: datetime | None) -> list[Topic]:
+    """The topics of every chat with an active schedule (due by `due_by`, unless None): what one
+    digest run searches, once per folded key."""
+    statement = (
+        select(FollowedTopic)
+        .join(DigestSchedule, DigestSchedule.chat_id == FollowedTopic.chat_id)
+        .where(DigestSchedule.active.is_(True))
+    )
+    if due_by is not None:
+        statement = statement.where(DigestSchedule.next_due <= due_by)
+    return [_topic(row) for row in session.scalars(statement)]
+
+
 def instant_topics(session: Session) -> list[Topic]:
     """Every topic whose chat asked to hear at once about new documents."""
     rows = session.scalars(select(FollowedTopic).where(FollowedTopic.notify_now.is_(True)))
