@@ -14,7 +14,7 @@ from bot.store.chats import chat_language, touch_chat
 from bot.store.models import Chat
 from bot.store.subscriptions import set_chat_reachable
 from bot.ui import actions
-from bot.ui.i18n import pick_language
+from bot.ui.i18n import pick_language, t
 from bot.ui.render import Message
 from handlers.context import UNKNOWN, BotContext, Services
 from handlers.keyboards import markup
@@ -102,6 +102,24 @@ async def is_chat_admin(context: BotContext, chat_id: int, user_id: int) -> bool
     """True when the user administers the group (asked of Telegram on every call)."""
     member = await context.bot.get_chat_member(chat_id, user_id)
     return member.status in ("administrator", "creator")
+
+
+async def may_change(update: Update, context: BotContext) -> bool:
+    """Whether this user may change the chat's subscriptions and followed topics: in private
+    chats always; in groups only administrators (the others are told why not)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return False
+    if chat.type == "private":
+        return True
+    if await is_chat_admin(context, chat.id, user.id):
+        return True
+    text = t(language_of(update, context), "errors.group_only_admins")
+    if update.callback_query:
+        await update.callback_query.answer(text, show_alert=True)
+    else:
+        await reply(update, Message(text))
+    return False
 
 
 class DeepLink(filters.MessageFilter):

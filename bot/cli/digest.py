@@ -78,7 +78,8 @@ def _preview_digest(sessions: SessionFactory, settings: Settings, chat_id: int, 
         digest = digest_for(session, schedule, due_slot(schedule, options, utcnow()), options)
     if digest is None:
         print(
-            "nothing to send: no new or unsent recommendations in the subscribed areas or followed topics"
+            "nothing to send: no new or unsent recommendations in the subscribed areas or "
+            "followed topics"
         )
         return 0
     for message in digest.messages:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.core.schedule import Frequency, is_frequency, next_due
@@ -33,6 +33,7 @@ class ChatSubscriptions:
     hour: int
     active: bool
     next_due: datetime | None
+    topics: int = 0  # how many topics the chat follows (they share the schedule)
 
 
 def areas_of(session: Session, chat_id: int) -> list[str]:
@@ -47,9 +48,12 @@ def describe(session: Session, chat_id: int) -> ChatSubscriptions:
     """The chat's subscriptions and schedule (defaults if it has none yet)."""
     schedule = session.get(DigestSchedule, chat_id)
     areas = tuple(areas_of(session, chat_id))
+    topics = session.scalar(
+        select(func.count()).select_from(FollowedTopic).where(FollowedTopic.chat_id == chat_id)
+    )
     if schedule is None:
         return ChatSubscriptions(
-            areas, DEFAULT_FREQUENCY, DEFAULT_WEEKDAY, DEFAULT_HOUR, False, None
+            areas, DEFAULT_FREQUENCY, DEFAULT_WEEKDAY, DEFAULT_HOUR, False, None, topics or 0
         )
     return ChatSubscriptions(
         areas,
@@ -58,6 +62,7 @@ def describe(session: Session, chat_id: int) -> ChatSubscriptions:
         schedule.hour,
         schedule.active,
         schedule.next_due,
+        topics or 0,
     )
 
 
