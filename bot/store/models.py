@@ -26,7 +26,7 @@ from bot.core.schedule import Frequency
 
 # The values some string columns may hold (types only: the columns stay plain strings).
 DeliveryStatus = Literal["sending", "sent", "empty", "failed", "skipped"]
-AlertStatus = Literal["queued", "sent", "failed", "blocked"]
+AlertStatus = Literal["queued", "sent", "failed", "blocked", "cancelled"]
 ActionStatus = Literal["pending", "sending", "done", "cancelled", "failed"]
 ChatType = Literal["private", "group", "supergroup", "channel"]  # Telegram's
 QueryChatType = ChatType | Literal["inline", "cli"]  # where a search was typed

@@ -118,6 +118,11 @@ def instant_topics(session: Session) -> list[Topic]:
     return [_topic(row) for row in rows]
 
 
+def has_topics(session: Session) -> bool:
+    """True if any chat follows a topic."""
+    return session.scalar(select(FollowedTopic.id).limit(1)) is not None
+
+
 def has_schedule(session: Session, chat_id: int) -> bool:
     """True if the chat already gets digests (an active schedule)."""
     schedule = session.get(DigestSchedule, chat_id)
