@@ -46,7 +46,8 @@ def topic_key(text: str, filters: Filters | None = None) -> str:
 
 def match_topics(index: SearchIndex, topics: Iterable[TopicQuery]) -> dict[str, tuple[str, ...]]:
     """Per distinct key, the ids of every record its search answers with, best first. Each key
-    is searched once; the query vectors of all of them are computed in one batch first."""
+    is searched once; the query vectors come from memory or the disk cache (a topic's vector is
+    computed once, when it is first searched, e.g. by /follow), else are computed first."""
     distinct: dict[str, TopicQuery] = {}
     for topic in topics:
         distinct.setdefault(topic.key, topic)
