@@ -5,22 +5,29 @@ once" alert after an admin's upload, exactly once."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from urllib.parse import parse_qs, urlparse
+from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
+from bot.core.filters import Filters
 from bot.digest.alerts import alert_new_documents
 from bot.digest.deliver import DeliveryOptions, send_due
+from bot.ingest.pipeline import ingest
+from bot.search.topics import topic_key
 from bot.store.chats import set_language
+from bot.store.db import SessionFactory
 from bot.store.models import Chat, Delivery, DigestSchedule, TopicAlert
 from bot.store.saved_queries import load_query
 from bot.store.subscriptions import set_schedule
-from bot.store.topics import topics_of
+from bot.store.topics import follow, topics_of
 from bot.ui.i18n import t
 from handlers.app import RETRIES_ON_429
 from handlers.telegram_sender import TelegramSender
-from tests.fake_bot_api import DEFAULT_USER_ID
+from tests.bot_process import BotProcess, bot_environment, database_url
+from tests.fake_bot_api import DEFAULT_USER_ID, FakeBotAPI
 from tests.handlers.conftest import RunningBot
 from tests.handlers.test_upload import ADMIN, CAPTION, _send, admin_bot, synthetic_pdf
 
@@ -135,3 +142,36 @@ async def test_alert_at_once_after_an_upload(admin_bot: RunningBot, synthetic_pd
         alerts = session.scalars(select(TopicAlert)).all()
     assert sorted(a.chat_id for a in alerts) == sorted(members)
     assert all(a.status == "sent" and a.source_id == "hkfia25" for a in alerts)
+
+
+async def test_preview_shows_topic_sections_as_sent(
+    fake_bot_api: FakeBotAPI, engine: Engine, sessions: SessionFactory, tmp_path: Path
+) -> None:
+    """`digest preview` prints the topic sections the next `send-due` delivers, in both
+    languages; `send-due --force` twice sends each chat's digest once."""
+    ingest(sessions)
+    zone = ZoneInfo("Asia/Hong_Kong")
+    chats = {8201: "zh-Hant-HK", 8202: "en"}
+    with sessions.begin() as session:
+        for chat_id, language in chats.items():
+            text = "北都" if language != "en" else "Northern Metropolis"
+            follow(session, chat_id, "private", text, topic_key(text), Filters(), zone)
+            set_schedule(session, chat_id, "daily", 9, 0, zone)
+            set_language(session, chat_id, "private", language)
+            fake_bot_api.register_chat(chat_id)
+    env = bot_environment(fake_bot_api.token, fake_bot_api.base_url, database_url(engine))
+    previews = {}
+    for chat_id in chats:
+        preview = await BotProcess.start(
+            ["digest", "preview", "--chat", str(chat_id), "--force"], env, tmp_path, f"p{chat_id}"
+        )
+        assert await preview.wait(120) == 0, preview.stderr[-3000:]
+        previews[chat_id] = preview.stdout
+    for run in ("first", "second"):
+        send = await BotProcess.start(["digest", "send-due", "--force"], env, tmp_path, run)
+        assert await send.wait(120) == 0, send.stderr[-3000:]
+    for chat_id, language in chats.items():
+        sent = [m.text for m in fake_bot_api.sent_messages(chat_id)]
+        assert previews[chat_id].strip() == "\n".join(sent).strip()  # once, as previewed
+        topic = "北都" if language != "en" else "Northern Metropolis"
+        assert f"━ 🔎 {topic}" in sent[0]
