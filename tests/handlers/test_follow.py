@@ -150,3 +150,12 @@ async def test_group_members_may_read_only_administrators_change(running_bot: Ru
     assert "管理員" in api.callback_answer(query)["text"]
     with running_bot.sessions() as session:
         assert [t.text for t in topics_of(session, DEFAULT_GROUP_ID)] == ["北都"]
+
+
+async def test_markup_in_a_topic_is_shown_as_typed(running_bot: RunningBot) -> None:
+    user = 4105
+    for text in ("<b>中試</b> & <i>", "</a><script>"):
+        answer = await running_bot.say(f"/follow {text}", user_id=user)  # the fake checks HTML
+        assert text in answer.text
+    listing = await running_bot.say("/following", user_id=user)
+    assert "<b>中試</b> & <i>" in listing.text and "</a><script>" in listing.text
