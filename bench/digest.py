@@ -62,7 +62,14 @@ from bot.core.embedding import MODEL_NAME, QUERY_PREFIX, VectorCache, content_ha
 from bot.core.filters import Filters
 from bot.core.schedule import period_of
 from bot.digest.compose import compose
-from bot.digest.deliver import DeliveryOptions, DeliveryReport, RunData, send_due, topic_matches
+from bot.digest.deliver import (
+    DeliveryOptions,
+    DeliveryReport,
+    RunData,
+    by_chat,
+    send_due,
+    topic_matches,
+)
 from bot.messaging.sender import Outcome, Sender, Sent
 from bot.search.index import SearchIndex
 from bot.search.normalize import to_traditional
@@ -739,7 +746,7 @@ async def topics_scenario(store: Store, count: int, distinct: int, seed: int) ->
     started = time.perf_counter()
     topic_matches(index, topics)
     warm = time.perf_counter() - started
-    run = RunData(records, {record.id: record for record in records}, matches)
+    run = RunData(records, matches, by_chat(topics))  # as send_due builds it
     period = period_of("daily", utcnow(), ZONE)
     durations: list[float] = []
     cpu: list[float] = []  # the same, in this thread's CPU time (a busy machine's waits left out)
@@ -750,9 +757,7 @@ async def topics_scenario(store: Store, count: int, distinct: int, seed: int) ->
             schedule = session.get(DigestSchedule, chat_id)
             since = (schedule.last_sent_at or schedule.created_at) if schedule else None
             began, began_cpu = time.perf_counter(), time.thread_time()
-            digest = compose(
-                session, chat_id, language, period, since, "PolicyBot", records, matches, run.by_id
-            )
+            digest = compose(session, chat_id, language, period, since, "PolicyBot", run=run)
             durations.append(time.perf_counter() - began)
             cpu.append(time.thread_time() - began_cpu)
         sections.append(sum(text.html.count("━ 🔎") for text in digest.messages) if digest else 0)

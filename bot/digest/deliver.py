@@ -39,7 +39,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.schedule import next_due, period_of, previous_due
-from bot.digest.compose import Digest, compose
+from bot.digest.compose import Digest, RunData, compose
 from bot.messaging.retry import send_with_retries
 from bot.messaging.sender import (
     Blocked,
@@ -60,7 +60,6 @@ from bot.store.models import (
     Delivery,
     DeliveryStatus,
     DigestSchedule,
-    Recommendation,
     SentItem,
     utcnow,
 )
@@ -138,7 +137,7 @@ async def send_due(
             index = SearchIndex.load(session)
     # Each followed topic's search runs once for every chat following it.
     matches = topic_matches(index, topics) if index is not None else {}
-    run = RunData(records, {record.id: record for record in records}, matches)
+    run = RunData(records, matches, by_chat(topics))
     for position, chat_id in enumerate(chats):
         if should_stop is not None and should_stop():
             report.counts["left for the next run"] += len(chats) - position
@@ -217,14 +216,12 @@ def due_slot(schedule: DigestSchedule, options: DeliveryOptions, now: datetime) 
     return schedule.next_due
 
 
-@dataclass(frozen=True)
-class RunData:
-    """What every digest of one run shares: the records (and by id), and each followed topic's
-    matches (by folded key)."""
-
-    records: Sequence[Recommendation]
-    by_id: dict[str, Recommendation]
-    matches: TopicMatches
+def by_chat(topics: Sequence[Topic]) -> dict[int, list[Topic]]:
+    """Topics grouped by chat, each chat's oldest first (as `topics_of` lists them)."""
+    grouped: dict[int, list[Topic]] = {}
+    for topic in sorted(topics, key=lambda t: (t.created_at, t.id)):
+        grouped.setdefault(topic.chat_id, []).append(topic)
+    return grouped
 
 
 def topic_matches(index: SearchIndex, topics: Sequence[Topic]) -> TopicMatches:
@@ -240,7 +237,7 @@ def run_data_for(session: Session, chat_id: int, index: SearchIndex | None = Non
     if topics and index is None:
         index = SearchIndex.load(session)
     matches = topic_matches(index, topics) if index is not None else {}
-    return RunData(records, {record.id: record for record in records}, matches)
+    return RunData(records, matches)
 
 
 def digest_for(
@@ -258,17 +255,7 @@ def digest_for(
     language = pick_language(chat_language(session, chat_id), None)
     since = schedule.last_sent_at or schedule.created_at
     heading = period_label(language, schedule.frequency, slot, options.zone)
-    return compose(
-        session,
-        chat_id,
-        language,
-        heading,
-        since,
-        options.bot_username,
-        run.records,
-        run.matches,
-        run.by_id,
-    )
+    return compose(session, chat_id, language, heading, since, options.bot_username, run=run)
 
 
 def _advance(schedule: DigestSchedule, options: DeliveryOptions, now: datetime) -> None:

@@ -12,8 +12,8 @@ from sqlalchemy import delete, select
 
 from bot.core.filters import Filters
 from bot.digest.alerts import alert_new_documents, queue_new_documents
-from bot.digest.compose import compose
-from bot.digest.deliver import RunData, send_due, topic_matches
+from bot.digest.compose import RunData, compose
+from bot.digest.deliver import send_due, topic_matches
 from bot.messaging.sender import Blocked, Migrated, RetryAfter
 from bot.search import SearchIndex, search
 from bot.search import topics as topics_module
@@ -48,7 +48,7 @@ def _run(store: SessionFactory, index: SearchIndex, chat_id: int) -> RunData:
     with store() as session:
         records = list_recommendations(session)
         matches = topic_matches(index, topics_for_chats(session, [chat_id]))
-    return RunData(records, {r.id: r for r in records}, matches)
+    return RunData(records, matches)
 
 
 async def test_topic_sections_come_first_and_never_repeat(
@@ -61,7 +61,7 @@ async def test_topic_sections_come_first_and_never_repeat(
     north = set(run.matches[topic_key("北都")])
     assert north
     with store() as session:
-        digest = compose(session, 1, "en", "p1", T0, None, run.records, run.matches, run.by_id)
+        digest = compose(session, 1, "en", "p1", T0, None, run=run)
     assert digest is not None
     text = digest.messages[0].html
     assert text.index("🔎 北都") < text.index("━ Land")  # the topic's section, then the area
@@ -72,7 +72,7 @@ async def test_topic_sections_come_first_and_never_repeat(
     when = _due(store)
     await send_due(store, sender, OPTIONS, now=when, index=search_index)
     with store() as session:
-        later = compose(session, 1, "en", "p2", when, None, run.records, run.matches, run.by_id)
+        later = compose(session, 1, "en", "p2", when, None, run=run)
     assert later is not None
     assert set(later.record_ids).isdisjoint(digest.record_ids)  # never repeated unchanged
 
