@@ -20,6 +20,12 @@ dropped at the end):
   the time is reported too).
 - faults: as limited, with 1 % of the chats blocked and 1 % of sendMessage calls answered 429
   "retry after 1" (scripted with `fail_next`, spread at random over the run).
+- topics: `--topic-chats` chats (10 000), each with 2 areas and 3 followed topics drawn from
+  `--distinct-topics` (200) distinct searches (area keywords and words of the corpus); the tick's
+  topic searches (`bot.digest.deliver.topic_matches`: once per folded topic): the first pass
+  (computing the query vectors the disk cache lacks, as /follow does for a new topic), after a
+  restart (vectors read from the disk cache) and with vectors in memory (every later tick); then
+  every digest composed with its topic sections, then `send_due` with an instant sender.
 
 Every send run uses `send_due(..., DeliveryOptions(force=True))`, so every subscriber is due.
 Numbers, not a test: it never fails on slowness; each send run stops at a time budget.
@@ -52,20 +58,34 @@ from sqlalchemy import Engine, func, select, text, update
 import bot.digest.deliver as deliver_module
 from bench.common import fmt, format_table, percentile, quiet
 from bot.core.config import load_settings, normalize_database_url
+from bot.core.embedding import MODEL_NAME, QUERY_PREFIX, VectorCache, content_hash, default_embedder
+from bot.core.filters import Filters
 from bot.core.schedule import period_of
 from bot.digest.compose import compose
-from bot.digest.deliver import DeliveryOptions, DeliveryReport, send_due
+from bot.digest.deliver import (
+    DeliveryOptions,
+    DeliveryReport,
+    RunData,
+    by_chat,
+    send_due,
+    topic_matches,
+)
 from bot.messaging.sender import Outcome, Sender, Sent
+from bot.search.index import SearchIndex
+from bot.search.normalize import to_traditional
+from bot.search.query import parse_query
+from bot.search.topics import topic_key
 from bot.store.areas import load_areas
 from bot.store.chats import chat_language, set_language
 from bot.store.corpus import list_recommendations
 from bot.store.db import SessionFactory, make_engine, make_sessions, migrate
 from bot.store.models import Chat, DigestSchedule, utcnow
 from bot.store.subscriptions import set_schedule, subscribe
+from bot.store.topics import follow, scheduled_topics
 from bot.ui.i18n import pick_language
 from bot.ui.render import Message
 
-SCENARIOS = ("prepare", "limited", "unlimited", "faults")
+SCENARIOS = ("prepare", "limited", "unlimited", "faults", "topics")
 PREPARE_SUBSCRIBERS = 10_000
 SEND_SUBSCRIBERS = 900  # about 30 s at 30 msg/s
 QUICK_PREPARE, QUICK_SEND = 300, 60
@@ -81,6 +101,7 @@ SCRIPTED_429 = "Too Many Requests: retry after 1 (scripted)"
 
 COHORT_BASE = {"prepare": 1_000_000, "limited": 2_000_000, "unlimited": 3_000_000}
 COHORT_BASE["faults"] = 4_000_000
+COHORT_BASE["topics"] = 5_000_000
 
 
 # --- store -----------------------------------------------------------------------------------
@@ -630,6 +651,184 @@ class Options:
     scenarios: list[str] = field(default_factory=lambda: list(SCENARIOS))
     database_url: str | None = None
     seed: int = 0
+    topic_chats: int = 0
+    distinct_topics: int = 0
+
+
+# --- followed topics --------------------------------------------------------------------------
+
+TOPIC_CHATS = 10_000
+DISTINCT_TOPICS = 200
+TOPIC_AREAS, TOPICS_PER_CHAT = 2, 3
+TOPIC_SEARCH_TARGET_S = 2.0
+TOPIC_COMPOSE_TARGET_MS = 3.0
+
+
+@dataclass
+class TopicsResult:
+    """What the topics scenario measured."""
+
+    chats: int
+    distinct: int
+    seed_s: float
+    index_s: float
+    search_first_s: float  # the first pass in this process
+    computed: int  # query vectors the disk cache lacked (computed by the first pass)
+    search_cold_s: float
+    search_warm_s: float
+    matched: list[int]  # per distinct topic, how many records it matches
+    compose_s: list[float]
+    compose_cpu_s: list[float]
+    sections: list[int]  # per digest, its topic sections
+    pipeline_s: float
+    report: DeliveryReport | None
+
+
+def topic_pool(index: SearchIndex, count: int, seed: int) -> list[str]:
+    """`count` distinct searches members might follow: every area keyword, then words of the
+    corpus (two characters or more), drawn at random."""
+    rng = random.Random(seed)
+    keywords = list(dict.fromkeys(k for area in load_areas() for k in area.keywords))
+    words = [w for w in index.word_vocabulary if len(w) >= 2 and w not in keywords]
+    rng.shuffle(keywords)
+    pool = keywords[:count]
+    pool += rng.sample(words, min(len(words), count - len(pool)))
+    return pool
+
+
+def seed_topic_cohort(
+    sessions: SessionFactory, first_id: int, count: int, pool: Sequence[str], seed: int
+) -> float:
+    """`count` chats with 2 areas and 3 topics from `pool` each, daily at 09:00."""
+    rng = random.Random(seed)
+    areas = [area.id for area in load_areas()]
+    now = utcnow()
+    started = time.perf_counter()
+    for batch_start in range(0, count, SEED_BATCH):
+        with sessions.begin() as session:
+            for chat_id in range(
+                first_id + batch_start, first_id + min(count, batch_start + SEED_BATCH)
+            ):
+                subscribe(session, chat_id, "private", rng.sample(areas, TOPIC_AREAS), ZONE, now)
+                for text in rng.sample(list(pool), TOPICS_PER_CHAT):
+                    follow(session, chat_id, "private", text, topic_key(text), Filters(), ZONE, now)
+                set_schedule(session, chat_id, "daily", 9, 0, ZONE, now)
+                if rng.random() < ENGLISH_SHARE:
+                    set_language(session, chat_id, "private", "en")
+    return time.perf_counter() - started
+
+
+async def topics_scenario(store: Store, count: int, distinct: int, seed: int) -> TopicsResult:
+    """Seed the cohort, time the tick's topic searches (cold, then warm), compose every digest
+    as `send_due` does, then run `send_due` with an instant sender."""
+    first = COHORT_BASE["topics"]
+    started = time.perf_counter()
+    with store.sessions() as session:
+        index = SearchIndex.load(session)
+    index_s = time.perf_counter() - started
+    pool = topic_pool(index, distinct, seed)
+    seed_s = seed_topic_cohort(store.sessions, first, count, pool, seed)
+    with store.sessions() as session:
+        topics = scheduled_topics(session, None)
+        records = list_recommendations(session)
+    plain = {to_traditional(parse_query(t.text, index.lexicon).plain) for t in topics}
+    on_disk = VectorCache()
+    keys = [content_hash(MODEL_NAME, QUERY_PREFIX + " ".join(p.split())[:64]) for p in plain]
+    computed = sum(1 for key in keys if on_disk.get(key) is None)
+    started = time.perf_counter()
+    matches = topic_matches(index, topics)  # the first pass computes what the disk lacks
+    first_pass = time.perf_counter() - started
+    default_embedder.cache_clear()  # as after a restart: nothing in memory, the disk cache
+    default_embedder().warm()  # the model loads at start-up, not in a tick
+    started = time.perf_counter()
+    topic_matches(index, topics)
+    cold = time.perf_counter() - started
+    started = time.perf_counter()
+    topic_matches(index, topics)
+    warm = time.perf_counter() - started
+    run = RunData(records, matches, by_chat(topics))  # as send_due builds it
+    period = period_of("daily", utcnow(), ZONE)
+    durations: list[float] = []
+    cpu: list[float] = []  # the same, in this thread's CPU time (a busy machine's waits left out)
+    sections: list[int] = []
+    for chat_id in range(first, first + count):
+        with store.sessions() as session:
+            language = pick_language(chat_language(session, chat_id), None)
+            schedule = session.get(DigestSchedule, chat_id)
+            since = (schedule.last_sent_at or schedule.created_at) if schedule else None
+            began, began_cpu = time.perf_counter(), time.thread_time()
+            digest = compose(session, chat_id, language, period, since, "PolicyBot", run=run)
+            durations.append(time.perf_counter() - began)
+            cpu.append(time.thread_time() - began_cpu)
+        sections.append(sum(text.html.count("━ 🔎") for text in digest.messages) if digest else 0)
+    sender = TimingSender()
+    options = DeliveryOptions(zone=ZONE, bot_username="PolicyBot", force=True)
+    started = time.perf_counter()
+    report = await send_due(store.sessions, sender, options, index=index)
+    pipeline_s = time.perf_counter() - started
+    retire_cohort(store.sessions, first, count)
+    return TopicsResult(
+        count,
+        len(matches),
+        seed_s,
+        index_s,
+        first_pass,
+        computed,
+        cold,
+        warm,
+        [len(ids) for ids in matches.values()],
+        durations,
+        cpu,
+        sections,
+        pipeline_s,
+        report,
+    )
+
+
+def topics_table(result: TopicsResult) -> str:
+    """The topics scenario as metric / value / target rows."""
+    p99 = ms(result.compose_s, 0.99)
+    rows = [
+        (f"chats ({TOPIC_AREAS} areas, {TOPICS_PER_CHAT} topics each)", result.chats, ""),
+        ("distinct topics (folded keys) searched", result.distinct, ""),
+        ("matches per topic: median / max", _median_max(result.matched), ""),
+        ("seeding, s", fmt(result.seed_s), ""),
+        ("search index built from the store, s", fmt(result.index_s), ""),
+        (
+            f"first pass, {result.computed} query vectors not on disk (computed), s",
+            fmt(result.search_first_s),
+            "",
+        ),
+        (
+            "tick's topic searches after a restart (vectors from disk), s",
+            fmt(result.search_cold_s),
+            f"<= {fmt(TOPIC_SEARCH_TARGET_S, 0)} s "
+            + ("met" if result.search_cold_s <= TOPIC_SEARCH_TARGET_S else "MISSED"),
+        ),
+        (
+            "tick's topic searches, vectors in memory, s",
+            fmt(result.search_warm_s),
+            f"<= {fmt(TOPIC_SEARCH_TARGET_S, 0)} s "
+            + ("met" if result.search_warm_s <= TOPIC_SEARCH_TARGET_S else "MISSED"),
+        ),
+        ("compose median, ms", fmt(ms(result.compose_s, 0.5)), ""),
+        ("compose p99, ms", fmt(p99), _target(p99, TOPIC_COMPOSE_TARGET_MS)),
+        (
+            "compose median / p99, CPU ms (waits for the CPU left out)",
+            f"{fmt(ms(result.compose_cpu_s, 0.5))} / {fmt(ms(result.compose_cpu_s, 0.99))}",
+            "",
+        ),
+        ("topic sections per digest: mean / max", _mean_max(result.sections), ""),
+        ("send_due (instant sender, force), s", fmt(result.pipeline_s), ""),
+        ("send_due outcomes", _outcomes(result.report), ""),
+    ]
+    return format_table(["metric", "value", "target"], rows)
+
+
+def _median_max(values: Sequence[int]) -> str:
+    if not values:
+        return "-"
+    return f"{statistics.median(values):.0f} / {max(values)}"
 
 
 def parse_args(argv: Sequence[str] | None) -> Options:
@@ -642,6 +841,10 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     parser.add_argument("--database-url", help="PostgreSQL (a private schema is used)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="small numbers for a smoke run")
+    parser.add_argument("--topic-chats", type=int, help=f"topics scenario ({TOPIC_CHATS})")
+    parser.add_argument(
+        "--distinct-topics", type=int, default=DISTINCT_TOPICS, help="topics scenario (200)"
+    )
     args = parser.parse_args(argv)
     scenarios = [name.strip() for name in args.scenarios.split(",") if name.strip()]
     unknown = set(scenarios) - set(SCENARIOS)
@@ -656,6 +859,8 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         scenarios=scenarios,
         database_url=args.database_url,
         seed=args.seed,
+        topic_chats=args.topic_chats or (QUICK_PREPARE if args.quick else TOPIC_CHATS),
+        distinct_topics=args.distinct_topics,
     )
 
 
@@ -691,6 +896,12 @@ async def main_async(options: Options) -> None:
                 result = await prepare(store, options.subscribers, options.seed, budget)
                 print("== Preparation: compose every digest; send_due with an instant sender")
                 print(preparation_table(result) + "\n", flush=True)
+            if "topics" in options.scenarios:
+                topics = await topics_scenario(
+                    store, options.topic_chats, options.distinct_topics, options.seed
+                )
+                print("== Followed topics: the tick's searches, compose with topic sections")
+                print(topics_table(topics) + "\n", flush=True)
             for plan in send_plans(options):
                 sent = await send_scenario(store, plan, options.seed)
                 print(f"== {TITLES[plan.name]}")

@@ -31,6 +31,7 @@ from handlers import (
     browse,
     compare,
     feedback,
+    follow,
     inline,
     insight,
     membership,
@@ -55,7 +56,8 @@ log = logging.getLogger(__name__)
 
 COMMANDS = (
     "start", "help", "search", "s", "rec", "areas", "sources",
-    "subscribe", "subscriptions", "unsubscribe", "lang", "compare",
+    "subscribe", "subscriptions", "unsubscribe", "follow", "following", "unfollow", "lang",
+    "compare",
 )  # fmt: skip
 ALLOWED_UPDATES = [
     Update.MESSAGE,
@@ -158,6 +160,9 @@ def _register(application: BotApplication, services: Services) -> None:
     application.add_handler(CommandHandler("subscribe", subscribe.subscribe_command))
     application.add_handler(CommandHandler("subscriptions", subscribe.subscriptions_command))
     application.add_handler(CommandHandler("unsubscribe", subscribe.unsubscribe_command))
+    application.add_handler(CommandHandler("follow", follow.follow_command))
+    application.add_handler(CommandHandler("following", follow.following_command))
+    application.add_handler(CommandHandler("unfollow", follow.unfollow_command))
     application.add_handler(CommandHandler("compare", compare.compare_command))
     # Admins only: for anyone else the filter fails and /stats is an unknown command.
     application.add_handler(
@@ -216,6 +221,8 @@ def _register(application: BotApplication, services: Services) -> None:
         (actions.LANGUAGE, start.lang_button),
         (actions.SUBSCRIBE, subscribe.subscribe_button),
         (actions.UNSUBSCRIBE, subscribe.unsubscribe_button),
+        (actions.FOLLOW, follow.follow_button),
+        (actions.FOLLOWING, follow.topic_button),
         (actions.IMPORT, upload.import_button),
     ):
         pattern = actions.pattern(name)

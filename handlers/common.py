@@ -132,6 +132,24 @@ async def is_chat_admin(context: BotContext, chat_id: int, user_id: int) -> bool
     return member.status in ("administrator", "creator")
 
 
+async def may_change(update: Update, context: BotContext) -> bool:
+    """Whether this user may change the chat's subscriptions and followed topics: in private
+    chats always; in groups only administrators (the others are told why not)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return False
+    if chat.type == "private":
+        return True
+    if await is_chat_admin(context, chat.id, user.id):
+        return True
+    text = t(language_of(update, context), "errors.group_only_admins")
+    if update.callback_query:
+        await update.callback_query.answer(text, show_alert=True)
+    else:
+        await reply(update, Message(text))
+    return False
+
+
 class DeepLink(filters.MessageFilter):
     """`/start <payload>` whose payload is a deep link of one kind (an `actions.…_LINK`)."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from bot.digest.alerts import alert_new_documents
 from bot.digest.deliver import DeliveryOptions, send_due
 from bot.store.models import utcnow
 from handlers.context import BotContext
@@ -17,8 +18,8 @@ TICK_SECONDS = 60
 
 
 async def digest_tick(context: BotContext) -> None:
-    """Send every due digest (a digest missed while the bot was down goes out once, within the
-    grace period)."""
+    """Send every queued "new document" alert, then every due digest (a digest missed while the
+    bot was down goes out once, within the grace period)."""
     services = context.services
     settings = services.settings
     options = DeliveryOptions(
@@ -26,13 +27,18 @@ async def digest_tick(context: BotContext) -> None:
         bot_username=services.bot_username,
         grace=timedelta(hours=settings.digest_grace_hours),
     )
-    # On shutdown (SIGTERM) the Application stops running: finish the chat in flight, no more.
-    report = await send_due(
-        services.sessions,
-        TelegramSender(context.bot),
-        options,
-        should_stop=lambda: not context.application.running,
-    )
+    index = services.index.get()
+    sender = TelegramSender(context.bot)
+
+    def stopping() -> bool:  # on SIGTERM the Application stops running: finish the one in flight
+        return not context.application.running
+
+    # New documents (ingested by any process): "notify at once" alerts first.
+    alerts = await alert_new_documents(services.sessions, sender, options, index, stopping)
+    if alerts.counts:
+        log.info("topic alerts: %s", dict(alerts.counts))
+    # Followed topics are searched once per tick, for every due chat following them.
+    report = await send_due(services.sessions, sender, options, should_stop=stopping, index=index)
     services.last_tick = utcnow()
     if report.counts:
         log.info("digest tick: %s", dict(report.counts))

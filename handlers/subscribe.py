@@ -10,7 +10,6 @@ from bot.core.schedule import is_frequency
 from bot.store.subscriptions import areas_of, describe, set_schedule, subscribe, unsubscribe
 from bot.ui import actions
 from bot.ui.i18n import t
-from bot.ui.render import Message
 from bot.ui.subscription_views import (
     area_picker,
     done_message,
@@ -22,25 +21,8 @@ from bot.ui.subscription_views import (
     weekday_picker,
 )
 from bot.ui.views import area_name
-from handlers.common import edit, is_chat_admin, language_of, remember_chat, reply
+from handlers.common import edit, language_of, may_change, remember_chat, reply
 from handlers.context import BotContext
-
-
-async def may_change(update: Update, context: BotContext) -> bool:
-    """Private chats always; groups only for administrators (tells the others why not)."""
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None:
-        return False
-    if chat.type == "private":
-        return True
-    if await is_chat_admin(context, chat.id, user.id):
-        return True
-    text = t(language_of(update, context), "errors.group_only_admins")
-    if update.callback_query:
-        await update.callback_query.answer(text, show_alert=True)
-    else:
-        await reply(update, Message(text))
-    return False
 
 
 async def subscribe_command(update: Update, context: BotContext) -> None:

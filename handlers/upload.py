@@ -17,6 +17,8 @@ from typing import Any
 from telegram import Update
 
 from bot.core.text import clip
+from bot.digest.alerts import alert_new_documents
+from bot.digest.deliver import DeliveryOptions
 from bot.ingest.caption import read_caption
 from bot.ingest.extract import MAX_BYTES, ExtractError, detect_kind
 from bot.ingest.imports import ImportMeta, ImportPlan, ImportProblem, apply, plan, store_slugs
@@ -28,6 +30,7 @@ from bot.ui.i18n import html, t
 from bot.ui.render import MESSAGE_LIMIT, Button, Message, pre, split_text
 from handlers.common import is_admin, language_of, reply
 from handlers.context import BotContext
+from handlers.telegram_sender import TelegramSender
 
 log = logging.getLogger(__name__)
 
@@ -197,3 +200,15 @@ async def _import(
     }
     text = html(language, "upload.imported_html", slug=slug, example=example, **counts)
     await reply(update, Message(text))
+    await _alert_followers(context)
+
+
+async def _alert_followers(context: BotContext) -> None:
+    """Chats whose "notify at once" topics the new document matches hear now, not at the next
+    tick (the tick sends whatever this leaves queued)."""
+    services = context.services
+    options = DeliveryOptions(zone=services.settings.timezone, bot_username=services.bot_username)
+    sender = TelegramSender(context.bot)
+    report = await alert_new_documents(services.sessions, sender, options, services.index.get())
+    if report.counts:
+        log.info("topic alerts after the import: %s", dict(report.counts))

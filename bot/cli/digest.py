@@ -70,11 +70,17 @@ def _preview_digest(sessions: SessionFactory, settings: Settings, chat_id: int, 
     with sessions() as session:
         schedule = session.get(DigestSchedule, chat_id)
         if schedule is None:
-            print(f"chat {chat_id} has no digest schedule (no subscriptions)", file=sys.stderr)
+            print(
+                f"chat {chat_id} has no digest schedule (no subscriptions or followed topics)",
+                file=sys.stderr,
+            )
             return 1
         digest = digest_for(session, schedule, due_slot(schedule, options, utcnow()), options)
     if digest is None:
-        print("nothing to send: no new or unsent recommendations in the subscribed areas")
+        print(
+            "nothing to send: no new or unsent recommendations in the subscribed areas or "
+            "followed topics"
+        )
         return 0
     for message in digest.messages:
         print(plain_of(message.html))
@@ -82,7 +88,10 @@ def _preview_digest(sessions: SessionFactory, settings: Settings, chat_id: int, 
 
 
 async def _send_due(sessions: SessionFactory, settings: Settings, force: bool) -> DeliveryReport:
+    from bot.digest.alerts import alert_new_documents
     from bot.digest.deliver import DeliveryOptions, send_due
+    from bot.search.index import SearchIndex
+    from bot.store.topics import has_topics
     from handlers.app import build_application  # Telegram only when needed
     from handlers.telegram_sender import TelegramSender
 
@@ -100,4 +109,10 @@ async def _send_due(sessions: SessionFactory, settings: Settings, force: bool) -
             grace=timedelta(hours=settings.digest_grace_hours),
         )
         sender = TelegramSender(application.bot)
-        return await send_due(sessions, sender, options, should_stop=stop.is_set)
+        with sessions() as session:
+            index = SearchIndex.load(session) if has_topics(session) else None
+        if index is not None:  # "notify at once" alerts of new documents, then the digests
+            alerts = await alert_new_documents(sessions, sender, options, index, stop.is_set)
+            if alerts.counts:
+                print("alerts: " + " ".join(f"{k}={v}" for k, v in sorted(alerts.counts.items())))
+        return await send_due(sessions, sender, options, should_stop=stop.is_set, index=index)

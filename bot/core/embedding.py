@@ -34,6 +34,8 @@ PASSAGE_CHARS = 320  # title + the text's opening: the model reads 512 tokens at
 # opening of a recommendation says what it asks for; longer passages cost time, not quality
 QUERY_CHARS = 64  # a pasted paragraph is cut: the vector needs its gist, and time grows
 # with length (about 1 ms per token on one core)
+QUERY_PREFIX = "query: "  # a query's cache key differs from the same text as a passage
+QUERY_BATCH = 8  # queries embedded per model call (padding makes larger batches slower)
 QUERY_CACHE = 512  # recent query vectors kept (inline mode re-asks the same text per page)
 PROGRESS_EVERY = 25
 
@@ -112,6 +114,33 @@ class E5Embedder:
             if len(self._recent) > QUERY_CACHE:
                 self._recent.popitem(last=False)
             return vector
+
+    def remember_queries(
+        self, texts: Sequence[str], vector_cache: VectorCache | None = None
+    ) -> None:
+        """Make the `query` calls that follow find these queries' vectors: from memory, else
+        from the disk cache, else computed (in small batches) and kept on disk. For searches
+        repeated over days (followed topics), so that a digest tick does not run the model."""
+        vector_cache = vector_cache or VectorCache()
+        with self._lock:
+            keys = list(dict.fromkeys(" ".join(text.split())[:QUERY_CHARS] for text in texts))
+            missing = []
+            for key in keys:
+                if not key or key in self._recent:
+                    continue
+                found = vector_cache.get(content_hash(self.name, QUERY_PREFIX + key))
+                if found is None:
+                    missing.append(key)
+                else:
+                    self._recent[key] = found
+            for start in range(0, len(missing), QUERY_BATCH):
+                batch = missing[start : start + QUERY_BATCH]
+                vectors = np.asarray(self._loaded().query(batch), dtype=np.float32)
+                for key, vector in zip(batch, vectors.reshape(len(batch), DIM), strict=True):
+                    self._recent[key] = vector
+                    vector_cache.put(content_hash(self.name, QUERY_PREFIX + key), vector)
+            while len(self._recent) > QUERY_CACHE:
+                self._recent.popitem(last=False)
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

@@ -39,7 +39,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.schedule import next_due, period_of, previous_due
-from bot.digest.compose import Digest, compose
+from bot.digest.compose import Digest, RunData, compose
 from bot.messaging.retry import send_with_retries
 from bot.messaging.sender import (
     Blocked,
@@ -50,6 +50,8 @@ from bot.messaging.sender import (
     Sender,
     Sent,
 )
+from bot.search.index import SearchIndex
+from bot.search.topics import TopicMatches, TopicQuery, match_topics
 from bot.store.chats import chat_language
 from bot.store.corpus import list_recommendations
 from bot.store.db import SessionFactory
@@ -58,11 +60,11 @@ from bot.store.models import (
     Delivery,
     DeliveryStatus,
     DigestSchedule,
-    Recommendation,
     SentItem,
     utcnow,
 )
 from bot.store.subscriptions import move_subscriptions, set_chat_reachable
+from bot.store.topics import Topic, scheduled_topics, topics_of
 from bot.ui.dates import period_label
 from bot.ui.i18n import pick_language
 
@@ -119,22 +121,30 @@ async def send_due(
     options: DeliveryOptions,
     now: datetime | None = None,
     should_stop: Callable[[], bool] | None = None,
+    index: SearchIndex | None = None,
 ) -> DeliveryReport:
     """Send every due digest; one chat's failure never stops the others. `should_stop` (e.g. "a
     SIGTERM arrived") is asked before each chat: the chat in flight is finished and recorded, the
-    rest are left, still due, for the next run."""
+    rest are left, still due, for the next run. `index` answers the followed topics (the running
+    bot's; without it, one is built from the store when a due chat follows a topic)."""
     now = now or utcnow()
     report = DeliveryReport()
     with sessions() as session:
         chats = due_chats(session, now, options.force)
         records = list_recommendations(session)  # loaded once for every digest of this run
+        topics = scheduled_topics(session, None if options.force else now) if chats else []
+        if topics and index is None:
+            index = SearchIndex.load(session)
+    # Each followed topic's search runs once for every chat following it.
+    matches = topic_matches(index, topics) if index is not None else {}
+    run = RunData(records, matches, by_chat(topics))
     for position, chat_id in enumerate(chats):
         if should_stop is not None and should_stop():
             report.counts["left for the next run"] += len(chats) - position
             log.info("stopping: %d due digests left for the next run", len(chats) - position)
             break
         try:
-            report.add(await deliver_one(sessions, sender, chat_id, options, now, records))
+            report.add(await deliver_one(sessions, sender, chat_id, options, now, run))
         except Exception:
             log.exception("digest for chat %s failed; continuing with the others", chat_id)
             report.add("error")
@@ -147,11 +157,11 @@ async def deliver_one(
     chat_id: int,
     options: DeliveryOptions,
     now: datetime,
-    records: Sequence[Recommendation],
+    run: RunData,
 ) -> ChatOutcome:
     """Claim one chat's schedule, send its digest for the period unless already sent, record."""
     with sessions() as session:
-        result = await _claim_and_send(session, sender, chat_id, options, now, records)
+        result = await _claim_and_send(session, sender, chat_id, options, now, run)
         session.commit()
         return result
 
@@ -162,7 +172,7 @@ async def _claim_and_send(
     chat_id: int,
     options: DeliveryOptions,
     now: datetime,
-    records: Sequence[Recommendation],
+    run: RunData,
 ) -> ChatOutcome:
     schedule = _lock(session, chat_id)
     if schedule is None:
@@ -179,7 +189,7 @@ async def _claim_and_send(
     if done is not None and done.status in DONE:
         _advance(schedule, options, now)
         return "already sent"
-    return await _compose_and_send(session, sender, schedule, slot, options, now, records)
+    return await _compose_and_send(session, sender, schedule, slot, options, now, run)
 
 
 def _lock(session: Session, chat_id: int) -> DigestSchedule | None:
@@ -206,20 +216,46 @@ def due_slot(schedule: DigestSchedule, options: DeliveryOptions, now: datetime) 
     return schedule.next_due
 
 
+def by_chat(topics: Sequence[Topic]) -> dict[int, list[Topic]]:
+    """Topics grouped by chat, each chat's oldest first (as `topics_of` lists them)."""
+    grouped: dict[int, list[Topic]] = {}
+    for topic in sorted(topics, key=lambda t: (t.created_at, t.id)):
+        grouped.setdefault(topic.chat_id, []).append(topic)
+    return grouped
+
+
+def topic_matches(index: SearchIndex, topics: Sequence[Topic]) -> TopicMatches:
+    """Each distinct topic searched once."""
+    return match_topics(index, (TopicQuery(t.folded, t.text, t.filters) for t in topics))
+
+
+def run_data_for(session: Session, chat_id: int, index: SearchIndex | None = None) -> RunData:
+    """What a run would share, for one chat (`digest preview`): the search index is built from
+    the store when the chat follows a topic and none is given."""
+    records = list_recommendations(session)
+    topics = topics_of(session, chat_id)
+    if topics and index is None:
+        index = SearchIndex.load(session)
+    matches = topic_matches(index, topics) if index is not None else {}
+    return RunData(records, matches)
+
+
 def digest_for(
     session: Session,
     schedule: DigestSchedule,
     slot: datetime,
     options: DeliveryOptions,
-    records: Sequence[Recommendation] | None = None,
+    run: RunData | None = None,
 ) -> Digest | None:
     """The chat's digest for the period of the due time `slot`: what a run sends, and what
-    `digest preview` prints (one function, so the two cannot differ)."""
+    `digest preview` prints (one function, so the two cannot differ). `run`: what the run
+    shares (else gathered for this chat alone)."""
     chat_id = schedule.chat_id
+    run = run or run_data_for(session, chat_id)
     language = pick_language(chat_language(session, chat_id), None)
     since = schedule.last_sent_at or schedule.created_at
     heading = period_label(language, schedule.frequency, slot, options.zone)
-    return compose(session, chat_id, language, heading, since, options.bot_username, records)
+    return compose(session, chat_id, language, heading, since, options.bot_username, run=run)
 
 
 def _advance(schedule: DigestSchedule, options: DeliveryOptions, now: datetime) -> None:
@@ -263,7 +299,7 @@ async def _compose_and_send(
     slot: datetime,
     options: DeliveryOptions,
     now: datetime,
-    records: Sequence[Recommendation],
+    run: RunData,
 ) -> ChatOutcome:
     chat_id = schedule.chat_id
     chat = session.get(Chat, chat_id)
@@ -271,7 +307,7 @@ async def _compose_and_send(
         schedule.active = False
         return "inactive"
     period = period_of(schedule.frequency, slot, options.zone)
-    digest = digest_for(session, schedule, slot, options, records)
+    digest = digest_for(session, schedule, slot, options, run)
     if digest is None:
         _record(session, chat_id, period, "empty", now)
         _advance(schedule, options, now)

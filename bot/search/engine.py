@@ -10,7 +10,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.core.languages import DEFAULT_LANGUAGE
-from bot.search.blend import CLOSEST, Z_JOIN, Why, blend, fuse
+from bot.search.blend import CLOSEST, Z_JOIN, Blend, Why, blend, fuse
 from bot.search.index import IndexedRecord, SearchIndex
 from bot.search.match import (
     FUZZY_CUTOFF,
@@ -27,7 +27,7 @@ from bot.search.normalize import fold_text, to_traditional
 from bot.search.passage import Highlight, best_passage, best_sentence, highlights
 from bot.search.query import Filters, ParsedQuery, parse_query
 from bot.search.segment import NUMBER, is_cjk, number_value
-from bot.search.semantic import embed_query, semantic, view_of
+from bot.search.semantic import Semantic, embed_query, semantic, view_of
 from bot.store.areas import load_areas
 
 MAX_LIMIT = 100
@@ -85,17 +85,15 @@ def search(
     `decide=False` skips the answer/no-answer decision (the fused ranking is always returned):
     for measuring the stages, not for members."""
     started = time.perf_counter()
-    parsed = parse_query(query, index.lexicon)
-    pending = embed_query(
-        index, to_traditional(parsed.plain)
-    )  # embeds while the lexical stage runs
-    active = parsed.filters.merge(filters) if filters else parsed.filters
-    concepts = discount_unknown([match_concept(index, c) for c in concepts_of(index, parsed)])
-    mask = filter_mask(index, active)
-    lexical, scores, coverage = _ranked(index, concepts, parsed.text, active, mask)
-    view = semantic(index, pending) if concepts else None
-    names_unknown = any(not concept.matched_terms for concept in concepts)
-    mixed = blend(lexical, coverage, view, mask, names_unknown)
+    ranking = _rank(index, query, filters)
+    parsed, active, concepts, view, mixed = (
+        ranking.parsed,
+        ranking.filters,
+        ranking.concepts,
+        ranking.view,
+        ranking.mixed,
+    )
+    scores = ranking.scores
     answered = mixed.answered or not decide
     order = mixed.order if answered else []
     limit = max(0, min(limit, MAX_LIMIT))
@@ -131,6 +129,40 @@ def search(
         by_area=dict(Counter(record.areas[0] for record in matched if record.areas)),
         closest=closest,
     )
+
+
+@dataclass(frozen=True)
+class _Ranking:
+    """Both stages of one query, blended (before paging and highlighting)."""
+
+    parsed: ParsedQuery
+    filters: Filters
+    concepts: list[ConceptMatch]
+    scores: np.ndarray
+    view: Semantic | None
+    mixed: Blend
+
+
+def _rank(index: SearchIndex, query: str, filters: Filters | None) -> _Ranking:
+    parsed = parse_query(query, index.lexicon)
+    pending = embed_query(
+        index, to_traditional(parsed.plain)
+    )  # embeds while the lexical stage runs
+    active = parsed.filters.merge(filters) if filters else parsed.filters
+    concepts = discount_unknown([match_concept(index, c) for c in concepts_of(index, parsed)])
+    mask = filter_mask(index, active)
+    lexical, scores, coverage = _ranked(index, concepts, parsed.text, active, mask)
+    view = semantic(index, pending) if concepts else None
+    names_unknown = any(not concept.matched_terms for concept in concepts)
+    mixed = blend(lexical, coverage, view, mask, names_unknown)
+    return _Ranking(parsed, active, concepts, scores, view, mixed)
+
+
+def matching_ids(index: SearchIndex, query: str, filters: Filters | None = None) -> list[str]:
+    """Every record `search` answers the query with (no paging, no highlights), best first:
+    what a followed topic matches."""
+    mixed = _rank(index, query, filters).mixed
+    return [index.records[i].id for i in mixed.order] if mixed.answered else []
 
 
 def discount_unknown(concepts: list[ConceptMatch]) -> list[ConceptMatch]:

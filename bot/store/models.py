@@ -26,6 +26,7 @@ from bot.core.schedule import Frequency
 
 # The values some string columns may hold (types only: the columns stay plain strings).
 DeliveryStatus = Literal["sending", "sent", "empty", "failed", "skipped"]
+AlertStatus = Literal["queued", "sent", "failed", "blocked", "cancelled"]
 ActionStatus = Literal["pending", "sending", "done", "cancelled", "failed"]
 ChatType = Literal["private", "group", "supergroup", "channel"]  # Telegram's
 QueryChatType = ChatType | Literal["inline", "cli"]  # where a search was typed
@@ -319,3 +320,50 @@ class PendingAction(Base):
     status: Mapped[ActionStatus] = mapped_column(String(16), default="pending")
     created_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]
+
+
+class FollowedTopic(Base):
+    """A chat follows a search in its own words ("北都", "liquor duty", "org:經民聯 鐵路"): the
+    text as typed, its folded form (the key shared by every chat following the same search, so
+    the search runs once for all of them) and explicit filters (from a narrowed result list)."""
+
+    __tablename__ = "followed_topics"
+    __table_args__ = (UniqueConstraint("chat_id", "folded", name="uq_followed_topics_chat_folded"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("chats.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    folded: Mapped[str] = mapped_column(String(255), index=True)
+    filters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    notify_now: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    created_at: Mapped[datetime]
+
+
+class TopicAlert(Base):
+    """One "new document" alert for one chat (unique per chat and document, so it is queued and
+    sent exactly once): how many of the document's proposals match the chat's topics."""
+
+    __tablename__ = "topic_alerts"
+    __table_args__ = (UniqueConstraint("chat_id", "source_id", name="uq_topic_alerts_chat_source"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    source_id: Mapped[str] = mapped_column(String(32))
+    topic_ids: Mapped[list[Any]] = mapped_column(default=list)  # the chat's matching topics
+    record_ids: Mapped[list[Any]] = mapped_column(default=list)  # the matching proposals
+    status: Mapped[AlertStatus] = mapped_column(String(16), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    message_ids: Mapped[list[Any]] = mapped_column(default=list)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class AlertedSource(Base):
+    """A document whose "notify at once" alerts have been queued (or that predates the feature):
+    a document without this row is new."""
+
+    __tablename__ = "alerted_sources"
+
+    source_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    checked_at: Mapped[datetime]

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.core.schedule import Frequency, is_frequency, next_due
 from bot.store.areas import load_areas
 from bot.store.chats import touch_chat
 from bot.store.db import changed_rows
-from bot.store.models import Chat, DigestSchedule, Subscription, utcnow
+from bot.store.models import Chat, DigestSchedule, FollowedTopic, Subscription, utcnow
 
 DEFAULT_FREQUENCY: Frequency = "weekly"
 DEFAULT_WEEKDAY = 0  # Monday
@@ -33,6 +33,7 @@ class ChatSubscriptions:
     hour: int
     active: bool
     next_due: datetime | None
+    topics: int = 0  # how many topics the chat follows (they share the schedule)
 
 
 def areas_of(session: Session, chat_id: int) -> list[str]:
@@ -47,9 +48,12 @@ def describe(session: Session, chat_id: int) -> ChatSubscriptions:
     """The chat's subscriptions and schedule (defaults if it has none yet)."""
     schedule = session.get(DigestSchedule, chat_id)
     areas = tuple(areas_of(session, chat_id))
+    topics = session.scalar(
+        select(func.count()).select_from(FollowedTopic).where(FollowedTopic.chat_id == chat_id)
+    )
     if schedule is None:
         return ChatSubscriptions(
-            areas, DEFAULT_FREQUENCY, DEFAULT_WEEKDAY, DEFAULT_HOUR, False, None
+            areas, DEFAULT_FREQUENCY, DEFAULT_WEEKDAY, DEFAULT_HOUR, False, None, topics or 0
         )
     return ChatSubscriptions(
         areas,
@@ -58,12 +62,14 @@ def describe(session: Session, chat_id: int) -> ChatSubscriptions:
         schedule.hour,
         schedule.active,
         schedule.next_due,
+        topics or 0,
     )
 
 
-def _ensure_schedule(
+def ensure_schedule(
     session: Session, chat_id: int, zone: ZoneInfo, now: datetime
 ) -> DigestSchedule:
+    """The chat's schedule, created with the defaults (weekly, Monday 9:00) if it has none."""
     schedule = session.get(DigestSchedule, chat_id)
     if schedule is None:
         schedule = DigestSchedule(
@@ -98,19 +104,19 @@ def subscribe(
     added = [area for area in dict.fromkeys(wanted) if area not in existing]
     for area in added:
         session.add(Subscription(chat_id=chat_id, area=area, created_at=now))
-    schedule = _ensure_schedule(session, chat_id, zone, now)
+    schedule = ensure_schedule(session, chat_id, zone, now)
     schedule.active, schedule.updated_at = True, now
     return added
 
 
 def unsubscribe(session: Session, chat_id: int, area: str | None = None) -> int:
     """Stop following one area (or all, with None); returns how many were removed. With no
-    area left, the schedule stops."""
+    area and no followed topic left, the schedule stops."""
     statement = delete(Subscription).where(Subscription.chat_id == chat_id)
     if area is not None:
         statement = statement.where(Subscription.area == area)
     removed = changed_rows(session, statement)
-    if not areas_of(session, chat_id):
+    if not follows_anything(session, chat_id):
         schedule = session.get(DigestSchedule, chat_id)
         if schedule is not None:
             schedule.active = False
@@ -130,7 +136,7 @@ def set_schedule(
     if not is_frequency(frequency) or not 0 <= hour <= 23 or not 0 <= weekday <= 6:
         raise ValueError("invalid schedule")
     now = now or utcnow()
-    schedule = _ensure_schedule(session, chat_id, zone, now)
+    schedule = ensure_schedule(session, chat_id, zone, now)
     schedule.frequency, schedule.hour, schedule.weekday = frequency, hour, weekday
     schedule.next_due = next_due(frequency, hour, weekday, now, zone)
     schedule.updated_at = now
@@ -144,13 +150,23 @@ def set_chat_reachable(session: Session, chat_id: int, reachable: bool) -> None:
         chat.active = reachable
     schedule = session.get(DigestSchedule, chat_id)
     if schedule is not None:
-        schedule.active = reachable and bool(areas_of(session, chat_id))
+        schedule.active = reachable and follows_anything(session, chat_id)
+
+
+def follows_anything(session: Session, chat_id: int) -> bool:
+    """True while the chat follows an area or a topic (its schedule has something to send)."""
+    for model in (Subscription, FollowedTopic):
+        found = session.scalar(select(model.id).where(model.chat_id == chat_id).limit(1))
+        if found is not None:
+            return True
+    return False
 
 
 def move_subscriptions(
     session: Session, old_id: int, new_id: int, now: datetime | None = None
 ) -> None:
-    """A group became a supergroup: its subscriptions and schedule move to the new id."""
+    """A group became a supergroup: its subscriptions, followed topics and schedule move to the
+    new id."""
     now = now or utcnow()
     touch_chat(session, new_id, "supergroup", None, now)
     session.flush()
@@ -163,6 +179,14 @@ def move_subscriptions(
         if exists is None:
             session.add(Subscription(chat_id=new_id, area=subscription.area, created_at=now))
         session.delete(subscription)
+    taken = set(
+        session.scalars(select(FollowedTopic.folded).where(FollowedTopic.chat_id == new_id))
+    )
+    for topic in session.scalars(select(FollowedTopic).where(FollowedTopic.chat_id == old_id)):
+        if topic.folded in taken:
+            session.delete(topic)
+        else:
+            topic.chat_id = new_id
     old = session.get(DigestSchedule, old_id)
     if old is not None and session.get(DigestSchedule, new_id) is None:
         session.add(

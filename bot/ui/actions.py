@@ -19,6 +19,9 @@ pattern `pattern()` gives for its action name, so the two sides cannot drift apa
     l:<lang>                 choose the language
     sub:<step>:…             the subscription picker (steps below), sub:s:<area> one tap
     unsub:<area>|all         unsubscribe from one area or all
+    fl:<key>                 follow a saved search as a topic ("🔔 Follow this search")
+    fw:x:<id>|all            stop following one topic (by its id) or all
+    fw:n:<id>                switch a topic's "notify at once"
     imp:ok|no:<key>          confirm or cancel an admin's document import
     adm:bc:ok|no:<key>       confirm or cancel an admin's broadcast
 
@@ -51,6 +54,8 @@ LANGUAGE = "l"
 SUBSCRIBE = "sub"
 UNSUBSCRIBE = "unsub"
 IMPORT = "imp"
+FOLLOW = "fl"
+FOLLOWING = "fw"
 ADMIN = "adm"
 _BARE = frozenset({AREAS})  # actions without arguments: the name is the whole callback data
 
@@ -63,6 +68,8 @@ ALL = "all"  # unsub:all
 # The steps of the subscription picker (sub:<step>:…).
 SUB_TOGGLE, SUB_NEXT, SUB_EDIT = "t", "next", "edit"
 SUB_FREQUENCY, SUB_WEEKDAY, SUB_HOUR, SUB_ONE = "f", "w", "h", "s"
+# What fw:<step>:… does to a followed topic.
+TOPIC_REMOVE, TOPIC_NOTIFY = "x", "n"
 
 # Votes (fb:…): up, down, and "no vote" for the state the buttons show.
 VOTE_UP, VOTE_DOWN, NO_VOTE = "u", "d", "n"
@@ -222,6 +229,17 @@ def subscribe_step(step: str, *args: object) -> str:
 def unsubscribe(area: str) -> str:
     """Callback data that unsubscribes from one area, or from all of them (`ALL`)."""
     return encode(UNSUBSCRIBE, area)
+
+
+def follow_search(key: str) -> str:
+    """Callback data that follows the saved search `key` as a topic."""
+    return encode(FOLLOW, key)
+
+
+def topic_step(step: str, topic: int | str) -> str:
+    """Callback data that removes (`TOPIC_REMOVE`) a followed topic, or every one (`ALL`), or
+    switches its "notify at once" (`TOPIC_NOTIFY`)."""
+    return encode(FOLLOWING, step, topic)
 
 
 def import_choice(choice: str, key: str) -> str:

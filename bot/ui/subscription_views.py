@@ -33,6 +33,14 @@ def _areas_text(language: str, areas: Sequence[str]) -> str:
     return separator.join(area_name(language, area) for area in areas)
 
 
+def _followed_text(language: str, subscriptions: ChatSubscriptions) -> str:
+    """The areas, then how many topics share the digest."""
+    parts = [_areas_text(language, subscriptions.areas)] if subscriptions.areas else []
+    if subscriptions.topics:
+        parts.append(t(language, "follow.done_topics", count=subscriptions.topics))
+    return (", " if language == "en" else "；").join(parts) or "—"
+
+
 def _when(moment: datetime | None, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
@@ -93,7 +101,7 @@ def done_message(language: str, subscriptions: ChatSubscriptions, zone: ZoneInfo
         html(
             language,
             "subscribe.done_html",
-            areas=_areas_text(language, subscriptions.areas),
+            areas=_followed_text(language, subscriptions),
             schedule=schedule_text(language, subscriptions),
             next=_when(subscriptions.next_due, zone),
         )
@@ -102,12 +110,12 @@ def done_message(language: str, subscriptions: ChatSubscriptions, zone: ZoneInfo
 
 def summary_message(language: str, subscriptions: ChatSubscriptions, zone: ZoneInfo) -> Message:
     """/subscriptions: areas, schedule, next digest, and buttons to change or remove."""
-    if not subscriptions.areas:
+    if not subscriptions.areas and not subscriptions.topics:
         return Message(html(language, "subscribe.none"))
     text = html(
         language,
         "subscribe.summary_html",
-        areas=_areas_text(language, subscriptions.areas),
+        areas=_followed_text(language, subscriptions),
         schedule=schedule_text(language, subscriptions),
         next=_when(subscriptions.next_due if subscriptions.active else None, zone),
     )

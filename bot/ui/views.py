@@ -371,11 +371,14 @@ def answer_message(
     suggestion_keys: Sequence[tuple[str, str]] = (),
 ) -> Message:
     """What a search replies: a page of results, or nothing found with "did you mean"; a note
-    first when a filter named nothing."""
+    first when a filter named nothing; last, "🔔 Follow this search" (also when nothing matches
+    yet: a followed topic watches for future documents)."""
     if answer.total == 0:
         message = no_results_message(language, answer, suggestion_keys, page.key)
     else:
         message = results_message(language, answer, page)
+    follow = (Button(t(language, "follow.button"), actions.follow_search(page.key)),)
+    message = Message(message.html, (*message.buttons, follow))
     if answer.unknown_filters:
         note = unknown_filters_note(language, answer.unknown_filters)
         message = Message(note + "\n\n" + message.html, message.buttons)

@@ -89,7 +89,7 @@ async def test_did_you_mean_buttons_search_again(running_bot: RunningBot) -> Non
     opened = [data for data in reply.callback_data() if data.startswith("r:")]
     assert len(opened) <= 3
     for data in reply.callback_data():
-        assert data.startswith(("p:", "r:"))
+        assert data.startswith(("p:", "r:", "fl:"))  # fl: "🔔 Follow this search"
 
 
 async def test_nobody_proposed_it_shows_the_closest(running_bot: RunningBot) -> None:
@@ -120,8 +120,9 @@ async def test_one_result_reads_singular_in_english(running_bot: RunningBot) -> 
     reply = await running_bot.say("撤銷烈酒稅", user_id=2003, language_code="en")
     assert "撤銷烈酒稅: 1 proposal (page 1/1)" in reply.text
     assert "1 proposals" not in reply.text
-    assert len(reply.callback_data()) == 1
+    assert len(reply.callback_data()) == 2
     assert opened_ids(reply) == ["bpa24-6"]
+    assert reply.callback_data()[-1].startswith("fl:")  # "🔔 Follow this search", last
 
 
 async def test_markup_in_queries_is_escaped(running_bot: RunningBot) -> None:

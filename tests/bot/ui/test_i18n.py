@@ -51,7 +51,12 @@ def test_plural_texts_have_exactly_the_forms_their_language_uses() -> None:
 # "{n} <noun>s" in a plain English text reads "1 proposals" when n is 1: such a text must be a
 # plural. A text about something too long counts past a limit of at least one, never one.
 _COUNTED_NOUN = re.compile(r"\{(\w+)\}(?:</b>)? (?:[a-z]+ )?[a-z]{2,}s\b")
-_NEVER_ONE = {"admin.broadcast_too_long", "upload.errors.too_long"}
+_NEVER_ONE = {
+    "admin.broadcast_too_long",
+    "upload.errors.too_long",
+    "follow.too_long",  # a fixed limit (200), never 1
+    "follow.full",  # a fixed limit (20)
+}
 _WORDS = {"field"}  # placeholders that hold a word ("--title / title: contains …"), not a number
 
 
