@@ -93,13 +93,17 @@ def queue_alerts(session: Session, index: SearchIndex, now: datetime | None = No
     queued = 0
     topics = instant_topics(session) if ready else []
     for slug in ready:
+        source = session.get(Source, slug)
+        assert source is not None
+        # Only topics followed before the document arrived: it is news to them.
+        watching = [topic for topic in topics if topic.created_at <= source.ingested_at]
         only = Filters(sources=frozenset({slug}))
         queries = [
-            TopicQuery(topic.folded, topic.text, topic.filters.merge(only)) for topic in topics
+            TopicQuery(topic.folded, topic.text, topic.filters.merge(only)) for topic in watching
         ]
         matches = match_topics(index, queries)
         per_chat: dict[int, _Match] = {}
-        for topic in topics:
+        for topic in watching:
             found = matches.get(topic.folded, ())
             if not found:
                 continue

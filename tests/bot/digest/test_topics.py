@@ -20,7 +20,7 @@ from bot.search import topics as topics_module
 from bot.search.topics import topic_key
 from bot.store.corpus import list_recommendations
 from bot.store.db import SessionFactory
-from bot.store.models import AlertedSource, Chat, FollowedTopic, TopicAlert
+from bot.store.models import AlertedSource, Chat, FollowedTopic, Source, TopicAlert
 from bot.store.subscriptions import set_schedule, subscribe
 from bot.store.topics import follow, set_notify_now, topics_for_chats
 from tests.bot.digest.test_deliver import HK, OPTIONS, T0, Killed, ScriptedSender, _due
@@ -110,7 +110,21 @@ def _new_document(store: SessionFactory, index: SearchIndex, query: str) -> str:
     queue_new_documents(store, index)  # no topics yet: every document examined, nothing queued
     with store.begin() as session:
         session.execute(delete(AlertedSource).where(AlertedSource.source_id == slug))
+        source = session.get(Source, slug)
+        source.ingested_at = T0 + timedelta(days=1)  # arrives after the topics (followed at T0)
     return slug
+
+
+async def test_a_document_older_than_the_topic_alerts_nobody(
+    store: SessionFactory, search_index: SearchIndex
+) -> None:
+    slug = search(search_index, "北都", limit=1).results[0].record.source_id
+    _follow(store, 60, "北都", notify=True)  # followed at T0; the corpus arrived a month before
+    sender = ScriptedSender()
+    await alert_new_documents(store, sender, OPTIONS, search_index)
+    assert sender.calls == []
+    with store() as session:
+        assert session.get(AlertedSource, slug) is not None  # examined: never alerted later
 
 
 async def test_alerts_exactly_once_through_faults(
