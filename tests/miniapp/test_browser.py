@@ -19,10 +19,12 @@ from bot.core.filters import Filters
 from bot.ingest.pipeline import ingest
 from bot.search import SearchIndex, search
 from bot.search.compare import PER_ORG, compare
+from bot.search.topics import count_matches
 from bot.store.corpus import get_recommendation, org_code
 from bot.store.db import SessionFactory
 from bot.store.saved_queries import save_query
 from bot.store.subscriptions import describe
+from bot.store.topics import MAX_TOPICS, topics_of
 from bot.ui.i18n import t
 from bot.ui.views import area_name
 from handlers.webhook import build_webhook_app
@@ -106,6 +108,24 @@ async def test_search_filter_open_compare_subscribe(
     assert query in "".join(await page.locator(".results mark").all_text_contents())
     await page.screenshot(path=str(_shot(tmp_path, "dark" if dark else "light")))
 
+    # Follow this search: the store has the topic, the page says how many match it now and
+    # that digests are on (the chat had no schedule: the default one, as /follow creates).
+    await page.get_by_role("button", name=t(language, "miniapp.follow_search")).click()
+    matching = count_matches(search_index, query, Filters())
+    said = " ".join(
+        [
+            t(language, "miniapp.topic_followed", topic=query),
+            t(language, "miniapp.topic_matches", count=matching),
+            t(language, "miniapp.topic_schedule_created"),
+        ]
+    )
+    await expect(page.locator(".follow-status")).to_have_text(said)
+    with sessions() as session:
+        assert [(topic.text, topic.notify_now) for topic in topics_of(session, USER_ID)] == [
+            (query, False)
+        ]
+        assert describe(session, USER_ID).active
+
     # Filter by one organisation: its chip's count is what the list then holds.
     chip = page.locator('.facet[data-kind="org"] .chip').last
     code = await chip.get_attribute("data-value")
@@ -174,6 +194,51 @@ async def test_search_filter_open_compare_subscribe(
         7,
         True,
     )
+
+    # Followed topics: the one followed from the search screen, with its count now; switch its
+    # alert on, follow another here, then unfollow the first; the store follows each step.
+    rows = page.locator(".topic")
+    await expect(rows).to_have_count(1)
+    await expect(rows.first.locator(".topic-text")).to_have_text(query)
+    await expect(rows.first.locator(".topic-count")).to_have_text(
+        t(language, "miniapp.topic_count", count=matching)
+    )
+    await expect(page.locator(".followed h2")).to_have_text(
+        t(language, "miniapp.topics_title", count=1, limit=MAX_TOPICS)
+    )
+    notify = rows.first.locator("button.notify")
+    await expect(notify).to_have_text(t(language, "miniapp.topic_notify"))
+    await notify.click()
+    await expect(rows.first.locator("button.notify")).to_have_attribute("aria-pressed", "true")
+    topic_status = page.locator(".topic-status")
+    await expect(topic_status).to_have_text(t(language, "miniapp.topic_notify_on", topic=query))
+    with sessions() as session:
+        assert [(tp.text, tp.notify_now) for tp in topics_of(session, USER_ID)] == [(query, True)]
+    other = "北都"
+    await page.locator(".topic-input").fill(other)
+    await page.get_by_role("button", name=t(language, "miniapp.topic_follow")).click()
+    await expect(rows).to_have_count(2)
+    await expect(rows.nth(1).locator(".topic-text")).to_have_text(other)
+    other_count = count_matches(search_index, other, Filters())
+    await expect(topic_status).to_have_text(
+        t(language, "miniapp.topic_followed", topic=other)
+        + " "
+        + (
+            t(language, "miniapp.topic_matches", count=other_count)
+            if other_count
+            else t(language, "miniapp.topic_matches_none")
+        )
+    )
+    await expect(page.locator(".topic-input")).to_have_value("")
+    await page.screenshot(path=str(_shot(tmp_path, "digests-dark" if dark else "digests-light")))
+    unfollow = page.get_by_role("button", name=t(language, "miniapp.topic_unfollow", topic=query))
+    await unfollow.click()
+    await expect(topic_status).to_have_text(t(language, "miniapp.topic_unfollowed", topic=query))
+    await expect(rows).to_have_count(1)
+    await expect(rows.first.locator(".topic-text")).to_have_text(other)
+    with sessions() as session:
+        assert [(tp.text, tp.notify_now) for tp in topics_of(session, USER_ID)] == [(other, False)]
+        assert describe(session, USER_ID).active
     shown = await page.locator("#view").inner_text()
     assert "null" not in shown and "undefined" not in shown and "miniapp." not in shown
     assert await page.evaluate("window.__violations") == []
