@@ -70,8 +70,20 @@ export function topicsSection(app, current, changed) {
     }
   }
 
+  // A topic's filters as the reader names them (organisation, area, document), years as they are.
+  function filterNames(filters = {}) {
+    const named = (list, key, label, values = []) =>
+      values.map((value) => (list.find((item) => item[key] === value) || {})[label] || value);
+    return [
+      ...named(app.session.orgs, "code", "name", filters.org),
+      ...named(app.session.areas, "id", "name", filters.area),
+      ...(filters.year || []),
+      ...named(app.session.docs, "id", "label", filters.doc),
+    ];
+  }
+
   function row(topic) {
-    const filters = Object.values(topic.filters || {}).flat();
+    const filters = filterNames(topic.filters);
     return h(
       "li",
       { class: "topic", "data-id": String(topic.id) },
@@ -79,7 +91,7 @@ export function topicsSection(app, current, changed) {
         "div",
         { class: "topic-main" },
         h("span", { class: "topic-text", text: topic.text }),
-        filters.length ? h("span", { class: "meta", text: filters.join(" · ") }) : null,
+        filters.length ? h("span", { class: "meta topic-filters", text: filters.join(" · ") }) : null,
         h("span", { class: "meta topic-count", text: t("topic_count", { count: topic.count }) }),
       ),
       h("button", {

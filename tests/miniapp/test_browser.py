@@ -28,6 +28,7 @@ from bot.store.topics import MAX_TOPICS, topics_of
 from bot.ui.i18n import t
 from bot.ui.views import area_name
 from handlers.webhook import build_webhook_app
+from miniapp.payloads import Names
 from tests.fake_bot_api import FakeBotAPI
 from tests.handlers.conftest import started_webhook_application
 from tests.miniapp.browser import DARK, LIGHT, PHONE, chromium_or_skip, serving, telegram_stub
@@ -138,6 +139,17 @@ async def test_search_filter_open_compare_subscribe(
         "nodes => nodes.map(n => n.dataset.id)"
     )
     assert {org_code(record_id.rsplit("-", 1)[0]) for record_id in ids} == {code}
+    # Following the narrowed search is another topic: the same words, with the chip's filter.
+    await page.get_by_role("button", name=t(language, "miniapp.follow_search")).click()
+    org_filter = Filters(orgs=frozenset({search_index.sources.org_codes[code]}))
+    narrowed = count_matches(search_index, query, org_filter)
+    await expect(page.locator(".follow-status")).to_have_text(
+        t(language, "miniapp.topic_followed", topic=query)
+        + " "
+        + t(language, "miniapp.topic_matches", count=narrowed)
+    )
+    with sessions() as session:
+        assert [topic.filters for topic in topics_of(session, USER_ID)] == [Filters(), org_filter]
 
     # Open a proposal: its title, citation and the related proposals.
     await cards.first.click()
@@ -198,14 +210,18 @@ async def test_search_filter_open_compare_subscribe(
     # Followed topics: the one followed from the search screen, with its count now; switch its
     # alert on, follow another here, then unfollow the first; the store follows each step.
     rows = page.locator(".topic")
-    await expect(rows).to_have_count(1)
-    await expect(rows.first.locator(".topic-text")).to_have_text(query)
-    await expect(rows.first.locator(".topic-count")).to_have_text(
-        t(language, "miniapp.topic_count", count=matching)
-    )
+    await expect(rows).to_have_count(2)
     await expect(page.locator(".followed h2")).to_have_text(
-        t(language, "miniapp.topics_title", count=1, limit=MAX_TOPICS)
+        t(language, "miniapp.topics_title", count=2, limit=MAX_TOPICS)
     )
+    for row, count in ((rows.nth(0), matching), (rows.nth(1), narrowed)):
+        await expect(row.locator(".topic-text")).to_have_text(query)
+        await expect(row.locator(".topic-count")).to_have_text(
+            t(language, "miniapp.topic_count", count=count)
+        )
+    await expect(rows.nth(0).locator(".topic-filters")).to_have_count(0)
+    org_name = Names.of(search_index, language).orgs[code]
+    await expect(rows.nth(1).locator(".topic-filters")).to_have_text(org_name)
     notify = rows.first.locator("button.notify")
     await expect(notify).to_have_text(t(language, "miniapp.topic_notify"))
     await notify.click()
@@ -213,12 +229,12 @@ async def test_search_filter_open_compare_subscribe(
     topic_status = page.locator(".topic-status")
     await expect(topic_status).to_have_text(t(language, "miniapp.topic_notify_on", topic=query))
     with sessions() as session:
-        assert [(tp.text, tp.notify_now) for tp in topics_of(session, USER_ID)] == [(query, True)]
+        assert [tp.notify_now for tp in topics_of(session, USER_ID)] == [True, False]
     other = "北都"
     await page.locator(".topic-input").fill(other)
     await page.get_by_role("button", name=t(language, "miniapp.topic_follow")).click()
-    await expect(rows).to_have_count(2)
-    await expect(rows.nth(1).locator(".topic-text")).to_have_text(other)
+    await expect(rows).to_have_count(3)
+    await expect(rows.nth(2).locator(".topic-text")).to_have_text(other)
     other_count = count_matches(search_index, other, Filters())
     await expect(topic_status).to_have_text(
         t(language, "miniapp.topic_followed", topic=other)
@@ -231,13 +247,16 @@ async def test_search_filter_open_compare_subscribe(
     )
     await expect(page.locator(".topic-input")).to_have_value("")
     await page.screenshot(path=str(_shot(tmp_path, "digests-dark" if dark else "digests-light")))
-    unfollow = page.get_by_role("button", name=t(language, "miniapp.topic_unfollow", topic=query))
+    unfollow = rows.first.locator("button.unfollow")
+    name = t(language, "miniapp.topic_unfollow", topic=query)
+    await expect(unfollow).to_have_attribute("aria-label", name)
     await unfollow.click()
     await expect(topic_status).to_have_text(t(language, "miniapp.topic_unfollowed", topic=query))
-    await expect(rows).to_have_count(1)
-    await expect(rows.first.locator(".topic-text")).to_have_text(other)
+    await expect(rows).to_have_count(2)
+    await expect(rows.first.locator(".topic-filters")).to_have_text(org_name)
     with sessions() as session:
-        assert [(tp.text, tp.notify_now) for tp in topics_of(session, USER_ID)] == [(other, False)]
+        left = [(tp.text, tp.filters, tp.notify_now) for tp in topics_of(session, USER_ID)]
+        assert left == [(query, org_filter, False), (other, Filters(), False)]
         assert describe(session, USER_ID).active
     shown = await page.locator("#view").inner_text()
     assert "null" not in shown and "undefined" not in shown and "miniapp." not in shown
