@@ -269,3 +269,16 @@ async def test_any_text_is_followed_as_typed_or_refused(
         ids = {topic.id for topic in topics_of(session, USER_ID)}
     assert body["topic"]["id"] in ids
     await api.delete(f"/api/topics/{body['topic']['id']}", headers=headers)
+
+
+@pytest.mark.parametrize("miniapp_env", [{"MINIAPP_BURST": "3", "MINIAPP_RATE_PER_MINUTE": "1"}])
+async def test_topic_calls_are_rate_limited_and_the_refused_one_does_nothing(
+    api: httpx.AsyncClient, miniapp_services: MiniAppServices
+) -> None:
+    headers = auth(init_data())
+    codes = [
+        (await api.post("/api/topics", json={"q": f"topic {n}"}, headers=headers)).status_code
+        for n in range(4)
+    ]
+    assert codes == [201, 201, 201, 429]
+    assert [text for text, _ in _stored(miniapp_services)] == ["topic 0", "topic 1", "topic 2"]
