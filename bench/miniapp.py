@@ -11,6 +11,9 @@ in production; the per-user rate limit is raised so the benchmark is not throttl
   the first result of each through /api/rec/ID, `--runs` times; the table gives median and p99
   per endpoint, and the search engine called directly in the same process as a peer (what the
   HTTP, JSON and initData check add). Target: p99 ≤ 50 ms for search and compare.
+- Followed topics: the first 20 queries followed through POST /api/topics (each counts its
+  matches), then GET /api/subscriptions with those 20 topics (one search per topic for the
+  counts) `--runs` × 20 times, then each unfollowed through DELETE /api/topics/ID.
 - First meaningful paint: Debian's chromium (Playwright) opens /app `--paints` times, each in a
   fresh context (nothing cached; one more load first, not counted, warms browser and server),
   with a stub of Telegram's WebApp object; "meaningful" is the
@@ -49,6 +52,7 @@ from bot.search import search
 from bot.search.compare import compare
 from bot.search.live import LiveIndex
 from bot.store.db import make_engine, make_sessions, migrate
+from bot.store.topics import MAX_TOPICS
 from miniapp.app import miniapp_middleware, miniapp_routes
 from miniapp.auth import sign
 from miniapp.page import assets
@@ -127,6 +131,42 @@ def api_rows(
             fmt(percentile(values, 0.99)),
         ]
         for name, values in times.items()
+    ]
+
+
+def topic_rows(client: httpx.Client, queries: Sequence[str], runs: int) -> list[list[str]]:
+    """Following, listing (with the counts) and unfollowing topics: median and p99 of each."""
+    times: dict[str, list[float]] = {"follow": [], "list": [], "unfollow": []}
+
+    def call(kind: str, method: str, path: str, **options: Any) -> Any:
+        started = time.perf_counter()
+        response = client.request(method, path, **options)
+        times[kind].append((time.perf_counter() - started) * 1000)
+        if response.status_code not in (200, 201):
+            raise SystemExit(f"{method} {path} answered {response.status_code}: {response.text}")
+        return response.json()
+
+    for query in list(dict.fromkeys(queries))[:MAX_TOPICS]:
+        call("follow", "POST", "/api/topics", json={"q": query})
+    topics: list[dict[str, Any]] = []
+    for _ in range(runs * MAX_TOPICS):
+        topics = call("list", "GET", "/api/subscriptions")["topics"]
+    for topic in topics:
+        call("unfollow", "DELETE", f"/api/topics/{topic['id']}")
+    labels = {
+        "follow": "POST /api/topics (follow, with its count)",
+        "list": f"GET /api/subscriptions ({len(topics)} topics, counts)",
+        "unfollow": "DELETE /api/topics/ID",
+    }
+    return [
+        [
+            labels[kind],
+            str(len(values)),
+            fmt(percentile(values, 0.5)),
+            fmt(percentile(values, 0.99)),
+        ]
+        for kind, values in times.items()
+        if values
     ]
 
 
@@ -211,6 +251,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         headers = {"Authorization": "tma " + init_data()}
         with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
             rows = api_rows(client, services, queries, args.runs)
+            rows += topic_rows(client, queries, args.runs)
         meaningful, contentful, loaded = asyncio.run(paint(base, max(1, args.paints)))
         server.should_exit = True
         thread.join()

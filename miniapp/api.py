@@ -8,7 +8,11 @@ language (the chat's /lang choice, else their Telegram language).
     GET  /api/rec/<id>                 a proposal in full, its citation, related proposals
     GET  /api/compare?q=…[&per_org=…]  a topic side by side by organisation
     GET  /api/subscriptions            the user's private chat: areas, frequency, weekday, hour
+                                       and followed topics
     PUT  /api/subscriptions            change them (JSON body of the same fields)
+    POST   /api/topics                 follow a topic: {"q": …[, "filters": {"org": […], …}]}
+    PUT    /api/topics/<id>            {"notify_now": true|false}
+    DELETE /api/topics/<id>            stop following it
 """
 
 from __future__ import annotations
@@ -29,11 +33,13 @@ from bot.core.schedule import FREQUENCIES
 from bot.search import search
 from bot.search.compare import compare
 from bot.search.engine import related
+from bot.search.topics import MAX_TOPIC_CHARS
 from bot.store.areas import load_areas
 from bot.store.chats import chat_language
 from bot.store.corpus import get_recommendation
 from bot.store.saved_queries import load_query
 from bot.store.subscriptions import areas_of, describe, set_schedule, subscribe, unsubscribe
+from bot.store.topics import MAX_TOPICS, FollowResult
 from bot.ui import actions
 from bot.ui.i18n import LANGUAGES, catalogue, pick_language, t
 from miniapp.auth import WebAppUser, check_init_data, from_header
@@ -46,6 +52,7 @@ from miniapp.payloads import (
     subscriptions_payload,
 )
 from miniapp.services import MiniAppServices
+from miniapp.topics import follow_topic, notify_topic, topic_text, topics_payload, unfollow_topic
 
 PAGE_LIMIT = 50  # results per /api/search call at most
 PER_ORG_LIMIT = 20
@@ -61,10 +68,13 @@ class BadRequest(Exception):
     """A parameter the API cannot use; the message names it."""
 
 
-def error(status: int, code: str, detail: str = "") -> JSONResponse:
-    """`{"error": code, "detail": …}` with `status`; a 401 also says, in every language, what
-    to do (the caller's language is not known before its initData is checked)."""
+def error(status: int, code: str, detail: str = "", message: str = "") -> JSONResponse:
+    """`{"error": code, "detail": …}` with `status` (and `message`, for the reader, if given);
+    a 401 also says, in every language, what to do (the caller's language is not known before
+    its initData is checked)."""
     body: dict[str, Any] = {"error": code, "detail": detail}
+    if message:
+        body["message"] = message
     headers = None
     if status == 401:
         headers = {"WWW-Authenticate": "tma"}
@@ -156,6 +166,51 @@ async def subscriptions_endpoint(
     return JSONResponse(await asyncio.to_thread(_subscriptions, services, user.id))
 
 
+async def follow_endpoint(
+    services: MiniAppServices, request: Request, user: WebAppUser, language: str
+) -> Response:
+    """POST /api/topics: follow a topic (201; 200 if already followed; 409 when the chat
+    follows MAX_TOPICS already), answered with the subscriptions, the topic and whether the
+    digest schedule was created for it."""
+    text, chosen = _topic_request(await _json_body(request))
+    filters = await asyncio.to_thread(_filters, services, chosen)
+    followed = await asyncio.to_thread(follow_topic, services, user.id, text, filters)
+    if followed.result is FollowResult.FULL:
+        message = t(language, "miniapp.topics_full", limit=MAX_TOPICS)
+        return error(409, "full", f"at most {MAX_TOPICS} topics; unfollow one first", message)
+    body = await asyncio.to_thread(_subscriptions, services, user.id)
+    body.update(
+        result=followed.result.value,
+        topic=followed.topic,
+        schedule_created=followed.schedule_created,
+    )
+    return JSONResponse(body, status_code=201 if followed.result is FollowResult.ADDED else 200)
+
+
+async def topic_endpoint(
+    services: MiniAppServices, request: Request, user: WebAppUser, language: str
+) -> Response:
+    """PUT /api/topics/<id> ({"notify_now": bool}) and DELETE /api/topics/<id>; 404 unless
+    the topic is one of the user's private chat."""
+    raw_id = request.path_params["id"]
+    topic_id = int(raw_id) if re.fullmatch(r"\d{1,9}", raw_id) else None
+    if request.method == "PUT":
+        body = await _json_body(request)
+        if not isinstance(body, dict) or not isinstance(body.get("notify_now"), bool):
+            raise BadRequest('expected {"notify_now": true or false}')
+        on = body["notify_now"]
+        done = topic_id is not None and await asyncio.to_thread(
+            notify_topic, services, user.id, topic_id, on
+        )
+    else:
+        done = topic_id is not None and await asyncio.to_thread(
+            unfollow_topic, services, user.id, topic_id
+        )
+    if not done:
+        return error(404, "not_found", "no followed topic with this id in your chat")
+    return JSONResponse(await asyncio.to_thread(_subscriptions, services, user.id))
+
+
 def api_routes(services: MiniAppServices) -> list[Route]:
     """The /api/ routes, each behind `guarded`."""
     return [
@@ -169,6 +224,8 @@ def api_routes(services: MiniAppServices) -> list[Route]:
             guarded(services, subscriptions_endpoint),
             methods=["GET", "PUT"],
         ),
+        Route("/api/topics", guarded(services, follow_endpoint), methods=["POST"]),
+        Route("/api/topics/{id}", guarded(services, topic_endpoint), methods=["PUT", "DELETE"]),
     ]
 
 
@@ -313,6 +370,28 @@ def _subscription_change(body: Any) -> tuple[list[str], str, int, int]:
     return list(dict.fromkeys(areas)), str(frequency), hour, weekday
 
 
+def _topic_request(body: Any) -> tuple[str, dict[str, list[str]]]:
+    """(topic text, chosen filters) from a POST body: the text as /follow keeps it, not empty
+    and at most MAX_TOPIC_CHARS long; filters as the search's parameters (checked later)."""
+    if not isinstance(body, dict) or not isinstance(body.get("q"), str):
+        raise BadRequest('expected {"q": "a topic"}')
+    text = topic_text(body["q"])
+    if not text:
+        raise BadRequest("q is empty: type a topic to follow")
+    if len(text) > MAX_TOPIC_CHARS:
+        raise BadRequest(f"q is longer than {MAX_TOPIC_CHARS} characters")
+    given = body.get("filters", {})
+    if not isinstance(given, dict) or set(given) - set(FILTER_KINDS):
+        raise BadRequest("filters must be an object of " + ", ".join(FILTER_KINDS))
+    chosen: dict[str, list[str]] = {}
+    for kind in FILTER_KINDS:
+        values = given.get(kind, [])
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise BadRequest(f"filters.{kind} must be a list of strings")
+        chosen[kind] = list(dict.fromkeys(values))
+    return text, chosen
+
+
 def _change_subscriptions(
     services: MiniAppServices, chat_id: int, change: tuple[list[str], str, int, int]
 ) -> None:
@@ -327,13 +406,16 @@ def _change_subscriptions(
         for area in before:
             if area not in areas:
                 unsubscribe(session, chat_id, area)
-        if areas:
+        current = describe(session, chat_id)
+        if areas or current.topics:  # the topics share the schedule
             set_schedule(session, chat_id, frequency, hour, weekday, zone)
-        elif describe(session, chat_id).active:
+        elif current.active:
             unsubscribe(session, chat_id, None)
 
 
 def _subscriptions(services: MiniAppServices, chat_id: int) -> dict[str, Any]:
     with services.sessions() as session:
         current = describe(session, chat_id)
-    return subscriptions_payload(current, services.settings.bot_timezone)
+    payload = subscriptions_payload(current, services.settings.bot_timezone)
+    payload.update(topics=topics_payload(services, chat_id), topic_limit=MAX_TOPICS)
+    return payload

@@ -3,6 +3,7 @@ import { api, query } from "./api.js";
 import { resultCard } from "./cards.js";
 import { clear, debounce, h } from "./dom.js";
 import { t } from "./i18n.js";
+import { followErrorText, followTopic } from "./topics.js";
 
 const KINDS = ["org", "area", "year", "doc"];
 const PAGE = 20;
@@ -23,6 +24,8 @@ export function searchView(app) {
   const summary = h("p", { class: "status", "aria-live": "polite" });
   const list = h("ol", { class: "results" });
   const more = h("div", { class: "more" });
+  const follow = h("div", { class: "follow" });
+  const followStatus = h("p", { class: "hint follow-status", "aria-live": "polite" });
   let sequence = 0;
   let controller = null;
 
@@ -87,9 +90,26 @@ export function searchView(app) {
     );
   }
 
+  // Follow the search on screen (its text and filters), as the bot's 🔔 button does.
+  async function followThis() {
+    followStatus.textContent = t("loading");
+    try {
+      followStatus.textContent = (await followTopic(app, state.q, state.filters)).text;
+    } catch (error) {
+      followStatus.textContent = followErrorText(app, error);
+    }
+  }
+
   function render() {
     const answer = state.answer;
     const filtered = KINDS.some((kind) => state.filters[kind].length);
+    followStatus.textContent = "";
+    clear(
+      follow,
+      answer && state.q.trim()
+        ? h("button", { class: "link follow-search", type: "button", text: t("follow_search"), onclick: followThis })
+        : null,
+    );
     if (!answer) {
       clear(chips);
       clear(list);
@@ -164,5 +184,5 @@ export function searchView(app) {
     state.pending = false;
     run();
   }
-  return { element: h("section", { class: "screen search" }, input, chips, summary, list, more), focus: input };
+  return { element: h("section", { class: "screen search" }, input, chips, summary, follow, followStatus, list, more), focus: input };
 }

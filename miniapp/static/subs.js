@@ -1,7 +1,9 @@
-// The private chat's digests: areas, how often, weekday and hour, saved through the bot's store.
+// The private chat's digests: areas, how often, weekday and hour, saved through the bot's store,
+// and its followed topics.
 import { api } from "./api.js";
 import { h } from "./dom.js";
 import { currentLanguage, t } from "./i18n.js";
+import { topicsSection } from "./topics.js";
 
 function when(iso, zone) {
   try {
@@ -63,9 +65,13 @@ export function subsView(app) {
     const showWeekday = () => (weekdayField.hidden = frequency.value !== "weekly");
     frequency.addEventListener("change", showWeekday);
     showWeekday();
-    const next = current.active && current.next_due
-      ? t("subs_next", { when: when(current.next_due, current.timezone) })
-      : t("subs_none");
+    const next = h("p", { class: "hint next" });
+    // The schedule as it is now (following or unfollowing a topic may switch it on or off).
+    const showNext = (now) =>
+      (next.textContent = now.active && now.next_due
+        ? t("subs_next", { when: when(now.next_due, now.timezone) })
+        : t("subs_none"));
+    showNext(current);
     async function save() {
       status.textContent = t("loading");
       try {
@@ -78,13 +84,13 @@ export function subsView(app) {
             hour: Number(hour.value),
           },
         });
-        body.replaceChildren(form(saved));
+        body.replaceChildren(...screen(saved));
         status.textContent = t("subs_saved");
       } catch (error) {
         status.textContent = app.errorText(error);
       }
     }
-    return h(
+    const element = h(
       "form",
       { class: "subs", onsubmit: (event) => { event.preventDefault(); save(); } },
       h("p", { class: "hint", text: t("subs_intro") }),
@@ -92,13 +98,20 @@ export function subsView(app) {
       h("label", { class: "field" }, h("span", { text: t("subs_frequency") }), frequency),
       weekdayField,
       h("label", { class: "field" }, h("span", { text: t("subs_hour", { zone: current.timezone }) }), hour),
-      h("p", { class: "hint next", text: next }),
+      next,
       h("button", { class: "button", type: "submit", text: t("subs_save") }),
     );
+    return { element, showNext };
+  }
+
+  // The areas and schedule form, then the followed topics (which share the schedule).
+  function screen(current) {
+    const schedule = form(current);
+    return [schedule.element, topicsSection(app, current, schedule.showNext)];
   }
 
   api("/api/subscriptions")
-    .then((current) => body.replaceChildren(form(current)))
+    .then((current) => body.replaceChildren(...screen(current)))
     .catch((error) => body.replaceChildren(h("p", { class: "status", text: app.errorText(error) })));
   return { element: h("section", { class: "screen" }, h("h1", { text: t("subs_title") }), body, status) };
 }

@@ -19,13 +19,16 @@ from bot.core.filters import Filters
 from bot.ingest.pipeline import ingest
 from bot.search import SearchIndex, search
 from bot.search.compare import PER_ORG, compare
+from bot.search.topics import count_matches
 from bot.store.corpus import get_recommendation, org_code
 from bot.store.db import SessionFactory
 from bot.store.saved_queries import save_query
 from bot.store.subscriptions import describe
+from bot.store.topics import MAX_TOPICS, topics_of
 from bot.ui.i18n import t
 from bot.ui.views import area_name
 from handlers.webhook import build_webhook_app
+from miniapp.payloads import Names
 from tests.fake_bot_api import FakeBotAPI
 from tests.handlers.conftest import started_webhook_application
 from tests.miniapp.browser import DARK, LIGHT, PHONE, chromium_or_skip, serving, telegram_stub
@@ -106,6 +109,24 @@ async def test_search_filter_open_compare_subscribe(
     assert query in "".join(await page.locator(".results mark").all_text_contents())
     await page.screenshot(path=str(_shot(tmp_path, "dark" if dark else "light")))
 
+    # Follow this search: the store has the topic, the page says how many match it now and
+    # that digests are on (the chat had no schedule: the default one, as /follow creates).
+    await page.get_by_role("button", name=t(language, "miniapp.follow_search")).click()
+    matching = count_matches(search_index, query, Filters())
+    said = " ".join(
+        [
+            t(language, "miniapp.topic_followed", topic=query),
+            t(language, "miniapp.topic_matches", count=matching),
+            t(language, "miniapp.topic_schedule_created"),
+        ]
+    )
+    await expect(page.locator(".follow-status")).to_have_text(said)
+    with sessions() as session:
+        assert [(topic.text, topic.notify_now) for topic in topics_of(session, USER_ID)] == [
+            (query, False)
+        ]
+        assert describe(session, USER_ID).active
+
     # Filter by one organisation: its chip's count is what the list then holds.
     chip = page.locator('.facet[data-kind="org"] .chip').last
     code = await chip.get_attribute("data-value")
@@ -118,6 +139,17 @@ async def test_search_filter_open_compare_subscribe(
         "nodes => nodes.map(n => n.dataset.id)"
     )
     assert {org_code(record_id.rsplit("-", 1)[0]) for record_id in ids} == {code}
+    # Following the narrowed search is another topic: the same words, with the chip's filter.
+    await page.get_by_role("button", name=t(language, "miniapp.follow_search")).click()
+    org_filter = Filters(orgs=frozenset({search_index.sources.org_codes[code]}))
+    narrowed = count_matches(search_index, query, org_filter)
+    await expect(page.locator(".follow-status")).to_have_text(
+        t(language, "miniapp.topic_followed", topic=query)
+        + " "
+        + t(language, "miniapp.topic_matches", count=narrowed)
+    )
+    with sessions() as session:
+        assert [topic.filters for topic in topics_of(session, USER_ID)] == [Filters(), org_filter]
 
     # Open a proposal: its title, citation and the related proposals.
     await cards.first.click()
@@ -174,6 +206,58 @@ async def test_search_filter_open_compare_subscribe(
         7,
         True,
     )
+
+    # Followed topics: the one followed from the search screen, with its count now; switch its
+    # alert on, follow another here, then unfollow the first; the store follows each step.
+    rows = page.locator(".topic")
+    await expect(rows).to_have_count(2)
+    await expect(page.locator(".followed h2")).to_have_text(
+        t(language, "miniapp.topics_title", count=2, limit=MAX_TOPICS)
+    )
+    for row, count in ((rows.nth(0), matching), (rows.nth(1), narrowed)):
+        await expect(row.locator(".topic-text")).to_have_text(query)
+        await expect(row.locator(".topic-count")).to_have_text(
+            t(language, "miniapp.topic_count", count=count)
+        )
+    await expect(rows.nth(0).locator(".topic-filters")).to_have_count(0)
+    org_name = Names.of(search_index, language).orgs[code]
+    await expect(rows.nth(1).locator(".topic-filters")).to_have_text(org_name)
+    notify = rows.first.locator("button.notify")
+    await expect(notify).to_have_text(t(language, "miniapp.topic_notify"))
+    await notify.click()
+    await expect(rows.first.locator("button.notify")).to_have_attribute("aria-pressed", "true")
+    topic_status = page.locator(".topic-status")
+    await expect(topic_status).to_have_text(t(language, "miniapp.topic_notify_on", topic=query))
+    with sessions() as session:
+        assert [tp.notify_now for tp in topics_of(session, USER_ID)] == [True, False]
+    other = "北都"
+    await page.locator(".topic-input").fill(other)
+    await page.get_by_role("button", name=t(language, "miniapp.topic_follow")).click()
+    await expect(rows).to_have_count(3)
+    await expect(rows.nth(2).locator(".topic-text")).to_have_text(other)
+    other_count = count_matches(search_index, other, Filters())
+    await expect(topic_status).to_have_text(
+        t(language, "miniapp.topic_followed", topic=other)
+        + " "
+        + (
+            t(language, "miniapp.topic_matches", count=other_count)
+            if other_count
+            else t(language, "miniapp.topic_matches_none")
+        )
+    )
+    await expect(page.locator(".topic-input")).to_have_value("")
+    await page.screenshot(path=str(_shot(tmp_path, "digests-dark" if dark else "digests-light")))
+    unfollow = rows.first.locator("button.unfollow")
+    name = t(language, "miniapp.topic_unfollow", topic=query)
+    await expect(unfollow).to_have_attribute("aria-label", name)
+    await unfollow.click()
+    await expect(topic_status).to_have_text(t(language, "miniapp.topic_unfollowed", topic=query))
+    await expect(rows).to_have_count(2)
+    await expect(rows.first.locator(".topic-filters")).to_have_text(org_name)
+    with sessions() as session:
+        left = [(tp.text, tp.filters, tp.notify_now) for tp in topics_of(session, USER_ID)]
+        assert left == [(query, org_filter, False), (other, Filters(), False)]
+        assert describe(session, USER_ID).active
     shown = await page.locator("#view").inner_text()
     assert "null" not in shown and "undefined" not in shown and "miniapp." not in shown
     assert await page.evaluate("window.__violations") == []

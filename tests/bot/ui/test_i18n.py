@@ -56,6 +56,7 @@ _NEVER_ONE = {
     "upload.errors.too_long",
     "follow.too_long",  # a fixed limit (200), never 1
     "follow.full",  # a fixed limit (20)
+    "miniapp.topics_full",  # the same limit
 }
 _WORDS = {"field"}  # placeholders that hold a word ("--title / title: contains …"), not a number
 
