@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench.load [--configs sqlite,pg,pg2] [--limits 30,1000]
         [--rates 25,50,100,200,400,800] [--seconds 2.5] [--max-updates 2000] [--drain 12]
-        [--database-url postgresql://…] [--concurrency 1] [--profile DIR] [--logs DIR]
+        [--database-url postgresql://…] [--concurrency 1] [--profile DIR]
+        [--profiler cprofile|pyinstrument] [--logs DIR]
 
 The fake Bot API (tests.fake_bot_api) runs in this process; the bot runs as real replicas,
 `python -m bot webhook` subprocesses (env: BOT_TOKEN, TELEGRAM_BASE_URL → the fake, WEBHOOK_URL,
@@ -42,6 +43,7 @@ import aiohttp
 
 from bench.common import DEFAULT_QUERIES, fmt, format_table, load_queries, percentile, quiet
 from bench.digest import Store, open_store
+from bench.profiles import describe
 from tests.bot_process import BotProcess, bot_environment, free_port
 from tests.fake_bot_api import FakeBotAPI
 from tests.fake_bot_api.absorb import absorb
@@ -65,6 +67,7 @@ HEADERS = (
     "errors",
     "RSS MiB",
     "CPU % (replicas)",
+    "CPU ms/update",
     "CPU % (bench)",
     "note",
 )
@@ -190,13 +193,15 @@ class CpuClock:
     def __post_init__(self) -> None:
         self.replicas = [cpu_seconds(pid) for pid in self.pids]
 
-    def shares(self) -> tuple[str, str]:
-        """("replica % + replica %", "bench %") of one core since the clock started."""
+    def shares(self, updates: int) -> tuple[str, str, str]:
+        """("replica % + replica %", replicas' CPU ms per update answered, "bench %") of one
+        core since the clock started."""
         wall = time.perf_counter() - self.wall
         pairs = zip(self.pids, self.replicas, strict=True)
         used = [cpu_seconds(pid) - before for pid, before in pairs]
         replicas = " + ".join(fmt(100 * seconds / wall, 0) for seconds in used)
-        return replicas, fmt(100 * (time.process_time() - self.own) / wall, 0)
+        per_update = fmt(1000 * sum(used) / updates if updates else math.nan, 2)
+        return replicas, per_update, fmt(100 * (time.process_time() - self.own) / wall, 0)
 
 
 @dataclass
@@ -230,11 +235,21 @@ async def start_replicas(
             TELEGRAM_RATE_LIMIT=str(config.limit),
             UPDATE_CONCURRENCY=str(options.concurrency),
         )
-        profile = options.profile
-        prefix = ["-m", "cProfile", "-o", str(profile / f"{name}.prof")] if profile else []
+        prefix = profiler_args(options, name)
         replicas.append(await BotProcess.start(["webhook"], env, work, name, prefix))
     await asyncio.gather(*(replica.wait_healthy(120) for replica in replicas))
     return replicas
+
+
+def profiler_args(options: argparse.Namespace, name: str) -> list[str]:
+    """Interpreter options that run a replica under the chosen profiler (pstats written at its
+    graceful exit), or none."""
+    if not options.profile:
+        return []
+    if options.profiler == "pyinstrument":  # sampling, wall time (idle shows as the loop's poll)
+        output = options.profile / f"{name}.pyisession"
+        return ["-m", "pyinstrument", "-r", "pyisession", "-o", str(output)]
+    return ["-m", "cProfile", "-o", str(options.profile / f"{name}.prof")]
 
 
 async def stop_replicas(replicas: list[BotProcess]) -> None:
@@ -300,7 +315,7 @@ def step_row(
         fmt(max(latencies, default=math.nan), 0),
         str(step.http_errors + errors),
         rss,
-        *cpu.shares(),
+        *cpu.shares(answered),
         note,
     ]
     return row, saturated
@@ -348,6 +363,8 @@ def print_profiles(profile: Path, top: int = 25) -> None:
     for path in sorted(profile.glob("*.prof")):
         print(f"\n--- {path.name}: top {top} by own time")
         pstats.Stats(str(path)).sort_stats("tottime").print_stats(top)
+    for path in sorted(profile.glob("*.pyisession")):
+        print(f"\n--- {describe(path, top)}")
 
 
 async def run(options: argparse.Namespace) -> int:
@@ -404,7 +421,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--drain", type=float, default=12.0, help="seconds to wait for replies")
     parser.add_argument("--database-url", help="PostgreSQL for pg and pg2 (private schema)")
     parser.add_argument("--concurrency", type=int, default=1, help="UPDATE_CONCURRENCY (1)")
-    parser.add_argument("--profile", type=Path, help="cProfile each replica into this directory")
+    parser.add_argument("--profile", type=Path, help="profile each replica into this directory")
+    parser.add_argument(
+        "--profiler",
+        choices=("cprofile", "pyinstrument"),
+        default="cprofile",
+        help="cprofile (deterministic, CPU) or pyinstrument (sampling; pip install pyinstrument)",
+    )
     parser.add_argument("--logs", type=Path, help="keep the replicas' output in this directory")
     options = parser.parse_args(argv)
     options.configs = [name for name in options.configs.split(",") if name]

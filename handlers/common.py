@@ -10,8 +10,9 @@ from telegram.error import BadRequest
 from telegram.ext import filters
 
 from bot.core.update_outcome import IGNORED, mark_outcome
-from bot.store.chats import chat_language, touch_chat
-from bot.store.models import Chat
+from bot.store.chats import chat_language, chat_state, touch_chat
+from bot.store.models import Chat, utcnow
+from bot.store.saved_queries import StoredSearch, load_query
 from bot.store.subscriptions import set_chat_reachable
 from bot.ui import actions
 from bot.ui.i18n import pick_language
@@ -41,6 +42,36 @@ def remember_chat(update: Update, context: BotContext) -> None:
         return
     with context.services.sessions.begin() as session:
         note_chat(session, update, context)
+
+
+def observe_chat(update: Update, context: BotContext) -> None:
+    """remember_chat for the hot path (searches): one read of the chat's state, and the write,
+    when one is needed (first contact, or a touch an hour old), left to the background writer.
+    A chat coming back after blocking the bot is reactivated at once (its digests resume)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    with context.services.sessions() as session:
+        state = chat_state(session, chat.id)
+    if state is not None and not state.active:
+        remember_chat(update, context)
+        context.stored_compact = state.compact
+        return
+    title = chat.title or chat.username
+    if state is None or state.needs_touch(chat.type, title, utcnow()):
+        context.services.writes.touch_chat(chat.id, chat.type, title)
+    context.stored_language = state.language if state else None
+    context.stored_compact = state.compact if state else None
+
+
+def load_saved(context: BotContext, key: str) -> StoredSearch | None:
+    """The search behind a button's key: not stored yet (handed to the writer by this process),
+    else from the store; None when unknown."""
+    pending = context.services.writes.pending_query(key)
+    if pending is not None:
+        return pending
+    with context.services.sessions() as session:
+        return load_query(session, key)
 
 
 def note_chat(session: Session, update: Update, context: BotContext) -> None:

@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.core.config import Settings
 from bot.search.live import LiveIndex
 from bot.store.db import SessionFactory
+from bot.store.deferred_writes import DeferredWrites
 from bot.store.models import utcnow
 
 
@@ -21,6 +22,7 @@ class Services:
     settings: Settings
     sessions: SessionFactory
     index: LiveIndex
+    writes: DeferredWrites  # query log, saved searches, chat touches: stored in the background
     bot_username: str = ""  # filled in at start-up from getMe
     last_tick: datetime | None = None  # last digest scheduler run (health)
     started_at: datetime = field(default_factory=utcnow)  # process uptime for /admin
@@ -34,6 +36,7 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     (the chat's stored language) is fresh for each update."""
 
     stored_language: str | None = UNKNOWN
+    stored_compact: bool | None = UNKNOWN  # the chat's chosen layout, read with its language
 
     @property
     def services(self) -> Services:

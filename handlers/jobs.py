@@ -29,7 +29,7 @@ async def digest_tick(context: BotContext) -> None:
     # On shutdown (SIGTERM) the Application stops running: finish the chat in flight, no more.
     report = await send_due(
         services.sessions,
-        TelegramSender(context.bot),
+        TelegramSender(context.bot, services.settings.telegram_paid_broadcast),
         options,
         should_stop=lambda: not context.application.running,
     )

@@ -29,6 +29,7 @@ from bot.core.update_outcome import (
     end_update,
 )
 from bot.store.db import SessionFactory
+from bot.store.deferred_writes import DeferredWrites
 from bot.store.models import utcnow
 from bot.store.processed_updates import claim_update, purge_processed_updates
 from handlers.context import BotContext
@@ -84,9 +85,12 @@ def order_key(update: Update) -> int | None:
 class ClaimingUpdateProcessor(BaseUpdateProcessor):
     """The Application's update processor (ApplicationBuilder.concurrent_updates)."""
 
-    def __init__(self, sessions: SessionFactory, max_concurrent: int = 1):
+    def __init__(
+        self, sessions: SessionFactory, writes: DeferredWrites, max_concurrent: int = 1
+    ) -> None:
         super().__init__(max_concurrent)
         self.sessions = sessions
+        self.writes = writes
         self._chats = ChatLocks()
         self.in_flight = 0  # updates taken off the queue and not finished (for /healthz)
         self.last_progress = time.monotonic()  # when an update last started or finished
@@ -98,10 +102,13 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         return waiting > 0 and time.monotonic() - self.last_progress > limit
 
     async def initialize(self) -> None:
-        """Nothing to set up."""
+        """Start the background writer of the writes handlers defer (Application.initialize)."""
+        self.writes.start()
 
     async def shutdown(self) -> None:
-        """Nothing to release."""
+        """Store the deferred writes (Application.shutdown: after stop has handled every queued
+        update, so the last update's writes are in)."""
+        await self.writes.close()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Claim, then handle in chat order; one log line whatever happens. Nothing but

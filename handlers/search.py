@@ -8,8 +8,8 @@ import re
 from telegram import Update
 
 from bot.search import Filters, SearchResults, search
-from bot.store.chats import compact_results, set_compact
-from bot.store.saved_queries import StoredSearch, load_query, save_query
+from bot.store.chats import compact_layout, compact_results, set_compact
+from bot.store.saved_queries import StoredSearch
 from bot.ui import actions
 from bot.ui.i18n import t
 from bot.ui.render import Message
@@ -19,9 +19,17 @@ from bot.ui.views import (
     SearchPage,
     answer_message,
 )
-from handlers.common import deep_link_value, edit, language_of, note_chat, remember_chat, reply
-from handlers.context import BotContext
-from handlers.query_log import log_search
+from handlers.common import (
+    deep_link_value,
+    edit,
+    language_of,
+    load_saved,
+    observe_chat,
+    remember_chat,
+    reply,
+)
+from handlers.context import UNKNOWN, BotContext
+from handlers.query_log import record_search
 
 MAX_SUGGESTIONS = 3
 
@@ -59,18 +67,16 @@ async def search_mention(update: Update, context: BotContext) -> None:
 
 
 async def start_search(update: Update, context: BotContext, text: str, compact: bool) -> None:
-    """Search, then in one unit of work: remember the chat, save the query (so buttons can refer
-    to it) and log it anonymously (paging and narrowing buttons are not logged again); then send
-    the first page."""
-    services = context.services
+    """Search, with one read of the chat (its language and layout); remembering the chat, saving
+    the query (so buttons can refer to it) and logging it anonymously (paging and narrowing
+    buttons are not logged again) go to the background writer; then send the first page."""
+    observe_chat(update, context)
     stored = StoredSearch(text, Filters())
     answer = _search_page(context, stored, 0, compact, language_of(update, context))
     chat = update.effective_chat
-    with services.sessions.begin() as session:
-        note_chat(session, update, context)
-        key = save_query(session, text, Filters())
-        if chat is not None:
-            log_search(session, services, text, chat.type, answer.total)
+    key = context.services.writes.save_query(text, Filters())
+    if chat is not None:
+        record_search(context.services, text, chat.type, answer.total)
     await show_page(update, context, key, stored, 0, compact, editing=False, answer=answer)
 
 
@@ -111,7 +117,9 @@ async def show_page(
     chat = update.effective_chat
     private = chat is not None and chat.type == "private"
     brief = compact
-    if chat is not None:
+    if chat is not None and context.stored_compact is not UNKNOWN:  # read in this update
+        brief = compact_layout(context.stored_compact, chat.type)
+    elif chat is not None:
         with services.sessions() as session:
             brief = compact_results(session, chat.id, chat.type)
     names = sources.org_names_en if language == "en" else sources.org_names
@@ -135,11 +143,11 @@ async def show_page(
 
 
 def _suggestion_keys(context: BotContext, answer: SearchResults) -> list[tuple[str, str]]:
-    with context.services.sessions.begin() as session:
-        return [
-            (suggestion, save_query(session, suggestion, Filters()))
-            for suggestion in answer.suggestions[:MAX_SUGGESTIONS]
-        ]
+    writes = context.services.writes
+    return [
+        (suggestion, writes.save_query(suggestion, Filters()))
+        for suggestion in answer.suggestions[:MAX_SUGGESTIONS]
+    ]
 
 
 async def page_button(update: Update, context: BotContext) -> None:
@@ -160,8 +168,7 @@ async def narrow_button(update: Update, context: BotContext) -> None:
         await _expired(update, context)
         return
     key, kind, value = action.args
-    with context.services.sessions() as session:
-        stored = load_query(session, key)
+    stored = load_saved(context, key)
     org = (
         context.services.index.get().sources.org_codes.get(value)
         if kind == actions.NARROW_ORG
@@ -181,8 +188,7 @@ async def unnarrow_button(update: Update, context: BotContext) -> None:
     if query is None or action is None or len(action.args) not in (1, 3):
         await _expired(update, context)
         return
-    with context.services.sessions() as session:
-        stored = load_query(session, action.args[0])
+    stored = load_saved(context, action.args[0])
     if stored is None:
         await _expired(update, context)
         return
@@ -232,8 +238,7 @@ async def layout_button(update: Update, context: BotContext) -> None:
 
 async def _show_filtered(update: Update, context: BotContext, text: str, filters: Filters) -> None:
     """The first page of `text` under `filters` (saved under its own key), in place."""
-    with context.services.sessions.begin() as session:
-        new_key = save_query(session, text, filters)
+    new_key = context.services.writes.save_query(text, filters)
     if update.callback_query:
         await update.callback_query.answer()
     stored = StoredSearch(text, filters)
@@ -243,8 +248,7 @@ async def _show_filtered(update: Update, context: BotContext, text: str, filters
 async def _show_saved(
     update: Update, context: BotContext, key: str, page: int, all_facets: bool = False
 ) -> None:
-    with context.services.sessions() as session:
-        stored = load_query(session, key)
+    stored = load_saved(context, key)
     if stored is None:
         await _expired(update, context)
         return
@@ -263,8 +267,7 @@ async def saved_query_link(update: Update, context: BotContext) -> None:
 
 async def show_saved_query(update: Update, context: BotContext, key: str) -> None:
     """Deep link q_<key> (the group's "all results" button): the full list, in a new message."""
-    with context.services.sessions() as session:
-        stored = load_query(session, key)
+    stored = load_saved(context, key)
     if stored is None:
         await _expired(update, context)
         return

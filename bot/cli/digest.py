@@ -99,5 +99,5 @@ async def _send_due(sessions: SessionFactory, settings: Settings, force: bool) -
             force=force,
             grace=timedelta(hours=settings.digest_grace_hours),
         )
-        sender = TelegramSender(application.bot)
+        sender = TelegramSender(application.bot, settings.telegram_paid_broadcast)
         return await send_due(sessions, sender, options, should_stop=stop.is_set)
