@@ -44,6 +44,7 @@ import aiohttp
 from bench.common import DEFAULT_QUERIES, fmt, format_table, load_queries, percentile, quiet
 from bench.digest import Store, open_store
 from bench.profiles import describe
+from bot.core.config import FREE_BROADCAST_RATE
 from tests.bot_process import BotProcess, bot_environment, free_port
 from tests.fake_bot_api import FakeBotAPI
 from tests.fake_bot_api.absorb import absorb
@@ -233,6 +234,7 @@ async def start_replicas(
             WEBHOOK_SECRET=SECRET,
             PORT=str(free_port()),
             TELEGRAM_RATE_LIMIT=str(config.limit),
+            TELEGRAM_PAID_BROADCAST=str(config.limit > FREE_BROADCAST_RATE).lower(),
             UPDATE_CONCURRENCY=str(options.concurrency),
         )
         prefix = profiler_args(options, name)

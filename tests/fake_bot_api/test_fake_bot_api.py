@@ -539,7 +539,8 @@ async def test_allow_paid_broadcast_must_be_a_boolean(fake_bot_api: FakeBotAPI) 
     fake_bot_api.register_chat(USER)
     body = {"chat_id": USER, "text": "x", "allow_paid_broadcast": "maybe"}
     status, answer = await raw_call(fake_bot_api, "sendMessage", json_body=body)
-    assert status == 400
+    assert (status, answer["ok"]) == (400, False)
+    assert "allow_paid_broadcast" in answer["description"], answer
     assert fake_bot_api.sent_messages(USER) == []
     assert fake_bot_api.flood.paid_messages == 0
 

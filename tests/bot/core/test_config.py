@@ -95,3 +95,20 @@ def test_flood_settings() -> None:
         )
     for name in ("FLOOD_RATE_PER_MINUTE", "FLOOD_BURST", "FLOOD_COOLDOWN_SECONDS"):
         assert name in str(caught.value)
+
+
+def test_rate_above_the_free_limit_needs_paid_broadcasts() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"TELEGRAM_RATE_LIMIT": "100"})
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "TELEGRAM_RATE_LIMIT=100" in message and "TELEGRAM_PAID_BROADCAST=true" in message
+    assert "Stars" in message
+    settings = load_settings({"TELEGRAM_RATE_LIMIT": "100", "TELEGRAM_PAID_BROADCAST": "true"})
+    assert (settings.telegram_rate_limit, settings.telegram_paid_broadcast) == (100, True)
+    assert load_settings({"TELEGRAM_RATE_LIMIT": "30"}).telegram_paid_broadcast is False
+
+
+def test_paid_broadcast_must_be_true_or_false() -> None:
+    with pytest.raises(ConfigError, match=r"^TELEGRAM_PAID_BROADCAST .*: set it to true or false"):
+        load_settings({"TELEGRAM_PAID_BROADCAST": "sometimes"})
