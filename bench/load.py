@@ -54,7 +54,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 CONFIGS = {"sqlite": ("sqlite", 1), "pg": ("pg", 1), "pg2": ("pg", 2)}
 RATES = (25, 50, 100, 200, 400, 800)
 SATURATED_P99_MS = 1000.0
-WARM_UP_RATE, WARM_UP_UPDATES = 20.0, 30  # per replica, before the first step
+WARM_UP_RATE, WARM_UP_UPDATES = 20.0, 30  # per replica, before the first step (--warm-up)
 HEADERS = (
     "config",
     "limit/s",
@@ -340,7 +340,7 @@ async def measure(
         connector = aiohttp.TCPConnector(limit=256)
         async with aiohttp.ClientSession(connector=connector) as http:
             # Warm-up, not measured: first connections, lazy imports, first queries' caches.
-            warm_up = await generator.run(http, urls, WARM_UP_RATE, WARM_UP_UPDATES * len(urls))
+            warm_up = await generator.run(http, urls, WARM_UP_RATE, options.warm_up * len(urls))
             await drain(warm_up, replies, options.drain)
             for rate in options.rates:
                 number = max(1, min(options.max_updates, int(rate * options.seconds)))
@@ -423,6 +423,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--drain", type=float, default=12.0, help="seconds to wait for replies")
     parser.add_argument("--database-url", help="PostgreSQL for pg and pg2 (private schema)")
     parser.add_argument("--concurrency", type=int, default=1, help="UPDATE_CONCURRENCY (1)")
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=WARM_UP_UPDATES,
+        help="updates per replica before the first step (30); 250 asks every query once, so the "
+        "steps see the query-vector cache warm, as a long-running replica does",
+    )
     parser.add_argument("--profile", type=Path, help="profile each replica into this directory")
     parser.add_argument(
         "--profiler",

@@ -44,7 +44,10 @@ def _busy_leaves(
     path = getattr(frame, "file_path", "") or ""
     if not path or path.startswith("<"):
         path = caller
-    if function == "serve" and path.endswith("handlers/webhook.py"):
+    if (function, path.rsplit("/", 1)[-1]) in (
+        ("serve", "webhook.py"),
+        ("check_telegram", "startup_errors.py"),
+    ):
         return
     in_loop = in_loop or function == "_run"  # asyncio.events.Handle._run: one callback
     # pyinstrument puts a frame's own time in synthetic children ([self], [await]): counted here
