@@ -17,7 +17,7 @@ from bot.store.subscriptions import set_chat_reachable
 from bot.ui import actions
 from bot.ui.i18n import pick_language
 from bot.ui.render import Message
-from handlers.context import UNKNOWN, BotContext, Services
+from handlers.context import UNKNOWN, BotContext, Services, prefetched_chat
 from handlers.keyboards import markup
 
 
@@ -25,8 +25,11 @@ def language_of(update: Update, context: BotContext) -> str:
     """The chat's chosen language, else the user's Telegram language, else zh-Hant-HK."""
     chat = update.effective_chat
     user = update.effective_user
+    known, state = prefetched_chat(chat.id) if chat is not None else (False, None)
     if context.stored_language is not UNKNOWN:
         stored = context.stored_language  # read by remember_chat in this same update
+    elif known:
+        stored = state.language if state is not None else None  # read with the claim
     elif chat is not None:
         with context.services.sessions() as session:
             stored = chat_language(session, chat.id)
@@ -51,8 +54,10 @@ def observe_chat(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    with context.services.sessions() as session:
-        state = chat_state(session, chat.id)
+    known, state = prefetched_chat(chat.id)
+    if not known:
+        with context.services.sessions() as session:
+            state = chat_state(session, chat.id)
     if state is not None and not state.active:
         remember_chat(update, context)
         context.stored_compact = state.compact

@@ -28,11 +28,12 @@ from bot.core.update_outcome import (
     begin_update,
     end_update,
 )
+from bot.store.chats import ChatState, chat_state
 from bot.store.db import SessionFactory
 from bot.store.deferred_writes import DeferredWrites
 from bot.store.models import utcnow
 from bot.store.processed_updates import claim_update, purge_processed_updates
-from handlers.context import BotContext
+from handlers.context import PREFETCHED_CHAT, BotContext
 
 log = logging.getLogger("handlers.updates")
 
@@ -132,7 +133,9 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         record, token = begin_update(HANDLED)  # handlers.app's last handler marks IGNORED
 
         async def claim_and_handle() -> None:
-            if await self._claim(update.update_id):
+            if await self._claim(
+                update.update_id, order_key(update) if update.effective_chat else None
+            ):
                 await coroutine
             else:
                 record.outcome = DUPLICATE
@@ -152,18 +155,26 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
             except Exception:  # bookkeeping must never stop update processing
                 log.warning("could not log an update", exc_info=True)
 
-    async def _claim(self, update_id: int) -> bool:
+    async def _claim(self, update_id: int, chat_id: int | None) -> bool:
+        """Claim the update and, in the same transaction, read its chat's state for the handler
+        (PREFETCHED_CHAT: the handlers' read of the chat without another unit of work)."""
+        PREFETCHED_CHAT.set(None)  # nothing read yet for this update
         # In a worker thread: on SQLite a digest run may hold the write lock across a send, and
         # waiting for it must not block the event loop that has to finish that send.
         try:
-            return await asyncio.to_thread(self._claim_now, update_id)
+            claimed, state = await asyncio.to_thread(self._claim_now, update_id, chat_id)
         except Exception:  # store unreachable: answering twice beats never answering
             log.warning("could not claim update %r; handling it anyway", update_id, exc_info=True)
             return True
+        if claimed and chat_id is not None:
+            PREFETCHED_CHAT.set((chat_id, state))  # this task's context: this update only
+        return claimed
 
-    def _claim_now(self, update_id: int) -> bool:
+    def _claim_now(self, update_id: int, chat_id: int | None) -> tuple[bool, ChatState | None]:
         with self.sessions.begin() as session:
-            return claim_update(session, update_id, utcnow())
+            claimed = claim_update(session, update_id, utcnow())
+            state = chat_state(session, chat_id) if claimed and chat_id is not None else None
+            return claimed, state
 
 
 def _log_update(update: Update, outcome: Outcome, latency_ms: float) -> None:
