@@ -89,9 +89,12 @@ def describe(path: Path, top: int = 25) -> str:
     lines = [
         f"{path.name}: {busy:.2f} s busy in update handling, {_idle(root):.2f} s idle in the loop"
     ]
-    lines.append("  by library (share of busy time):")
+    waiting = sum(seconds for label, seconds in groups.items() if label.startswith("waiting"))
+    working = busy - waiting or 1.0
+    lines.append("  by library (share of busy time; share of busy time less thread waits):")
     for label, seconds in sorted(groups.items(), key=lambda item: -item[1]):
-        lines.append(f"    {100 * seconds / busy:5.1f} %  {label}")
+        apart = "" if label.startswith("waiting") else f"  {100 * seconds / working:5.1f} %"
+        lines.append(f"    {100 * seconds / busy:5.1f} %{apart}  {label}")
     lines.append(f"  top {top} functions by own time (share of busy time):")
     for where, seconds in sorted(own.items(), key=lambda item: -item[1])[:top]:
         lines.append(f"    {100 * seconds / busy:5.1f} %  {where}")
