@@ -8,7 +8,9 @@ Until it is flushed a saved search is still found by this process (`pending_quer
 replica sees it after the flush, well before anyone can press a button on the message.
 If the store cannot be reached, the writes stay pending and are retried at the next flush (up
 to MAX_PENDING query log entries; past that the oldest log entries are dropped, with a warning;
-saved searches and chats are never dropped).
+saved searches and chats are never dropped). A batch refused for another reason (a constraint,
+e.g. a chat's first row written meanwhile by a handler) is stored write by write, so that one
+bad write cannot hold back the rest; a write refused on its own is logged and dropped.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.core.filters import Filters
 from bot.store.chats import touch_chat
-from bot.store.db import SessionFactory
+from bot.store.db import SessionFactory, is_store_outage
 from bot.store.models import Chat, SavedQuery, utcnow
 from bot.store.query_log import log_query
 from bot.store.saved_queries import StoredSearch, query_key, save_query
@@ -127,7 +129,9 @@ class DeferredWrites:
                 return 0
             try:
                 self._store(batch)
-            except SQLAlchemyError:
+            except SQLAlchemyError as error:
+                if not is_store_outage(error):  # e.g. a race on a new chat's row: one by one
+                    return self._store_each(batch)
                 log.warning("deferred writes failed; retried at the next flush", exc_info=True)
                 self._restore(batch)
                 return 0
@@ -161,6 +165,29 @@ class DeferredWrites:
                     )
                 except ValueError:  # an odd chat type is logged as such, never fatal
                     log.exception("could not log a query")
+
+    def _store_each(self, batch: _Batch) -> int:
+        """Each write in its own transaction, after the batch as a whole was refused for a
+        reason other than an outage (one bad write must not hold back the others forever): the
+        ones that still fail are logged and dropped; an outage meanwhile keeps them all."""
+        stored = 0
+        singles = [_Batch([entry], {}, {}) for entry in batch.queries]
+        singles += [_Batch([], {key: value}, {}) for key, value in batch.saved.items()]
+        singles += [_Batch([], {}, {chat_id: seen}) for chat_id, seen in batch.chats.items()]
+        for position, single in enumerate(singles):
+            try:
+                self._store(single)
+            except SQLAlchemyError as error:
+                if is_store_outage(error):
+                    for rest in singles[position:]:
+                        self._restore(rest)
+                    return stored
+                log.exception("deferred write refused by the store: dropped")
+                continue
+            stored += 1
+            with self._lock:
+                self._known.update(dict.fromkeys(single.saved))
+        return stored
 
     def _restore(self, batch: _Batch) -> None:
         with self._lock:

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 
 from bot.core.filters import Filters
 from bot.ingest.pipeline import ingest
-from bot.store.db import SessionFactory
+from bot.store.db import SessionFactory, make_engine, make_sessions
 from bot.store.deferred_writes import DeferredWrites
 from bot.store.models import Chat, QueryLogEntry, SavedQuery
 from bot.store.saved_queries import load_query, query_key
@@ -77,29 +77,45 @@ async def test_sigterm_with_updates_queued_stores_every_deferred_write(
     assert len(fake_bot_api.sent_messages()) == len(bodies)  # and every update was answered
 
 
-async def test_a_refused_flush_is_retried_and_nothing_is_lost(sessions: SessionFactory) -> None:
-    writes = DeferredWrites(sessions, retention_days=90)
+async def test_a_flush_during_an_outage_is_retried_and_nothing_is_lost(
+    engine: Engine, tmp_path: Path
+) -> None:
+    sessions = make_sessions(make_engine(f"sqlite:///{tmp_path}/missing/folder/store.db"))
+    writes = DeferredWrites(sessions, retention_days=90)  # the store cannot be opened: an outage
     writes.log_query("人才", "private", 12)
     key = writes.save_query("人才", Filters())
     writes.touch_chat(4101, "private", None)
     assert writes.pending_query(key) is not None  # this process finds it before the flush
-    with sessions.begin() as session:  # the store refuses: the log table is missing
-        session.execute(text("ALTER TABLE query_log RENAME TO query_log_away"))
     assert writes.flush() == 0
     assert writes.pending == 3
     writes.log_query("中試", "group", 3)  # handed over meanwhile
-    with sessions.begin() as session:
-        session.execute(text("ALTER TABLE query_log_away RENAME TO query_log"))
+    sessions.configure(bind=engine)  # the store is back
     assert writes.flush() == 4
     assert writes.pending == 0 and writes.pending_query(key) is None
-    with sessions() as session:
-        assert [
-            (e.text, e.chat_type, e.results)
-            for e in session.scalars(select(QueryLogEntry).order_by(QueryLogEntry.id))
-        ] == [("人才", "private", 12), ("中試", "group", 3)]
+    with make_sessions(engine)() as session:
+        entries = session.scalars(select(QueryLogEntry).order_by(QueryLogEntry.id))
+        assert [(e.text, e.chat_type, e.results) for e in entries] == [
+            ("人才", "private", 12),
+            ("中試", "group", 3),
+        ]
         assert load_query(session, key) is not None
         assert session.get(Chat, 4101) is not None
     assert writes.save_query("人才", Filters()) == key and writes.pending == 0  # known: no write
+
+
+async def test_a_write_the_store_refuses_does_not_hold_back_the_others(
+    sessions: SessionFactory,
+) -> None:
+    writes = DeferredWrites(sessions, retention_days=90)
+    writes.log_query("人才", "private", 12)
+    writes.log_query("odd", "carrier-pigeon", 1)  # refused by the log (an unknown chat type)
+    writes.touch_chat(4102, "private", "x" * 300)  # longer than the column allows on PostgreSQL
+    writes.log_query("中試", "group", 3)
+    writes.flush()
+    assert writes.pending == 0
+    with sessions() as session:
+        texts = session.scalars(select(QueryLogEntry.text).order_by(QueryLogEntry.id)).all()
+    assert texts == ["人才", "中試"]
 
 
 async def test_close_flushes_what_is_pending(sessions: SessionFactory) -> None:
