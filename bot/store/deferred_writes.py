@@ -207,6 +207,8 @@ class DeferredWrites:
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(self._interval)
+            if not self.pending:  # nothing handed over: no thread hand-off
+                continue
             try:
                 await asyncio.to_thread(self.flush)
             except Exception:  # the writer must outlive any one bad batch
