@@ -57,7 +57,7 @@ from sqlalchemy import Engine, func, select, text, update
 
 import bot.digest.deliver as deliver_module
 from bench.common import fmt, format_table, percentile, quiet
-from bot.core.config import load_settings, normalize_database_url
+from bot.core.config import FREE_BROADCAST_RATE, load_settings, normalize_database_url
 from bot.core.embedding import MODEL_NAME, QUERY_PREFIX, VectorCache, content_hash, default_embedder
 from bot.core.filters import Filters
 from bot.core.schedule import period_of
@@ -486,13 +486,15 @@ async def _send_through_bot(store: Store, plan: SendPlan, api: Any, seed: int) -
         "BOT_TOKEN": api.token,
         "TELEGRAM_BASE_URL": api.base_url,
         "TELEGRAM_RATE_LIMIT": str(plan.rate),
+        # Above the free 30/s: paid broadcasts (the fake then counts them against 1000/s)
+        "TELEGRAM_PAID_BROADCAST": str(plan.rate > FREE_BROADCAST_RATE).lower(),
         "DATABASE_URL": store.url,
     }
     settings = load_settings(environ)
     app = build_application(settings, store.sessions)
     await app.initialize()
     try:
-        sender = TimingSender(TelegramSender(app.bot))
+        sender = TimingSender(TelegramSender(app.bot, settings.telegram_paid_broadcast))
         options = DeliveryOptions(zone=settings.timezone, bot_username=app.bot.username, force=True)
         budget = 3 * plan.subscribers / min(plan.rate, plan.fake_global) + 60
         injector = FaultInjector(api, FAULT_SHARE, seed) if plan.faults else None

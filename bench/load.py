@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench.load [--configs sqlite,pg,pg2] [--limits 30,1000]
         [--rates 25,50,100,200,400,800] [--seconds 2.5] [--max-updates 2000] [--drain 12]
-        [--database-url postgresql://…] [--concurrency 1] [--profile DIR] [--logs DIR]
+        [--database-url postgresql://…] [--concurrency 1] [--profile DIR]
+        [--profiler cprofile|pyinstrument] [--logs DIR]
 
 The fake Bot API (tests.fake_bot_api) runs in this process; the bot runs as real replicas,
 `python -m bot webhook` subprocesses (env: BOT_TOKEN, TELEGRAM_BASE_URL → the fake, WEBHOOK_URL,
@@ -42,6 +43,8 @@ import aiohttp
 
 from bench.common import DEFAULT_QUERIES, fmt, format_table, load_queries, percentile, quiet
 from bench.digest import Store, open_store
+from bench.profiles import describe
+from bot.core.config import FREE_BROADCAST_RATE
 from tests.bot_process import BotProcess, bot_environment, free_port
 from tests.fake_bot_api import FakeBotAPI
 from tests.fake_bot_api.absorb import absorb
@@ -51,7 +54,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 CONFIGS = {"sqlite": ("sqlite", 1), "pg": ("pg", 1), "pg2": ("pg", 2)}
 RATES = (25, 50, 100, 200, 400, 800)
 SATURATED_P99_MS = 1000.0
-WARM_UP_RATE, WARM_UP_UPDATES = 20.0, 30  # per replica, before the first step
+WARM_UP_RATE, WARM_UP_UPDATES = 20.0, 30  # per replica, before the first step (--warm-up)
 HEADERS = (
     "config",
     "limit/s",
@@ -65,6 +68,7 @@ HEADERS = (
     "errors",
     "RSS MiB",
     "CPU % (replicas)",
+    "CPU ms/update",
     "CPU % (bench)",
     "note",
 )
@@ -190,13 +194,15 @@ class CpuClock:
     def __post_init__(self) -> None:
         self.replicas = [cpu_seconds(pid) for pid in self.pids]
 
-    def shares(self) -> tuple[str, str]:
-        """("replica % + replica %", "bench %") of one core since the clock started."""
+    def shares(self, updates: int) -> tuple[str, str, str]:
+        """("replica % + replica %", replicas' CPU ms per update answered, "bench %") of one
+        core since the clock started."""
         wall = time.perf_counter() - self.wall
         pairs = zip(self.pids, self.replicas, strict=True)
         used = [cpu_seconds(pid) - before for pid, before in pairs]
         replicas = " + ".join(fmt(100 * seconds / wall, 0) for seconds in used)
-        return replicas, fmt(100 * (time.process_time() - self.own) / wall, 0)
+        per_update = fmt(1000 * sum(used) / updates if updates else math.nan, 2)
+        return replicas, per_update, fmt(100 * (time.process_time() - self.own) / wall, 0)
 
 
 @dataclass
@@ -228,13 +234,24 @@ async def start_replicas(
             WEBHOOK_SECRET=SECRET,
             PORT=str(free_port()),
             TELEGRAM_RATE_LIMIT=str(config.limit),
+            TELEGRAM_PAID_BROADCAST=str(config.limit > FREE_BROADCAST_RATE).lower(),
             UPDATE_CONCURRENCY=str(options.concurrency),
         )
-        profile = options.profile
-        prefix = ["-m", "cProfile", "-o", str(profile / f"{name}.prof")] if profile else []
+        prefix = profiler_args(options, name)
         replicas.append(await BotProcess.start(["webhook"], env, work, name, prefix))
     await asyncio.gather(*(replica.wait_healthy(120) for replica in replicas))
     return replicas
+
+
+def profiler_args(options: argparse.Namespace, name: str) -> list[str]:
+    """Interpreter options that run a replica under the chosen profiler (pstats written at its
+    graceful exit), or none."""
+    if not options.profile:
+        return []
+    if options.profiler == "pyinstrument":  # sampling, wall time (idle shows as the loop's poll)
+        output = options.profile / f"{name}.pyisession"
+        return ["-m", "pyinstrument", "-r", "pyisession", "-o", str(output)]
+    return ["-m", "cProfile", "-o", str(options.profile / f"{name}.prof")]
 
 
 async def stop_replicas(replicas: list[BotProcess]) -> None:
@@ -300,7 +317,7 @@ def step_row(
         fmt(max(latencies, default=math.nan), 0),
         str(step.http_errors + errors),
         rss,
-        *cpu.shares(),
+        *cpu.shares(answered),
         note,
     ]
     return row, saturated
@@ -323,7 +340,7 @@ async def measure(
         connector = aiohttp.TCPConnector(limit=256)
         async with aiohttp.ClientSession(connector=connector) as http:
             # Warm-up, not measured: first connections, lazy imports, first queries' caches.
-            warm_up = await generator.run(http, urls, WARM_UP_RATE, WARM_UP_UPDATES * len(urls))
+            warm_up = await generator.run(http, urls, WARM_UP_RATE, options.warm_up * len(urls))
             await drain(warm_up, replies, options.drain)
             for rate in options.rates:
                 number = max(1, min(options.max_updates, int(rate * options.seconds)))
@@ -348,6 +365,8 @@ def print_profiles(profile: Path, top: int = 25) -> None:
     for path in sorted(profile.glob("*.prof")):
         print(f"\n--- {path.name}: top {top} by own time")
         pstats.Stats(str(path)).sort_stats("tottime").print_stats(top)
+    for path in sorted(profile.glob("*.pyisession")):
+        print(f"\n--- {describe(path, top)}")
 
 
 async def run(options: argparse.Namespace) -> int:
@@ -404,7 +423,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--drain", type=float, default=12.0, help="seconds to wait for replies")
     parser.add_argument("--database-url", help="PostgreSQL for pg and pg2 (private schema)")
     parser.add_argument("--concurrency", type=int, default=1, help="UPDATE_CONCURRENCY (1)")
-    parser.add_argument("--profile", type=Path, help="cProfile each replica into this directory")
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=WARM_UP_UPDATES,
+        help="updates per replica before the first step (30); 250 asks every query once, so the "
+        "steps see the query-vector cache warm, as a long-running replica does",
+    )
+    parser.add_argument("--profile", type=Path, help="profile each replica into this directory")
+    parser.add_argument(
+        "--profiler",
+        choices=("cprofile", "pyinstrument"),
+        default="cprofile",
+        help="cprofile (deterministic, CPU) or pyinstrument (sampling; pip install pyinstrument)",
+    )
     parser.add_argument("--logs", type=Path, help="keep the replicas' output in this directory")
     options = parser.parse_args(argv)
     options.configs = [name for name in options.configs.split(",") if name]

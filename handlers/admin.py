@@ -224,7 +224,8 @@ async def _send_broadcast(application: BotApplication, key: str, owner: str) -> 
     """Send to every remaining chat through the Application's rate-limited bot, then report."""
     services: Services = application.bot_data["services"]
     try:
-        report = await broadcast.run(services.sessions, TelegramSender(application.bot), key, owner)
+        sender = TelegramSender(application.bot, services.settings.telegram_paid_broadcast)
+        report = await broadcast.run(services.sessions, sender, key, owner)
     except Exception:
         log.exception("broadcast %s stopped; another process resumes it after the lease", key)
         return

@@ -24,6 +24,7 @@ from telegram.ext import (
 from bot.core.config import Settings
 from bot.search.live import LiveIndex
 from bot.store.db import SessionFactory
+from bot.store.deferred_writes import DeferredWrites
 from bot.ui import actions
 from bot.ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from handlers import (
@@ -95,9 +96,15 @@ def evenly_spaced_limiter(per_second: float) -> AIORateLimiter:
     """One message every 1/rate seconds. AIORateLimiter's default bucket lets a whole second's
     allowance out at once after any pause, which overshoots a sliding one-second window (measured:
     23 msg/s and a 429 every ~31 sends at 30/s; evenly spaced: 29 msg/s and none)."""
-    return AIORateLimiter(
+    limiter = AIORateLimiter(
         overall_max_rate=1, overall_time_period=1 / per_second, max_retries=RETRIES_ON_429
     )
+    # PTB sends a paid broadcast (allow_paid_broadcast) through a limiter of its own at Telegram's
+    # 1000/s, past the overall one. TELEGRAM_RATE_LIMIT stays the bot's rate for every message
+    # (replicas split Telegram's cap between them): paid sends share the same evenly spaced one.
+    if limiter._base_limiter is not None:
+        limiter._apb_limiter = limiter._base_limiter
+    return limiter
 
 
 def build_application(
@@ -109,9 +116,11 @@ def build_application(
 ) -> BotApplication:
     """The bot: Telegram settings from `settings`, services shared by every handler. Without
     `polling`, updates come from the webhook server instead (no Updater)."""
-    services = Services(settings, sessions, index or LiveIndex(sessions))
-    # Each update claimed once across replicas, logged in one line; per-chat order kept.
-    processor = ClaimingUpdateProcessor(sessions, settings.update_concurrency)
+    writes = DeferredWrites(sessions, settings.query_log_retention_days)
+    services = Services(settings, sessions, index or LiveIndex(sessions), writes)
+    # Each update claimed once across replicas, logged in one line; per-chat order kept; the
+    # deferred writes flushed in the background and at shutdown.
+    processor = ClaimingUpdateProcessor(sessions, writes, settings.update_concurrency)
     builder: Any = (
         ApplicationBuilder()
         .token(settings.require_token())

@@ -10,7 +10,6 @@ from bot.core.text import clip
 from bot.search import SearchResult, related
 from bot.store.areas import get_area
 from bot.store.corpus import get_recommendation, list_recommendations, list_sources
-from bot.store.saved_queries import load_query
 from bot.ui import actions
 from bot.ui.i18n import html, t
 from bot.ui.render import Message
@@ -27,6 +26,7 @@ from handlers.common import (
     deep_link_value,
     edit,
     language_of,
+    load_saved,
     miniapp_links,
     remember_chat,
     reply,
@@ -90,8 +90,7 @@ async def open_button(update: Update, context: BotContext) -> None:
     feedback = None
     if len(action.args) == 2:
         key = action.args[1]
-        with context.services.sessions() as session:
-            stored = load_query(session, key)
+        stored = load_saved(context, key)  # perhaps still with the background writer
         known = context.services.index.get().position_of(record_id) is not None
         if stored is not None and known:
             record_open(context.services, stored.text, record_id)

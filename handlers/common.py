@@ -12,14 +12,15 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import filters
 
 from bot.core.update_outcome import IGNORED, mark_outcome
-from bot.store.chats import chat_language, touch_chat
-from bot.store.models import Chat
+from bot.store.chats import chat_language, chat_state, touch_chat
+from bot.store.models import Chat, utcnow
+from bot.store.saved_queries import StoredSearch, load_query
 from bot.store.subscriptions import set_chat_reachable
 from bot.ui import actions
 from bot.ui.i18n import pick_language, t
 from bot.ui.miniapp_links import MiniAppLinks
 from bot.ui.render import Message
-from handlers.context import UNKNOWN, BotContext, Services
+from handlers.context import UNKNOWN, BotContext, Services, prefetched_chat
 from handlers.keyboards import markup
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,11 @@ def language_of(update: Update, context: BotContext) -> str:
     """The chat's chosen language, else the user's Telegram language, else zh-Hant-HK."""
     chat = update.effective_chat
     user = update.effective_user
+    known, state = prefetched_chat(chat.id) if chat is not None else (False, None)
     if context.stored_language is not UNKNOWN:
         stored = context.stored_language  # read by remember_chat in this same update
+    elif known:
+        stored = state.language if state is not None else None  # read with the claim
     elif chat is not None:
         with context.services.sessions() as session:
             stored = chat_language(session, chat.id)
@@ -46,6 +50,38 @@ def remember_chat(update: Update, context: BotContext) -> None:
         return
     with context.services.sessions.begin() as session:
         note_chat(session, update, context)
+
+
+def observe_chat(update: Update, context: BotContext) -> None:
+    """remember_chat for the hot path (searches): one read of the chat's state, and the write,
+    when one is needed (first contact, or a touch an hour old), left to the background writer.
+    A chat coming back after blocking the bot is reactivated at once (its digests resume)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    known, state = prefetched_chat(chat.id)
+    if not known:
+        with context.services.sessions() as session:
+            state = chat_state(session, chat.id)
+    if state is not None and not state.active:
+        remember_chat(update, context)
+        context.stored_compact = state.compact
+        return
+    title = chat.title or chat.username
+    if state is None or state.needs_touch(chat.type, title, utcnow()):
+        context.services.writes.touch_chat(chat.id, chat.type, title)
+    context.stored_language = state.language if state else None
+    context.stored_compact = state.compact if state else None
+
+
+def load_saved(context: BotContext, key: str) -> StoredSearch | None:
+    """The search behind a button's key: not stored yet (handed to the writer by this process),
+    else from the store; None when unknown."""
+    pending = context.services.writes.pending_query(key)
+    if pending is not None:
+        return pending
+    with context.services.sessions() as session:
+        return load_query(session, key)
 
 
 def note_chat(session: Session, update: Update, context: BotContext) -> None:

@@ -7,12 +7,11 @@ from telegram import Update
 
 from bot.search import Filters
 from bot.search.compare import PER_ORG, compare
-from bot.store.saved_queries import load_query, save_query
 from bot.ui import actions
 from bot.ui.compare_view import compare_messages, compare_org_messages, compare_usage
 from bot.ui.i18n import t
 from bot.ui.render import Message
-from handlers.common import language_of, note_chat, reply, send_all
+from handlers.common import language_of, load_saved, observe_chat, reply, send_all
 from handlers.context import BotContext
 from handlers.query_log import record_search
 
@@ -28,9 +27,8 @@ async def compare_command(update: Update, context: BotContext) -> None:
         await reply(update, compare_usage(language))
         return
     services = context.services
-    with services.sessions.begin() as session:
-        note_chat(session, update, context)
-        key = save_query(session, topic, Filters())
+    observe_chat(update, context)
+    key = services.writes.save_query(topic, Filters())
     compact = chat.type != "private"
     index = services.index.get()
     comparison = compare(index, topic, per_org=PER_ORG, language=language)
@@ -47,8 +45,7 @@ async def compare_more_button(update: Update, context: BotContext) -> None:
     language = language_of(update, context)
     stored = None
     if query is not None and action is not None and len(action.args) == 2:
-        with context.services.sessions() as session:
-            stored = load_query(session, action.args[0])
+        stored = load_saved(context, action.args[0])
     messages: list[Message] = []
     if stored is not None and action is not None:
         index = context.services.index.get()

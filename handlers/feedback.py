@@ -23,12 +23,11 @@ from bot.search.normalize import fold_query
 from bot.store.corpus import get_recommendation
 from bot.store.feedback import change_vote
 from bot.store.models import VoteKind
-from bot.store.saved_queries import load_query
 from bot.ui import actions
 from bot.ui.i18n import t
 from bot.ui.render import Message
 from bot.ui.views import Feedback, record_buttons
-from handlers.common import language_of, miniapp_links
+from handlers.common import language_of, load_saved, miniapp_links
 from handlers.context import BotContext
 from handlers.keyboards import markup
 
@@ -63,8 +62,8 @@ async def vote_button(update: Update, context: BotContext) -> None:
         return
     services = context.services
     memory, place = _memory(context), (chat.id, message.message_id)
+    stored = load_saved(context, vote.key)  # perhaps still with the background writer
     with services.sessions.begin() as session:  # one unit of work: read, then replace the vote
-        stored = load_query(session, vote.key)
         record = get_recommendation(session, vote.record_id)
         if stored is None or record is None:
             state = None

@@ -12,7 +12,6 @@ from telegram import Update
 from bot.core.filters import Filters
 from bot.search.query import clean_input
 from bot.search.topics import MAX_TOPIC_CHARS, TopicQuery, count_matches, match_topics, topic_key
-from bot.store.saved_queries import load_query
 from bot.store.subscriptions import describe
 from bot.store.topics import (
     Topic,
@@ -38,7 +37,7 @@ from bot.ui.follow_views import (
 from bot.ui.i18n import t
 from bot.ui.render import Message
 from bot.ui.subscription_views import schedule_text
-from handlers.common import edit, language_of, may_change, remember_chat, reply
+from handlers.common import edit, language_of, load_saved, may_change, remember_chat, reply
 from handlers.context import BotContext
 
 
@@ -66,8 +65,7 @@ async def follow_button(update: Update, context: BotContext) -> None:
     if query is None or action is None or len(action.args) != 1:
         return
     language = language_of(update, context)
-    with context.services.sessions() as session:
-        stored = load_query(session, action.args[0])
+    stored = load_saved(context, action.args[0])  # perhaps still with the background writer
     if stored is None:
         await query.answer(t(language, "search.expired"), show_alert=True)
         return

@@ -28,7 +28,7 @@ async def digest_tick(context: BotContext) -> None:
         grace=timedelta(hours=settings.digest_grace_hours),
     )
     index = services.index.get()
-    sender = TelegramSender(context.bot)
+    sender = TelegramSender(context.bot, services.settings.telegram_paid_broadcast)
 
     def stopping() -> bool:  # on SIGTERM the Application stops running: finish the one in flight
         return not context.application.running

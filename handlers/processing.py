@@ -28,10 +28,12 @@ from bot.core.update_outcome import (
     begin_update,
     end_update,
 )
+from bot.store.chats import ChatState, chat_state
 from bot.store.db import SessionFactory
+from bot.store.deferred_writes import DeferredWrites
 from bot.store.models import utcnow
 from bot.store.processed_updates import claim_update, purge_processed_updates
-from handlers.context import BotContext
+from handlers.context import PREFETCHED_CHAT, BotContext
 
 log = logging.getLogger("handlers.updates")
 
@@ -84,9 +86,12 @@ def order_key(update: Update) -> int | None:
 class ClaimingUpdateProcessor(BaseUpdateProcessor):
     """The Application's update processor (ApplicationBuilder.concurrent_updates)."""
 
-    def __init__(self, sessions: SessionFactory, max_concurrent: int = 1):
+    def __init__(
+        self, sessions: SessionFactory, writes: DeferredWrites, max_concurrent: int = 1
+    ) -> None:
         super().__init__(max_concurrent)
         self.sessions = sessions
+        self.writes = writes
         self._chats = ChatLocks()
         self.in_flight = 0  # updates taken off the queue and not finished (for /healthz)
         self.last_progress = time.monotonic()  # when an update last started or finished
@@ -98,10 +103,13 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         return waiting > 0 and time.monotonic() - self.last_progress > limit
 
     async def initialize(self) -> None:
-        """Nothing to set up."""
+        """Start the background writer of the writes handlers defer (Application.initialize)."""
+        self.writes.start()
 
     async def shutdown(self) -> None:
-        """Nothing to release."""
+        """Store the deferred writes (Application.shutdown: after stop has handled every queued
+        update, so the last update's writes are in)."""
+        await self.writes.close()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Claim, then handle in chat order; one log line whatever happens. Nothing but
@@ -125,7 +133,9 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         record, token = begin_update(HANDLED)  # handlers.app's last handler marks IGNORED
 
         async def claim_and_handle() -> None:
-            if await self._claim(update.update_id):
+            if await self._claim(
+                update.update_id, order_key(update) if update.effective_chat else None
+            ):
                 await coroutine
             else:
                 record.outcome = DUPLICATE
@@ -145,18 +155,26 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
             except Exception:  # bookkeeping must never stop update processing
                 log.warning("could not log an update", exc_info=True)
 
-    async def _claim(self, update_id: int) -> bool:
+    async def _claim(self, update_id: int, chat_id: int | None) -> bool:
+        """Claim the update and, in the same transaction, read its chat's state for the handler
+        (PREFETCHED_CHAT: the handlers' read of the chat without another unit of work)."""
+        PREFETCHED_CHAT.set(None)  # nothing read yet for this update
         # In a worker thread: on SQLite a digest run may hold the write lock across a send, and
         # waiting for it must not block the event loop that has to finish that send.
         try:
-            return await asyncio.to_thread(self._claim_now, update_id)
+            claimed, state = await asyncio.to_thread(self._claim_now, update_id, chat_id)
         except Exception:  # store unreachable: answering twice beats never answering
             log.warning("could not claim update %r; handling it anyway", update_id, exc_info=True)
             return True
+        if claimed and chat_id is not None:
+            PREFETCHED_CHAT.set((chat_id, state))  # this task's context: this update only
+        return claimed
 
-    def _claim_now(self, update_id: int) -> bool:
+    def _claim_now(self, update_id: int, chat_id: int | None) -> tuple[bool, ChatState | None]:
         with self.sessions.begin() as session:
-            return claim_update(session, update_id, utcnow())
+            claimed = claim_update(session, update_id, utcnow())
+            state = chat_state(session, chat_id) if claimed and chat_id is not None else None
+            return claimed, state
 
 
 def _log_update(update: Update, outcome: Outcome, latency_ms: float) -> None:

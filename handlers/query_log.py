@@ -13,11 +13,10 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from bot.search.normalize import fold_query
 from bot.store.feedback import log_open, purge_feedback
-from bot.store.query_log import log_query, purge_query_log
+from bot.store.query_log import purge_query_log
 from handlers.context import BotContext, Services
 
 log = logging.getLogger(__name__)
@@ -28,29 +27,9 @@ _INLINE_LOGGER = "inline_query_logger"
 
 
 def record_search(services: Services, text: str, chat_type: str, results: int) -> None:
-    """Log one search in its own unit of work; a failure to log never spoils the search."""
-    try:
-        with services.sessions.begin() as session:
-            log_search(session, services, text, chat_type, results)
-    except SQLAlchemyError:
-        log.exception("could not log a query")
-
-
-def log_search(
-    session: Session, services: Services, text: str, chat_type: str, results: int
-) -> None:
-    """Log one search inside the caller's unit of work (an odd chat type is logged as such, never
-    an error that would spoil the search)."""
-    try:
-        log_query(
-            session,
-            text,
-            chat_type,
-            results,
-            retention_days=services.settings.query_log_retention_days,
-        )
-    except ValueError:
-        log.exception("could not log a query")
+    """Log one search: handed to the background writer (bot.store.deferred_writes), stored within
+    a fraction of a second; a failure to log never spoils the search."""
+    services.writes.log_query(text, chat_type, results)
 
 
 def record_open(services: Services, text: str, record_id: str) -> None:

@@ -8,8 +8,8 @@ import re
 from telegram import Update
 
 from bot.search import Filters, SearchResults, search
-from bot.store.chats import compact_results, set_compact
-from bot.store.saved_queries import StoredSearch, load_query, save_query
+from bot.store.chats import compact_layout, compact_results, set_compact
+from bot.store.saved_queries import StoredSearch
 from bot.ui import actions
 from bot.ui.i18n import t
 from bot.ui.render import Message
@@ -24,13 +24,14 @@ from handlers.common import (
     edit,
     is_chat_admin,
     language_of,
+    load_saved,
     miniapp_links,
-    note_chat,
+    observe_chat,
     remember_chat,
     reply,
 )
-from handlers.context import BotContext
-from handlers.query_log import log_search
+from handlers.context import UNKNOWN, BotContext
+from handlers.query_log import record_search
 
 MAX_SUGGESTIONS = 3
 
@@ -68,18 +69,16 @@ async def search_mention(update: Update, context: BotContext) -> None:
 
 
 async def start_search(update: Update, context: BotContext, text: str, compact: bool) -> None:
-    """Search, then in one unit of work: remember the chat, save the query (so buttons can refer
-    to it) and log it anonymously (paging and narrowing buttons are not logged again); then send
-    the first page."""
-    services = context.services
+    """Search, with one read of the chat (its language and layout); remembering the chat, saving
+    the query (so buttons can refer to it) and logging it anonymously (paging and narrowing
+    buttons are not logged again) go to the background writer; then send the first page."""
+    observe_chat(update, context)
     stored = StoredSearch(text, Filters())
     answer = _search_page(context, stored, 0, compact, language_of(update, context))
     chat = update.effective_chat
-    with services.sessions.begin() as session:
-        note_chat(session, update, context)
-        key = save_query(session, text, Filters())
-        if chat is not None:
-            log_search(session, services, text, chat.type, answer.total)
+    key = context.services.writes.save_query(text, Filters())
+    if chat is not None:
+        record_search(context.services, text, chat.type, answer.total)
     await show_page(update, context, key, stored, 0, compact, editing=False, answer=answer)
 
 
@@ -119,7 +118,9 @@ async def show_page(
     sources = services.index.get().sources
     chat = update.effective_chat
     brief = compact
-    if chat is not None:
+    if chat is not None and context.stored_compact is not UNKNOWN:  # read in this update
+        brief = compact_layout(context.stored_compact, chat.type)
+    elif chat is not None:
         with services.sessions() as session:
             brief = compact_results(session, chat.id, chat.type)
     names = sources.org_names_en if language == "en" else sources.org_names
@@ -144,11 +145,11 @@ async def show_page(
 
 
 def _suggestion_keys(context: BotContext, answer: SearchResults) -> list[tuple[str, str]]:
-    with context.services.sessions.begin() as session:
-        return [
-            (suggestion, save_query(session, suggestion, Filters()))
-            for suggestion in answer.suggestions[:MAX_SUGGESTIONS]
-        ]
+    writes = context.services.writes
+    return [
+        (suggestion, writes.save_query(suggestion, Filters()))
+        for suggestion in answer.suggestions[:MAX_SUGGESTIONS]
+    ]
 
 
 async def page_button(update: Update, context: BotContext) -> None:
@@ -169,8 +170,7 @@ async def narrow_button(update: Update, context: BotContext) -> None:
         await _expired(update, context)
         return
     key, kind, value = action.args
-    with context.services.sessions() as session:
-        stored = load_query(session, key)
+    stored = load_saved(context, key)
     org = (
         context.services.index.get().sources.org_codes.get(value)
         if kind == actions.NARROW_ORG
@@ -190,8 +190,7 @@ async def unnarrow_button(update: Update, context: BotContext) -> None:
     if query is None or action is None or len(action.args) not in (1, 3):
         await _expired(update, context)
         return
-    with context.services.sessions() as session:
-        stored = load_query(session, action.args[0])
+    stored = load_saved(context, action.args[0])
     if stored is None:
         await _expired(update, context)
         return
@@ -247,8 +246,7 @@ async def layout_button(update: Update, context: BotContext) -> None:
 
 async def _show_filtered(update: Update, context: BotContext, text: str, filters: Filters) -> None:
     """The first page of `text` under `filters` (saved under its own key), in place."""
-    with context.services.sessions.begin() as session:
-        new_key = save_query(session, text, filters)
+    new_key = context.services.writes.save_query(text, filters)
     if update.callback_query:
         await update.callback_query.answer()
     stored = StoredSearch(text, filters)
@@ -263,8 +261,7 @@ async def _show_saved(
     all_facets: bool = False,
     compact: bool = False,
 ) -> None:
-    with context.services.sessions() as session:
-        stored = load_query(session, key)
+    stored = load_saved(context, key)
     if stored is None:
         await _expired(update, context)
         return
@@ -283,8 +280,7 @@ async def saved_query_link(update: Update, context: BotContext) -> None:
 
 async def show_saved_query(update: Update, context: BotContext, key: str) -> None:
     """Deep link q_<key> (the group's "all results" button): the full list, in a new message."""
-    with context.services.sessions() as session:
-        stored = load_query(session, key)
+    stored = load_saved(context, key)
     if stored is None:
         await _expired(update, context)
         return

@@ -108,7 +108,7 @@ async def _send_due(sessions: SessionFactory, settings: Settings, force: bool) -
             force=force,
             grace=timedelta(hours=settings.digest_grace_hours),
         )
-        sender = TelegramSender(application.bot)
+        sender = TelegramSender(application.bot, settings.telegram_paid_broadcast)
         with sessions() as session:
             index = SearchIndex.load(session) if has_topics(session) else None
         if index is not None:  # "notify at once" alerts of new documents, then the digests

@@ -7,10 +7,14 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///bot.store.db"
+# Telegram: about 30 messages/s for free; paid broadcasts (allow_paid_broadcast) up to 1000/s,
+# each message charged 0.1 Stars to the bot's balance.
+FREE_BROADCAST_RATE = 30
+PAID_BROADCAST_STARS = 0.1
 _TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 # The stores the bot runs on (after normalize_database_url): SQLite and PostgreSQL via psycopg 3.
@@ -30,6 +34,7 @@ HELP = {
     "PORT": "the TCP port to listen on (1-65535)",
     "DIGEST_GRACE_HOURS": "hours (0 to 744) within which a missed digest is still sent",
     "TELEGRAM_RATE_LIMIT": "messages per second for the whole bot, above 0 and at most 1000",
+    "TELEGRAM_PAID_BROADCAST": "true or false (paid broadcasts for digests and admin broadcasts)",
     "QUERY_LOG_RETENTION_DAYS": "days to keep the anonymous query log, 0 (no log) to 3650",
     "FLOOD_RATE_PER_MINUTE": "requests a minute per user or group, above 0 and at most 6000",
     "FLOOD_BURST": "requests allowed at once before slowing down, a whole number from 1 to 1000",
@@ -67,6 +72,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     db_pool_size: int = Field(default=5, ge=1, le=100)
     telegram_rate_limit: float = Field(default=30.0, gt=0, le=1000)
+    telegram_paid_broadcast: bool = False
     webhook_url: str | None = None
     webhook_secret: str | None = None
     port: int = Field(default=8080, ge=1, le=65535)
@@ -165,6 +171,16 @@ class Settings(BaseSettings):
             raise ValueError("is not a log level")
         return level
 
+    @model_validator(mode="after")
+    def _paid_above_free_rate(self) -> Settings:
+        if self.telegram_rate_limit > FREE_BROADCAST_RATE and not self.telegram_paid_broadcast:
+            raise ValueError(
+                f"TELEGRAM_RATE_LIMIT={self.telegram_rate_limit:g} is above Telegram's free "
+                f"{FREE_BROADCAST_RATE} messages/s: set TELEGRAM_PAID_BROADCAST=true (paid "
+                f"broadcasts, {PAID_BROADCAST_STARS} Telegram Stars a message) or lower it"
+            )
+        return self
+
     @property
     def timezone(self) -> ZoneInfo:
         """The zone digests are scheduled in."""
@@ -194,7 +210,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 def _describe(error: ValidationError) -> str:
     lines = []
     for problem in error.errors():
-        name = str(problem["loc"][0]).upper() if problem["loc"] else "?"
         reason = str(problem["msg"]).removeprefix("Value error, ")
+        if not problem["loc"]:  # a rule across variables: its message names them
+            lines.append(reason)
+            continue
+        name = str(problem["loc"][0]).upper()
         lines.append(f"{name} {reason}: set it to {HELP.get(name, 'a valid value')}")
     return "\n".join(lines)  # one line per bad variable

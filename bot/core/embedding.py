@@ -102,6 +102,19 @@ class E5Embedder:
         the first member's query does not."""
         self.query("warm up")
 
+    def recent(self, text: str) -> np.ndarray | None:
+        """The query's vector if it was asked for lately (no model call, no waiting for one in
+        progress); else None."""
+        key = " ".join(text.split())[:QUERY_CHARS]
+        found = self._recent.get(key)  # a dict read is atomic; a racing eviction just misses
+        if found is not None and self._lock.acquire(blocking=False):  # keep it recent, if free
+            try:
+                if key in self._recent:
+                    self._recent.move_to_end(key)
+            finally:
+                self._lock.release()
+        return found
+
     def query(self, text: str) -> np.ndarray:
         key = " ".join(text.split())[:QUERY_CHARS]
         with self._lock:

@@ -53,10 +53,18 @@ def embed_query(
     index: SearchIndex, text: str, embedder: Embedder | None = None
 ) -> Future[np.ndarray] | None:
     """Begin embedding the query in the background (the model's C code releases the GIL, so the
-    lexical stage runs meanwhile); None when the index has no vectors or the text is empty."""
+    lexical stage runs meanwhile); None when the index has no vectors or the text is empty. A
+    query asked lately (the model's cache) is answered at once, without a thread hand-off."""
     if index.vectors is None or not text.strip():
         return None
-    return _worker.submit((embedder or default_embedder()).query, text)
+    model = embedder or default_embedder()
+    recent = getattr(model, "recent", None)  # optional: models without a cache always go to work
+    vector = recent(text) if recent is not None else None
+    if vector is not None:
+        done: Future[np.ndarray] = Future()
+        done.set_result(vector)
+        return done
+    return _worker.submit(model.query, text)
 
 
 def semantic(index: SearchIndex, pending: Future[np.ndarray] | None) -> Semantic | None:

@@ -5,14 +5,40 @@ Functions take a Session and never commit; the caller owns the unit of work."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.languages import LANGUAGES
 from bot.store.models import Chat, utcnow
 
 TOUCH_INTERVAL = timedelta(hours=1)  # how stale `updated_at` (last heard from) may get
+
+
+@dataclass(frozen=True)
+class ChatState:
+    """What a handler needs to know of a chat it hears from, read in one query."""
+
+    type: str
+    title: str | None
+    language: str | None
+    compact: bool | None
+    active: bool
+    updated_at: datetime
+
+    def needs_touch(self, chat_type: str, title: str | None, now: datetime) -> bool:
+        """Whether touch_chat would write anything (see there)."""
+        fresh = now - self.updated_at < TOUCH_INTERVAL
+        return (self.type, self.title, self.active) != (chat_type, title, True) or not fresh
+
+
+def chat_state(session: Session, chat_id: int) -> ChatState | None:
+    """The chat's stored state (None for a chat never heard from); a read, no unit of work."""
+    columns = (Chat.type, Chat.title, Chat.language, Chat.compact, Chat.active, Chat.updated_at)
+    row = session.execute(select(*columns).where(Chat.id == chat_id)).first()
+    return ChatState(*row) if row is not None else None
 
 
 def touch_chat(
@@ -25,9 +51,9 @@ def touch_chat(
     if chat is None:
         chat = Chat(id=chat_id, type=chat_type, created_at=now, active=True)
         session.add(chat)
-    elif (chat.type, chat.title, chat.active) == (chat_type, title, True) and (
-        now - chat.updated_at < TOUCH_INTERVAL
-    ):
+    elif not ChatState(
+        chat.type, chat.title, chat.language, chat.compact, chat.active, chat.updated_at
+    ).needs_touch(chat_type, title, now):
         return chat  # nothing new: no write on every message
     chat.type, chat.title, chat.updated_at = chat_type, title, now
     chat.active = True
@@ -51,9 +77,12 @@ def compact_results(session: Session, chat_id: int, chat_type: str) -> bool:
     """Whether the chat reads results one line each: its choice, else the default of its type
     (groups compact, private chats in full)."""
     chat = session.get(Chat, chat_id)
-    if chat is not None and chat.compact is not None:
-        return chat.compact
-    return chat_type != "private"
+    return compact_layout(chat.compact if chat is not None else None, chat_type)
+
+
+def compact_layout(chosen: bool | None, chat_type: str) -> bool:
+    """The chat's chosen layout, else its type's default (groups compact, private in full)."""
+    return chosen if chosen is not None else chat_type != "private"
 
 
 def set_compact(session: Session, chat_id: int, chat_type: str, compact: bool) -> None:

@@ -42,11 +42,12 @@ class Context:
             raise error
         return numeric
 
-    def count_send(self, method: str, chat_id: int) -> None:
-        """Apply flood limits to a message being sent to ``chat_id``."""
+    def count_send(self, method: str, chat_id: int, paid: bool = False) -> None:
+        """Apply flood limits to a message being sent to ``chat_id`` (``paid``: the call set
+        ``allow_paid_broadcast``)."""
         if self.flood.counts(method):
             is_group = self.state.chats[chat_id].get("type") in GROUP_TYPES
-            self.flood.check(chat_id, is_group)
+            self.flood.check(chat_id, is_group, paid)
 
     def fresh(self, pushed_at: float, ttl: float | None) -> bool:
         """Whether a query pushed at ``pushed_at`` can still be answered."""

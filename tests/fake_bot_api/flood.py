@@ -2,7 +2,9 @@
 
 Telegram documents: about one message per second per chat (short bursts are tolerated), at most
 20 messages per minute in one group, and about 30 messages per second overall. Exceeding them
-answers 429 ``Too Many Requests: retry after N`` with ``parameters.retry_after = N``.
+answers 429 ``Too Many Requests: retry after N`` with ``parameters.retry_after = N``. A paid
+broadcast (``allow_paid_broadcast``) ignores the overall 30/s: it counts towards its own limit of
+1000 messages per second instead, and costs 0.1 Stars (counted in ``paid_messages``).
 
 Modelled as a token bucket per chat (``per_chat_burst`` tokens, refilled at
 ``per_chat_per_second``), a sliding 60 s window per group and a sliding 1 s window overall.
@@ -28,6 +30,7 @@ class FloodLimits:
     per_chat_burst: int = 3
     group_per_minute: int = 20
     global_per_second: int = 30
+    paid_per_second: int = 1000
     count_edits: bool = False
 
 
@@ -47,6 +50,8 @@ class FloodControl:
         self._buckets: dict[int | str, _Bucket] = {}
         self._groups: dict[int | str, deque[float]] = {}
         self._global: deque[float] = deque()
+        self._paid: deque[float] = deque()
+        self.paid_messages = 0  # paid broadcasts sent (each 0.1 Stars on Telegram)
 
     def enable(self, **overrides: float | int | bool) -> None:
         """Turn the limits on, optionally overriding ``FloodLimits`` fields."""
@@ -63,6 +68,8 @@ class FloodControl:
         self._buckets.clear()
         self._groups.clear()
         self._global.clear()
+        self._paid.clear()
+        self.paid_messages = 0
 
     def counts(self, method: str) -> bool:
         """Whether ``method`` sends a message (and so counts towards the limits)."""
@@ -72,14 +79,16 @@ class FloodControl:
             return True
         return self.limits.count_edits and method.startswith("editMessage")
 
-    def check(self, chat_id: int | str, is_group: bool) -> None:
-        """Count one send to ``chat_id`` or raise the 429 ``ApiError``."""
+    def check(self, chat_id: int | str, is_group: bool, paid: bool = False) -> None:
+        """Count one send to ``chat_id`` (a paid broadcast if ``paid``) or raise the 429
+        ``ApiError``."""
         if not self.enabled:
+            self.paid_messages += paid  # counted whether limits are on or not: what it costs
             return
         now = self.clock()
         limits = self.limits
-        window = _trimmed(self._global, now - 1.0)
-        if len(window) >= limits.global_per_second:
+        window = _trimmed(self._paid if paid else self._global, now - 1.0)
+        if len(window) >= (limits.paid_per_second if paid else limits.global_per_second):
             raise retry_after(_seconds(window[0] + 1.0 - now))
         group = _trimmed(self._groups.setdefault(chat_id, deque()), now - 60.0)
         if is_group and len(group) >= limits.group_per_minute:
@@ -93,6 +102,7 @@ class FloodControl:
             raise retry_after(_seconds((1 - tokens) / limits.per_chat_per_second))
         self._buckets[chat_id] = _Bucket(tokens - 1, now)
         window.append(now)
+        self.paid_messages += paid  # a refused call is not charged
         if is_group:
             group.append(now)
 

@@ -63,7 +63,7 @@ def _deliver(
     chat_id = ctx.chat(method, params["chat_id"])
     check_web_app_buttons(markup, ctx.state.chats[chat_id].get("type") == "private")
     extra = _reply_to(ctx, chat_id, params)
-    ctx.count_send(method, chat_id)
+    ctx.count_send(method, chat_id, params.get("allow_paid_broadcast") is True)
     if markup:
         extra["reply_markup"] = markup
     data = ctx.state.new_bot_message(chat_id, **extra, **content)

@@ -513,6 +513,38 @@ async def test_flood_limits_per_chat_group_and_global(fake_bot_api: FakeBotAPI, 
     await bot.send_message(6000, "limits off")
 
 
+async def test_paid_broadcasts_pass_the_overall_limit_and_are_counted(
+    fake_bot_api: FakeBotAPI, bot: Bot
+) -> None:
+    now = [1000.0]
+    fake_bot_api.flood.clock = lambda: now[0]
+    fake_bot_api.enable_flood_limits(global_per_second=30, paid_per_second=40)
+    for chat_id in range(7000, 7040):  # 40 chats in one second: 10 over the free 30/s
+        fake_bot_api.register_chat(chat_id)
+        await bot.send_message(chat_id, "paid", allow_paid_broadcast=True)
+    assert fake_bot_api.flood.paid_messages == 40
+    assert all(r.params.get("allow_paid_broadcast") is True for r in fake_bot_api.requests[-40:])
+    fake_bot_api.register_chat(7100)
+    with pytest.raises(RetryAfter):  # past the paid limit too
+        await bot.send_message(7100, "41st paid this second", allow_paid_broadcast=True)
+    for chat_id in range(7200, 7230):  # the free 30/s is counted apart, still whole
+        fake_bot_api.register_chat(chat_id)
+        await bot.send_message(chat_id, "free")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(7100, "31st free this second")
+    assert fake_bot_api.flood.paid_messages == 40
+
+
+async def test_allow_paid_broadcast_must_be_a_boolean(fake_bot_api: FakeBotAPI) -> None:
+    fake_bot_api.register_chat(USER)
+    body = {"chat_id": USER, "text": "x", "allow_paid_broadcast": "maybe"}
+    status, answer = await raw_call(fake_bot_api, "sendMessage", json_body=body)
+    assert (status, answer["ok"]) == (400, False)
+    assert "allow_paid_broadcast" in answer["description"], answer
+    assert fake_bot_api.sent_messages(USER) == []
+    assert fake_bot_api.flood.paid_messages == 0
+
+
 # Scripted faults and the exceptions PTB raises for them
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.store.models import Chat
+from bot.store.models import Chat, Recommendation
 from tests.fake_bot_api import DEFAULT_GROUP_ID, DEFAULT_USER_ID
 from tests.handlers.conftest import RunningBot, opened_ids
 
@@ -141,3 +141,31 @@ async def test_a_failed_reply_is_reported_and_the_bot_carries_on(running_bot: Ru
     assert "出錯" in apology.text
     reply = await running_bot.say("中試")
     assert any(d.startswith("r:") for d in reply.callback_data())
+
+
+async def test_a_repeated_inline_query_is_answered_alike_until_the_corpus_changes(
+    running_bot: RunningBot,
+) -> None:
+    api = running_bot.api
+
+    async def ask(user_id: int) -> list[dict[str, object]]:
+        update = api.build.inline_query("撤銷烈酒稅", user_id=user_id)
+        api.push_update(update)
+        answer = await api.wait_for(lambda: api.inline_answer(update["inline_query"]["id"]))
+        # Personal for Telegram (answers are in the typist's language); a replica's own pages are
+        # shared by typists of one language.
+        assert answer["cache_time"] == 60 and answer["is_personal"] is True
+        return list(answer["results"])
+
+    first = await ask(DEFAULT_USER_ID)
+    assert first[0]["id"] == "bpa24-6"
+    assert await ask(DEFAULT_USER_ID + 1) == first  # another typist, the same page
+    with running_bot.sessions.begin() as session:
+        record = session.get(Recommendation, "bpa24-6")
+        assert record is not None
+        record.title = "撤銷烈酒稅（已修訂）"
+    services = running_bot.app.bot_data["services"]
+    assert services.index.refresh(force=True)  # a new corpus: a new index
+    again = await ask(DEFAULT_USER_ID)
+    titles = {result["id"]: result["title"] for result in again}
+    assert titles["bpa24-6"] == "撤銷烈酒稅（已修訂）"  # not the page from the older index

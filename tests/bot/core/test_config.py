@@ -112,3 +112,20 @@ def test_miniapp_settings() -> None:
         assert "set it to the public https:// URL of the Mini App page" in message
     with pytest.raises(ConfigError, match=r"^MINIAPP_BURST"):
         load_settings({"MINIAPP_BURST": "0"})
+
+
+def test_rate_above_the_free_limit_needs_paid_broadcasts() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"TELEGRAM_RATE_LIMIT": "100"})
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "TELEGRAM_RATE_LIMIT=100" in message and "TELEGRAM_PAID_BROADCAST=true" in message
+    assert "Stars" in message
+    settings = load_settings({"TELEGRAM_RATE_LIMIT": "100", "TELEGRAM_PAID_BROADCAST": "true"})
+    assert (settings.telegram_rate_limit, settings.telegram_paid_broadcast) == (100, True)
+    assert load_settings({"TELEGRAM_RATE_LIMIT": "30"}).telegram_paid_broadcast is False
+
+
+def test_paid_broadcast_must_be_true_or_false() -> None:
+    with pytest.raises(ConfigError, match=r"^TELEGRAM_PAID_BROADCAST .*: set it to true or false"):
+        load_settings({"TELEGRAM_PAID_BROADCAST": "sometimes"})

@@ -3,6 +3,7 @@ ranking, the answer/no-answer decision, and "closest" when nobody proposed exact
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -179,3 +180,34 @@ def test_related_uses_the_vectors(search_index: SearchIndex) -> None:
     found = related(search_index, record.id)
     assert found and all(result.record.org_short != record.org_short for result in found)
     assert {result.why for result in found} & {"semantic", "both"}
+
+
+def test_a_recent_query_vector_is_answered_without_the_model_thread(
+    search_index: SearchIndex,
+) -> None:
+    from bot.core.embedding import E5Embedder
+    from bot.search.semantic import embed_query
+
+    class Watched(E5Embedder):
+        """The real model, recording the threads it computes query vectors on."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.threads: list[str] = []
+
+        def query(self, text: str) -> np.ndarray:
+            self.threads.append(threading.current_thread().name)
+            return super().query(text)
+
+    model = Watched()
+    first = embed_query(search_index, "公營房屋  供應", model)
+    assert first is not None
+    vector = first.result(timeout=60)
+    assert model.threads and model.threads[0].startswith("embed")  # the worker, off the loop
+    again = embed_query(search_index, "公營房屋 供應", model)  # the same text, spaced otherwise
+    assert again is not None and again.done()
+    assert np.array_equal(again.result(), vector)
+    assert len(model.threads) == 1  # not computed, not even handed to the worker
+    fresh = embed_query(search_index, "醫療券", model)
+    assert fresh is not None and fresh.result(timeout=60) is not None
+    assert len(model.threads) == 2
