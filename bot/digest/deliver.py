@@ -27,6 +27,7 @@ regular digest still goes out when it is due.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -129,15 +130,9 @@ async def send_due(
     bot's; without it, one is built from the store when a due chat follows a topic)."""
     now = now or utcnow()
     report = DeliveryReport()
-    with sessions() as session:
-        chats = due_chats(session, now, options.force)
-        records = list_recommendations(session)  # loaded once for every digest of this run
-        topics = scheduled_topics(session, None if options.force else now) if chats else []
-        if topics and index is None:
-            index = SearchIndex.load(session)
-    # Each followed topic's search runs once for every chat following it.
-    matches = topic_matches(index, topics) if index is not None else {}
-    run = RunData(records, matches, by_chat(topics))
+    # The run's reading and its topic searches are CPU and store work: done in a worker thread,
+    # so a running bot's event loop keeps answering members meanwhile.
+    chats, run = await asyncio.to_thread(_prepare_run, sessions, options, now, index)
     for position, chat_id in enumerate(chats):
         if should_stop is not None and should_stop():
             report.counts["left for the next run"] += len(chats) - position
@@ -149,6 +144,24 @@ async def send_due(
             log.exception("digest for chat %s failed; continuing with the others", chat_id)
             report.add("error")
     return report
+
+
+def _prepare_run(
+    sessions: SessionFactory, options: DeliveryOptions, now: datetime, index: SearchIndex | None
+) -> tuple[list[int], RunData]:
+    """The chats due now and what their digests share: the records (read once for every digest
+    of this run, and only when some chat is due) and each followed topic's matches (searched
+    once for every chat following it)."""
+    with sessions() as session:
+        chats = due_chats(session, now, options.force)
+        if not chats:
+            return [], RunData([], {}, {})
+        records = list_recommendations(session)
+        topics = scheduled_topics(session, None if options.force else now)
+        if topics and index is None:
+            index = SearchIndex.load(session)
+    matches = topic_matches(index, topics) if index is not None else {}
+    return chats, RunData(records, matches, by_chat(topics))
 
 
 async def deliver_one(

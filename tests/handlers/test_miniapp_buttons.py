@@ -5,11 +5,12 @@ opens the bot's main Mini App with the same view."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
-from bot.store.saved_queries import load_query
+from bot.store.saved_queries import StoredSearch, load_query
 from bot.ui.i18n import t
 from tests.fake_bot_api import DEFAULT_GROUP_ID, StoredMessage
 from tests.handlers.conftest import RunningBot
@@ -42,8 +43,17 @@ async def test_private_results_and_full_view_open_the_mini_app(
     assert button["text"] == t(language, "miniapp.open_results")
     url = button["web_app"]["url"]
     assert url.startswith(APP + "?start=q_")
-    with running_bot.sessions() as session:
-        stored = load_query(session, url.removeprefix(APP + "?start=q_"))
+    key = url.removeprefix(APP + "?start=q_")
+
+    def saved() -> StoredSearch | None:
+        with running_bot.sessions() as session:
+            return load_query(session, key)
+
+    # The saved search reaches the store with the background writer's next flush (0.25 s).
+    for _ in range(50):
+        if (stored := saved()) is not None:
+            break
+        await asyncio.sleep(0.1)
     assert stored is not None and stored.text == "中試"
     [full] = await running_bot.exchange(
         running_bot.api.build.private_message("/rec bpa24-6", user), user
