@@ -23,7 +23,7 @@ from telegram.ext import (
 
 from bot.core.config import Settings
 from bot.search.live import LiveIndex
-from bot.store.db import SessionFactory
+from bot.store.db import SessionFactory, claim_sessions
 from bot.store.deferred_writes import DeferredWrites
 from bot.ui import actions
 from bot.ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
@@ -120,7 +120,9 @@ def build_application(
     services = Services(settings, sessions, index or LiveIndex(sessions), writes)
     # Each update claimed once across replicas, logged in one line; per-chat order kept; the
     # deferred writes flushed in the background and at shutdown.
-    processor = ClaimingUpdateProcessor(sessions, writes, settings.update_concurrency)
+    processor = ClaimingUpdateProcessor(
+        claim_sessions(sessions), writes, settings.update_concurrency
+    )
     builder: Any = (
         ApplicationBuilder()
         .token(settings.require_token())
