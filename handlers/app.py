@@ -41,6 +41,7 @@ from handlers import (
     subscribe,
     upload,
 )
+from handlers.bot_api_request import AiohttpRequest
 from handlers.common import DeepLink, mark_ignored, set_menu_button
 from handlers.context import BotApplication, BotContext, Services
 from handlers.errors import on_error
@@ -133,6 +134,7 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
+        .request(AiohttpRequest())  # the Bot API calls (getUpdates keeps PTB's own client)
         .rate_limiter(evenly_spaced_limiter(settings.telegram_rate_limit))
         .post_init(_post_init)
         .concurrent_updates(processor)

@@ -58,7 +58,5 @@ def cmd_webhook(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.webhook import serve
 
     with explained_telegram_failures(settings):
-        run_event_loop(
-            serve(build_application(settings, sessions, polling=False), settings)
-        )
+        run_event_loop(serve(build_application(settings, sessions, polling=False), settings))
     return 0

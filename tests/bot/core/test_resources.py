@@ -37,7 +37,7 @@ def test_a_changed_file_is_read_again_once_its_time_is_rechecked(
 
 
 def test_a_missing_or_vanished_file_is_named(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(FileNotFoundError, match="data file missing: .*absent.yaml"):
+    with pytest.raises(FileNotFoundError, match=r"data file missing: .*absent\.yaml"):
         resources.load_yaml("absent.yaml")
     (data / "folder.yaml").mkdir()
     with pytest.raises(FileNotFoundError, match="data file missing"):
