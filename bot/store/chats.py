@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.core.languages import LANGUAGES
@@ -40,7 +40,7 @@ _CHAT_STATE = select(
 ).where(Chat.id == bindparam("chat_id"))
 
 
-def chat_state(session: Session, chat_id: int) -> ChatState | None:
+def chat_state(session: Session | Connection, chat_id: int) -> ChatState | None:
     """The chat's stored state (None for a chat never heard from); a read, no unit of work."""
     row = session.execute(_CHAT_STATE, {"chat_id": chat_id}).first()
     return ChatState(*row) if row is not None else None

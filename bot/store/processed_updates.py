@@ -15,14 +15,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import bindparam, delete
+from sqlalchemy import Engine, bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
-from bot.store.db import changed_rows
+from bot.store.chats import ChatState, chat_state
+from bot.store.db import SessionFactory, changed_rows
 from bot.store.models import ProcessedUpdate
 
 # Telegram keeps an undelivered update for at most 24 hours; three days covers every retry.
@@ -57,6 +58,28 @@ def _claim_statement(dialect: str) -> ReturningInsert[tuple[int]]:
         .on_conflict_do_nothing()
         .returning(ProcessedUpdate.update_id)
     )
+
+
+def claim_with_chat(
+    sessions: SessionFactory, update_id: int, chat_id: int | None, now: datetime
+) -> tuple[bool, ChatState | None]:
+    """`claim_update` and, when this call took the update, the chat's state (`chat_state`), in
+    one transaction. It runs for every update: on SQLite and PostgreSQL on a plain connection,
+    without an ORM session's bookkeeping."""
+    engine = sessions.kw.get("bind")
+    if isinstance(engine, Engine) and engine.dialect.name in ("postgresql", "sqlite"):
+        values = {"update_id": update_id, "received_at": now}
+        with engine.begin() as connection:
+            statement = _claim_statement(engine.dialect.name)
+            claimed = connection.execute(statement, values).first() is not None
+            if not claimed or chat_id is None:
+                return claimed, None
+            return claimed, chat_state(connection, chat_id)
+    with sessions.begin() as session:
+        claimed = claim_update(session, update_id, now)
+        if not claimed or chat_id is None:
+            return claimed, None
+        return claimed, chat_state(session, chat_id)
 
 
 def purge_processed_updates(session: Session, now: datetime) -> int:
