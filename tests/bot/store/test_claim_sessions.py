@@ -7,9 +7,10 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from bot.store.chats import touch_chat
 from bot.store.db import SessionFactory, claim_sessions, make_engine, make_sessions, migrate
 from bot.store.models import utcnow
-from bot.store.processed_updates import claim_update
+from bot.store.processed_updates import claim_update, claim_with_chat
 
 FULL, NORMAL = 2, 1  # PRAGMA synchronous values
 
@@ -45,3 +46,16 @@ def test_other_stores_claim_through_the_same_sessions(sessions: SessionFactory) 
     assert claim_sessions(memory) is memory
     if sessions.kw["bind"].dialect.name != "sqlite":
         assert claim_sessions(sessions) is sessions
+
+
+def test_claim_with_chat_reads_the_chat_only_for_the_update_it_took(
+    sessions: SessionFactory,
+) -> None:
+    with sessions.begin() as session:
+        touch_chat(session, 7, "private", "someone")
+    claims = claim_sessions(sessions)
+    claimed, state = claim_with_chat(claims, 90, 7, utcnow())
+    assert claimed and state is not None and state.type == "private" and state.active
+    assert claim_with_chat(claims, 90, 7, utcnow()) == (False, None)  # a repeated delivery
+    assert claim_with_chat(claims, 91, 8, utcnow()) == (True, None)  # a chat never heard from
+    assert claim_with_chat(claims, 92, None, utcnow()) == (True, None)
