@@ -23,6 +23,10 @@ GROUPS = (  # (label, path fragment), first match wins; by the frame's own file
     ("httpx + httpcore + anyio", "/httpcore/"),
     ("httpx + httpcore + anyio", "/anyio/"),
     ("httpx + httpcore + anyio", "/h11/"),
+    ("aiohttp (Bot API calls)", "/aiohttp/"),
+    ("aiohttp (Bot API calls)", "/yarl/"),
+    ("aiohttp (Bot API calls)", "/multidict/"),
+    ("asyncio", "/uvloop/"),
     ("starlette + uvicorn", "/starlette/"),
     ("starlette + uvicorn", "/uvicorn/"),
     ("bot.search", "/bot/search/"),
@@ -55,17 +59,33 @@ def _busy_leaves(
     own = getattr(frame, "time", 0.0) - sum(getattr(child, "time", 0.0) for child in children)
     if in_loop and own > 0:
         yield frame, path, own
+    # uvloop runs the loop in C: its callbacks are the Python children of asyncio.Runner.run
+    # (asyncio's own loop shows there as run_until_complete, whose callbacks are Handle._run)
+    callbacks = _is_runner(frame)
     for child in children:
-        yield from _busy_leaves(child, in_loop, path)
+        child_in_loop = in_loop or (
+            callbacks and child.function not in ("run_until_complete", "run", "__exit__")
+        )
+        yield from _busy_leaves(child, child_in_loop, path)
+
+
+def _is_runner(frame: object) -> bool:
+    path = getattr(frame, "file_path", "") or ""
+    return getattr(frame, "function", "") == "run" and path.endswith("asyncio/runners.py")
 
 
 def _idle(frame: object) -> float:
-    """Time in the loop's poll for I/O (the selector's `select`)."""
+    """Time in the loop's poll for I/O (the selector's `select`; with uvloop, everything its C
+    loop does outside Python callbacks, the poll included)."""
     if getattr(frame, "function", "") == "select" and "selectors" in (
         getattr(frame, "file_path", "") or ""
     ):
         return float(getattr(frame, "time", 0.0))
-    return sum(_idle(child) for child in getattr(frame, "children", []))
+    children = getattr(frame, "children", [])
+    own = 0.0
+    if _is_runner(frame):
+        own = sum(getattr(child, "time", 0.0) for child in children if child.is_synthetic)
+    return own + sum(_idle(child) for child in children)
 
 
 def describe(path: Path, top: int = 25) -> str:

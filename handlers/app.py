@@ -23,7 +23,7 @@ from telegram.ext import (
 
 from bot.core.config import Settings
 from bot.search.live import LiveIndex
-from bot.store.db import SessionFactory
+from bot.store.db import SessionFactory, claim_sessions
 from bot.store.deferred_writes import DeferredWrites
 from bot.ui import actions
 from bot.ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
@@ -41,6 +41,7 @@ from handlers import (
     subscribe,
     upload,
 )
+from handlers.bot_api_request import AiohttpRequest
 from handlers.common import DeepLink, mark_ignored, set_menu_button
 from handlers.context import BotApplication, BotContext, Services
 from handlers.errors import on_error
@@ -120,7 +121,9 @@ def build_application(
     services = Services(settings, sessions, index or LiveIndex(sessions), writes)
     # Each update claimed once across replicas, logged in one line; per-chat order kept; the
     # deferred writes flushed in the background and at shutdown.
-    processor = ClaimingUpdateProcessor(sessions, writes, settings.update_concurrency)
+    processor = ClaimingUpdateProcessor(
+        claim_sessions(sessions), writes, settings.update_concurrency
+    )
     builder: Any = (
         ApplicationBuilder()
         .token(settings.require_token())
@@ -131,6 +134,7 @@ def build_application(
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
+        .request(AiohttpRequest())  # the Bot API calls (getUpdates keeps PTB's own client)
         .rate_limiter(evenly_spaced_limiter(settings.telegram_rate_limit))
         .post_init(_post_init)
         .concurrent_updates(processor)

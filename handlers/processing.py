@@ -28,11 +28,11 @@ from bot.core.update_outcome import (
     begin_update,
     end_update,
 )
-from bot.store.chats import ChatState, chat_state
+from bot.store.chats import ChatState
 from bot.store.db import SessionFactory
 from bot.store.deferred_writes import DeferredWrites
 from bot.store.models import utcnow
-from bot.store.processed_updates import claim_update, purge_processed_updates
+from bot.store.processed_updates import claim_with_chat, purge_processed_updates
 from handlers.context import PREFETCHED_CHAT, BotContext
 
 log = logging.getLogger("handlers.updates")
@@ -171,10 +171,7 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         return claimed
 
     def _claim_now(self, update_id: int, chat_id: int | None) -> tuple[bool, ChatState | None]:
-        with self.sessions.begin() as session:
-            claimed = claim_update(session, update_id, utcnow())
-            state = chat_state(session, chat_id) if claimed and chat_id is not None else None
-            return claimed, state
+        return claim_with_chat(self.sessions, update_id, chat_id, utcnow())
 
 
 def _log_update(update: Update, outcome: Outcome, latency_ms: float) -> None:

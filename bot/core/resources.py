@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import stat
+import time
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -40,9 +42,25 @@ def _load_yaml_cached(path: Path, mtime_ns: int) -> Any:
         return yaml.load(handle, Loader=_SAFE_LOADER)
 
 
+# How often a cached file's modification time is looked at again: the hot paths (an area's name
+# per search result) ask for the same file many times a second, each ask a stat call before.
+MTIME_RECHECK_SECONDS = 1.0
+_checked: dict[Path, tuple[float, int]] = {}  # path: (when its mtime was read, that mtime)
+
+
 def load_yaml(name: str) -> Any:
-    """Parse `data/<name>` (cached until the file changes)."""
+    """Parse `data/<name>` (cached; re-read within MTIME_RECHECK_SECONDS of the file changing)."""
     path = data_dir() / name
-    if not path.is_file():
-        raise FileNotFoundError(f"data file missing: {path}")
-    return _load_yaml_cached(path, path.stat().st_mtime_ns)
+    now = time.monotonic()
+    checked = _checked.get(path)
+    if checked is None or now - checked[0] >= MTIME_RECHECK_SECONDS:
+        try:
+            status = path.stat()
+        except FileNotFoundError:
+            _checked.pop(path, None)
+            raise FileNotFoundError(f"data file missing: {path}") from None
+        if not stat.S_ISREG(status.st_mode):
+            raise FileNotFoundError(f"data file missing: {path}")
+        checked = (now, status.st_mtime_ns)
+        _checked[path] = checked
+    return _load_yaml_cached(path, checked[1])

@@ -69,25 +69,45 @@ class ConceptMatch:
 
 
 def term_vectors(index: SearchIndex, term: str) -> tuple[np.ndarray, np.ndarray]:
-    """BM25 score per record for a folded term, and whether the record contains it whole."""
+    """BM25 score per record for a folded term, and whether the record contains it whole. The
+    arrays may be shared and read-only (a term found nowhere): callers must not write to them."""
     size = len(index)
-    scores = np.zeros(size, dtype=np.float32)
     if not term:
-        return scores, np.zeros(size, dtype=bool)
+        return _nothing(size)
     if term.startswith(NUMBER_PREFIX):
         return _posting_vectors(index, "n", term[len(NUMBER_PREFIX) :])
-    present = np.ones(size, dtype=bool)
     pieces = _pieces(term)
     if not pieces:
-        return scores, np.zeros(size, dtype=bool)
+        return _nothing(size)
+    if len(pieces) == 1:  # most terms: one word or one Chinese run
+        return _piece_vectors(index, pieces[0])
+    scores = np.zeros(size, dtype=np.float32)
+    present = np.ones(size, dtype=bool)
     for piece in pieces:
-        if is_cjk(piece):
-            piece_scores, hit = _cjk_vectors(index, piece)
-        else:
-            piece_scores, hit = _posting_vectors(index, "w", piece)
+        piece_scores, hit = _piece_vectors(index, piece)
         scores += piece_scores
         present &= hit
     return scores, present
+
+
+def _piece_vectors(index: SearchIndex, piece: str) -> tuple[np.ndarray, np.ndarray]:
+    if is_cjk(piece):
+        return _cjk_vectors(index, piece)
+    return _posting_vectors(index, "w", piece)
+
+
+_NOTHING: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _nothing(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Zero scores and no presence for `size` records: one read-only pair per size, shared (a
+    query's alternatives are mostly words a record set lacks; each needed two fresh arrays)."""
+    found = _NOTHING.get(size)
+    if found is None:
+        scores, present = np.zeros(size, dtype=np.float32), np.zeros(size, dtype=bool)
+        scores.flags.writeable = present.flags.writeable = False
+        found = _NOTHING[size] = (scores, present)
+    return found
 
 
 def _pieces(term: str) -> list[str]:
@@ -96,12 +116,13 @@ def _pieces(term: str) -> list[str]:
 
 
 def _posting_vectors(index: SearchIndex, family: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+    posting = index.posting(family, term)
+    if posting is None:
+        return _nothing(len(index))
     scores = np.zeros(len(index), dtype=np.float32)
     present = np.zeros(len(index), dtype=bool)
-    posting = index.posting(family, term)
-    if posting is not None:
-        scores[posting.docs] = posting.weights
-        present[posting.docs] = True
+    scores[posting.docs] = posting.weights
+    present[posting.docs] = True
     return scores, present
 
 
@@ -188,8 +209,11 @@ def _combine(index: SearchIndex, concept: str, alternatives: list[Alternative]) 
     best = np.zeros(size, dtype=np.float32)
     present = np.zeros(size, dtype=bool)
     matched: list[str] = []
+    nothing = _nothing(size)[0]
     for alternative in alternatives:
         scores, hit = term_vectors(index, alternative.term)
+        if scores is nothing:  # found nowhere: nothing to add
+            continue
         np.maximum(best, alternative.factor * scores, out=best)
         if hit.any():
             matched.append(alternative.term)

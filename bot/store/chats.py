@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.core.languages import LANGUAGES
@@ -34,10 +34,15 @@ class ChatState:
         return (self.type, self.title, self.active) != (chat_type, title, True) or not fresh
 
 
-def chat_state(session: Session, chat_id: int) -> ChatState | None:
+# Read for every update (with its claim): built once, the chat id a parameter.
+_CHAT_STATE = select(
+    Chat.type, Chat.title, Chat.language, Chat.compact, Chat.active, Chat.updated_at
+).where(Chat.id == bindparam("chat_id"))
+
+
+def chat_state(session: Session | Connection, chat_id: int) -> ChatState | None:
     """The chat's stored state (None for a chat never heard from); a read, no unit of work."""
-    columns = (Chat.type, Chat.title, Chat.language, Chat.compact, Chat.active, Chat.updated_at)
-    row = session.execute(select(*columns).where(Chat.id == chat_id)).first()
+    row = session.execute(_CHAT_STATE, {"chat_id": chat_id}).first()
     return ChatState(*row) if row is not None else None
 
 

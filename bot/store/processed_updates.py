@@ -13,14 +13,17 @@ is queued, so handling inside the request would not win it back either.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import delete
+from sqlalchemy import Engine, bindparam, delete
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
-from bot.store.db import changed_rows
+from bot.store.chats import ChatState, chat_state
+from bot.store.db import SessionFactory, changed_rows
 from bot.store.models import ProcessedUpdate
 
 # Telegram keeps an undelivered update for at most 24 hours; three days covers every retry.
@@ -32,20 +35,51 @@ def claim_update(session: Session, update_id: int, now: datetime) -> bool:
     values = {"update_id": update_id, "received_at": now}
     dialect = session.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = (
-            insert(ProcessedUpdate)
-            .values(values)
-            .on_conflict_do_nothing()
-            .returning(ProcessedUpdate.update_id)
-        )
-        return session.execute(statement).first() is not None
+        return session.execute(_claim_statement(dialect), values).first() is not None
     try:  # any other backend: the primary key decides
         with session.begin_nested():
             session.add(ProcessedUpdate(**values))
         return True
     except IntegrityError:
         return False
+
+
+@cache
+def _claim_statement(dialect: str) -> ReturningInsert[tuple[int]]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING update_id, built once per dialect (it runs for
+    every update) with the values as parameters."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return (
+        insert(ProcessedUpdate)
+        .values(
+            update_id=bindparam("update_id", type_=ProcessedUpdate.update_id.type),
+            received_at=bindparam("received_at", type_=ProcessedUpdate.received_at.type),
+        )
+        .on_conflict_do_nothing()
+        .returning(ProcessedUpdate.update_id)
+    )
+
+
+def claim_with_chat(
+    sessions: SessionFactory, update_id: int, chat_id: int | None, now: datetime
+) -> tuple[bool, ChatState | None]:
+    """`claim_update` and, when this call took the update, the chat's state (`chat_state`), in
+    one transaction. It runs for every update: on SQLite and PostgreSQL on a plain connection,
+    without an ORM session's bookkeeping."""
+    engine = sessions.kw.get("bind")
+    if isinstance(engine, Engine) and engine.dialect.name in ("postgresql", "sqlite"):
+        values = {"update_id": update_id, "received_at": now}
+        with engine.begin() as connection:
+            statement = _claim_statement(engine.dialect.name)
+            claimed = connection.execute(statement, values).first() is not None
+            if not claimed or chat_id is None:
+                return claimed, None
+            return claimed, chat_state(connection, chat_id)
+    with sessions.begin() as session:
+        claimed = claim_update(session, update_id, now)
+        if not claimed or chat_id is None:
+            return claimed, None
+        return claimed, chat_state(session, chat_id)
 
 
 def purge_processed_updates(session: Session, now: datetime) -> int:

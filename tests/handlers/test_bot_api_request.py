@@ -1,0 +1,71 @@
+"""The Bot API client (aiohttp) keeps PTB's meaning of failures: a silent server is TimedOut, a
+refused connection NetworkError; an answer comes back as (status, body) whatever the status."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import pytest
+from telegram.error import NetworkError, TimedOut
+
+from handlers.bot_api_request import AiohttpRequest
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_a_silent_server_times_out_and_a_closed_port_is_a_network_error() -> None:
+    release = asyncio.Event()
+    handled: list[asyncio.Task[None]] = []
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        handled.append(asyncio.current_task())  # type: ignore[arg-type]
+        await reader.read(65536)
+        await release.wait()  # never answers while the client waits
+        writer.close()
+        await writer.wait_closed()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    request = AiohttpRequest(read_timeout=0.2)
+    await request.initialize()
+    try:
+        with pytest.raises(TimedOut):
+            await request.do_request(
+                f"http://127.0.0.1:{port}/bot1:x/getMe", "POST", write_timeout=0.1
+            )
+        with pytest.raises(NetworkError) as refused:
+            await request.do_request(f"http://127.0.0.1:{_free_port()}/bot1:x/getMe", "POST")
+        assert not isinstance(refused.value, TimedOut)
+    finally:
+        await request.shutdown()
+        release.set()
+        await asyncio.gather(*handled, return_exceptions=True)
+        server.close()
+        await server.wait_closed()
+    with pytest.raises(RuntimeError, match="not initialized"):
+        await request.do_request(f"http://127.0.0.1:{port}/", "POST")
+
+
+async def test_an_error_status_comes_back_with_its_body() -> None:
+    async def refusing(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        body = b'{"ok":false,"error_code":400,"description":"Bad Request: nope"}'
+        writer.write(
+            b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+        )
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(refusing, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with AiohttpRequest() as request:
+        status, body = await request.do_request(f"http://127.0.0.1:{port}/bot1:x/x", "POST")
+    server.close()
+    await server.wait_closed()
+    assert status == 400 and b"Bad Request: nope" in body
