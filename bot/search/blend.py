@@ -85,12 +85,12 @@ def is_answer(
         return bool(
             coverage[found] >= FULL_COVERAGE
             or found == closest
-            or view.z[found] >= Z_AGREE
+            or view.z_of(found) >= Z_AGREE
             or (coverage[found] >= MOSTLY_COVERED and not names_unknown)
         )
     return bool(
         closest is not None
-        and view.z[closest] >= Z_SEMANTIC
+        and view.z_of(closest) >= Z_SEMANTIC
         and coverage[closest] >= SEMANTIC_MIN_COVERAGE
         and not names_unknown
     )
@@ -110,7 +110,7 @@ def blend(
     candidates = view.candidates(mask)
     if is_answer(lexical, coverage, view, candidates, names_unknown):
         # Joining an answer takes a record that stands out, not merely the nearest few.
-        joining = [position for position in candidates if view.z[position] >= Z_JOIN]
+        joining = [position for position in candidates if view.z_of(position) >= Z_JOIN]
         if lexical and coverage[lexical[0]] >= FULL_COVERAGE:
             # The best lexical match holds every concept of the query: the records that say
             # what was asked were found by their words, and one that merely resembles the

@@ -258,18 +258,8 @@ def _ranked(
 
 
 def filter_mask(index: SearchIndex, filters: Filters) -> np.ndarray:
-    """True for every record the filters allow."""
-    mask = np.ones(len(index), dtype=bool)
-    if not filters:
-        return mask
-    for position, record in enumerate(index.records):
-        mask[position] = (
-            (not filters.orgs or index.folded_orgs[position] in filters.orgs)
-            and (not filters.areas or bool(filters.areas & set(record.areas)))
-            and (not filters.sources or record.source_id in filters.sources)
-            and (not filters.years or record.year in filters.years)
-        )
-    return mask
+    """True for every record the filters allow (read-only; the index keeps recent ones)."""
+    return index.filter_mask(filters)
 
 
 def suggest(
@@ -359,5 +349,5 @@ def related(index: SearchIndex, record_id: str, limit: int = 5) -> list[SearchRe
             int(i) for i in np.argsort(-cosines, kind="stable")[:RELATED_POOL] if cosines[i] > 0
         ]
         fused, why = fuse(lexical, near)
-        order = [i for i in fused if why[i] == "both" or view.z[i] >= Z_JOIN]
+        order = [i for i in fused if why[i] == "both" or view.z_of(i) >= Z_JOIN]
     return [SearchResult(index.records[i], float(scores[i]), (), why[i]) for i in order[:limit]]

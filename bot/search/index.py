@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.embedding import default_embedder
+from bot.core.filters import Filters
 from bot.search.facts import SourceFacts
 from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.normalize import Folded, fold, fold_text, to_traditional
@@ -38,6 +39,7 @@ from bot.store.corpus import list_sources
 from bot.store.models import Recommendation, Source
 
 FOLDED_CACHE = 2048  # records' folded fields with offset maps kept for highlighting
+FILTER_MASKS = 256  # masks of the latest distinct filters kept (one bool per record each)
 
 __all__ = ["FAMILIES", "FIELD_WEIGHTS", "K1", "B", "IndexedRecord", "Posting", "SearchIndex"]
 
@@ -106,6 +108,7 @@ class SearchIndex:
             if self.vectors is not None
             else np.zeros(len(self.records), dtype=bool)
         )
+        self.all_have_vectors = bool(self.has_vector.all())
         if self.vectors is not None:
             default_embedder().warm()  # queries will need the model: load it now, not then
         self.sources = sources or SourceFacts()  # per-source facts, as fresh as the records
@@ -123,6 +126,11 @@ class SearchIndex:
         folded_org = {org: fold_text(org) for org in orgs}
         self.folded_orgs = [folded_org[record.org_short] for record in self.records]
         self._positions = {record.id: i for i, record in enumerate(self.records)}
+        # Record positions per filterable value ("org", "area", "source", "year"), made on the
+        # first filtered query; and the masks of recent filters (a button narrows a search,
+        # then pages through it: the same filters again).
+        self._by_value: dict[str, dict[object, np.ndarray]] | None = None
+        self._masks: dict[Filters, np.ndarray] = {}
         # Folded fields with their offset maps, made when a result needs highlighting (holding
         # them for every record cost more memory than everything else together).
         self._folded = lru_cache(maxsize=FOLDED_CACHE)(self._fold_field)
@@ -236,6 +244,51 @@ class SearchIndex:
             ]
             self._near[(length, cjk)] = near
         return near
+
+    def filter_mask(self, filters: Filters) -> np.ndarray:
+        """True for every record the filters allow (read-only: shared between queries)."""
+        mask = self._masks.get(filters)
+        if mask is not None:
+            return mask
+        mask = np.ones(len(self.records), dtype=bool)
+        if filters:
+            by_value = self._values()
+            for kind, wanted in (
+                ("org", filters.orgs),
+                ("area", filters.areas),
+                ("source", filters.sources),
+                ("year", filters.years),
+            ):
+                if not wanted:
+                    continue
+                allowed = np.zeros(len(self.records), dtype=bool)
+                for value in wanted:
+                    positions = by_value[kind].get(value)
+                    if positions is not None:
+                        allowed[positions] = True
+                mask &= allowed
+        mask.flags.writeable = False
+        if len(self._masks) >= FILTER_MASKS:
+            self._masks.pop(next(iter(self._masks)), None)  # the oldest
+        self._masks[filters] = mask
+        return mask
+
+    def _values(self) -> dict[str, dict[object, np.ndarray]]:
+        if self._by_value is None:
+            lists: dict[str, dict[object, list[int]]] = {
+                kind: defaultdict(list) for kind in ("org", "area", "source", "year")
+            }
+            for position, record in enumerate(self.records):
+                lists["org"][self.folded_orgs[position]].append(position)
+                lists["source"][record.source_id].append(position)
+                lists["year"][record.year].append(position)
+                for area in set(record.areas):
+                    lists["area"][area].append(position)
+            self._by_value = {
+                kind: {value: np.array(found, dtype=np.int64) for value, found in values.items()}
+                for kind, values in lists.items()
+            }
+        return self._by_value
 
     def homophones(self, term: str) -> list[str]:
         """Two-character vocabulary words that sound like `term` in Mandarin (any reading, tones

@@ -1,0 +1,97 @@
+"""The shortcuts that keep search fast on a large corpus give exactly what the plain computation
+gives: filter masks (vectorised, kept per filters), z-scores computed per record on demand."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from bot.core.filters import Filters
+from bot.search import SearchIndex, search
+from bot.search.engine import filter_mask
+from bot.search.normalize import fold_text
+from bot.search.semantic import view_of
+
+
+def plain_mask(index: SearchIndex, filters: Filters) -> np.ndarray:
+    """The filters applied record by record."""
+    return np.array(
+        [
+            (not filters.orgs or fold_text(record.org_short) in filters.orgs)
+            and (not filters.areas or bool(filters.areas & set(record.areas)))
+            and (not filters.sources or record.source_id in filters.sources)
+            and (not filters.years or record.year in filters.years)
+            for record in index.records
+        ],
+        dtype=bool,
+    )
+
+
+def some_filters(index: SearchIndex) -> list[Filters]:
+    records = index.records
+    orgs = sorted({fold_text(record.org_short) for record in records})
+    areas = sorted({area for record in records for area in record.areas})
+    sources = sorted({record.source_id for record in records})
+    years = sorted({record.year for record in records})
+    chosen = [
+        Filters(),
+        Filters(orgs=frozenset(orgs[:1])),
+        Filters(orgs=frozenset(orgs[1:3]), years=frozenset(years[-1:])),
+        Filters(areas=frozenset(areas[:1])),
+        Filters(areas=frozenset(areas[2:4]), sources=frozenset(sources[:5])),
+        Filters(years=frozenset(years[:2])),
+        Filters(orgs=frozenset({"nobody"})),  # names no record
+        Filters(areas=frozenset({"no-such-area"}), years=frozenset({1900})),
+    ]
+    for org, area in itertools.islice(itertools.product(orgs, areas), 0, None, 7):
+        chosen.append(Filters(orgs=frozenset({org}), areas=frozenset({area})))
+    return chosen
+
+
+def test_filter_masks_are_the_plain_filters(search_index: SearchIndex) -> None:
+    for filters in some_filters(search_index):
+        mask = filter_mask(search_index, filters)
+        assert np.array_equal(mask, plain_mask(search_index, filters)), filters
+    assert filter_mask(search_index, Filters(orgs=frozenset({"nobody"}))).sum() == 0
+    assert 0 < filter_mask(search_index, some_filters(search_index)[3]).sum() < len(search_index)
+
+
+def test_a_filter_mask_is_kept_and_cannot_be_changed(search_index: SearchIndex) -> None:
+    filters = some_filters(search_index)[4]
+    mask = filter_mask(search_index, filters)
+    assert filter_mask(search_index, Filters(filters.orgs, filters.areas, filters.sources)) is mask
+    with pytest.raises(ValueError, match="read-only"):
+        mask[0] = not mask[0]
+
+
+def test_filtered_search_keeps_to_the_filters(search_index: SearchIndex) -> None:
+    areas = [area for record in search_index.records for area in record.areas]
+    filters = Filters(areas=frozenset({max(set(areas), key=areas.count)}))  # the largest area
+    allowed = plain_mask(search_index, filters)
+    found = search(search_index, "政府", filters=filters, limit=100)
+    assert found.results and found.total < len(search(search_index, "政府", limit=100).results)
+    for result in found.results:
+        position = search_index.position_of(result.record.id)
+        assert position is not None and allowed[position]
+
+
+@pytest.mark.parametrize("record_id", ["bpa24-17", "bpa24-7", "fhki23-5-4-6"])
+def test_z_on_demand_is_the_corpus_z(search_index: SearchIndex, record_id: str) -> None:
+    vectors = search_index.vectors
+    assert vectors is not None
+    position = search_index.position_of(record_id)
+    assert position is not None
+    view = view_of(search_index, vectors[position])
+    cosines = vectors @ vectors[position]
+    present = cosines[search_index.has_vector]
+    expected = np.where(
+        search_index.has_vector,
+        (cosines - float(np.median(present))) / float(present.std()),
+        0.0,
+    )
+    assert np.array_equal(view.z, expected)
+    for other in range(0, len(search_index), 7):
+        assert view.z_of(other) == float(expected[other])
+    assert view.z_of(position) > 3.0  # a record stands out from the corpus seen from itself
