@@ -34,6 +34,7 @@ MAX_LIMIT = 100
 MAX_CONCEPTS = 12  # bounds the work for long pasted text
 RELATED_POOL = 10  # candidates per stage fused for `related`
 UNKNOWN_DISCOUNT_AFTER = 3  # matched concepts needed before an unknown word counts half
+SUGGEST_CUTOFF = 70.0  # rapidfuzz WRatio of a "did you mean" word to the query
 RELATED_TERMS = 12  # a record's characteristic words searched for `related`
 
 
@@ -281,8 +282,10 @@ def suggest(
     related[closest] = True
     # An area may be named in either language; it is offered in the reader's.
     areas = {fold_text(name): area for area in load_areas() for name in (area.zh, area.en)}
-    choices = index.vocabulary_near(len(text), cjk=is_cjk(text)) + list(areas)
-    candidates = process.extract(text, choices, scorer=fuzz.WRatio, score_cutoff=70, limit=15)
+    choices = index.words_near(text, cjk=is_cjk(text), cutoff=SUGGEST_CUTOFF) + list(areas)
+    candidates = process.extract(
+        text, choices, scorer=fuzz.WRatio, score_cutoff=SUGGEST_CUTOFF, limit=15
+    )
     suggestions: list[str] = []
     for candidate, _, _ in candidates:
         if candidate in text or len(candidate) < 2:

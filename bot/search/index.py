@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot.core.embedding import default_embedder
 from bot.core.filters import Filters
 from bot.search.facts import SourceFacts
+from bot.search.fuzzy import CharTable
 from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.normalize import Folded, fold, fold_text, to_traditional
 from bot.search.postings import (
@@ -142,6 +143,7 @@ class SearchIndex:
         # used to pay ~0.1-0.3 s for them).
         self._by_length: dict[tuple[int, bool], list[str]] | None = None
         self._near: dict[tuple[int, bool], list[str]] = {}
+        self._char_tables: dict[tuple[int, bool], CharTable] = {}
         self.vocabulary_near(0, cjk=True)
         # Multi-word English terms of the data ("green bonds"), longest first, to spot whole.
         ascii_terms = sorted(
@@ -193,17 +195,18 @@ class SearchIndex:
         """True when some record has every bigram of a Chinese run (cheap phrase test)."""
         if len(folded_run) == 1:
             return self.posting("c", folded_run) is not None
-        postings: list[Posting] = []
+        postings: list[np.ndarray] = []
         for piece in grams(folded_run):
             posting = self.posting("g", piece)
             if posting is None:
                 return False
-            postings.append(posting)
+            postings.append(posting.docs)
         if not postings:
             return False
-        common = postings[0].docs
-        for posting in postings[1:]:  # sorted, unique record positions: intersect in C
-            common = np.intersect1d(common, posting.docs, assume_unique=True)
+        postings.sort(key=len)  # the rarest bigram first: the others are only looked up
+        common = postings[0]
+        for docs in postings[1:]:
+            common = sorted_common(common, docs)
             if not len(common):
                 return False
         return True
@@ -289,6 +292,23 @@ class SearchIndex:
                 for kind, values in lists.items()
             }
         return self._by_value
+
+    def words_near(self, term: str, *, cjk: bool, cutoff: float) -> list[str]:
+        """The words of `vocabulary_near(len(term), cjk=cjk)`, in its order, that share enough
+        characters with `term` to reach a rapidfuzz score of `cutoff` (bot.search.fuzzy): the
+        same matches for a fraction of the scoring."""
+        self.vocabulary_near(0, cjk=cjk)  # the words grouped by length
+        assert self._by_length is not None
+        near: list[str] = []
+        for size in (len(term) - 1, len(term), len(term) + 1):
+            words = self._by_length.get((size, cjk))
+            if not words:
+                continue
+            table = self._char_tables.get((size, cjk))
+            if table is None:  # made on first use: milliseconds even at 100 times the corpus
+                table = self._char_tables[(size, cjk)] = CharTable(words)
+            near.extend(table.may_reach(term, cutoff))
+        return near
 
     def homophones(self, term: str) -> list[str]:
         """Two-character vocabulary words that sound like `term` in Mandarin (any reading, tones
@@ -405,6 +425,16 @@ class WholePhrase:
     def sub(self, replacement: str, text: str) -> str:
         """`text` with every whole-word occurrence replaced."""
         return self.pattern.sub(replacement, text)
+
+
+def sorted_common(few: np.ndarray, many: np.ndarray) -> np.ndarray:
+    """The values of `few` that are in `many` (both ascending and unique), found by binary search
+    in `many`: the cost follows the shorter list, not the longer (a common bigram's postings hold
+    most of a large corpus)."""
+    if not len(few) or not len(many):
+        return few[:0]
+    found = np.minimum(np.searchsorted(many, few), len(many) - 1)
+    return few[many[found] == few]
 
 
 def sound_table(vocabulary: Iterable[str]) -> dict[str, list[str]]:

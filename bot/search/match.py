@@ -153,8 +153,8 @@ def fuzzy_alternatives(index: SearchIndex, term: str, limit: int = 3) -> list[Al
         return []
     if not is_cjk(term) and len(term) < 4:
         return []
-    choices = index.vocabulary_near(len(term), cjk=is_cjk(term))
     cutoff = FUZZY_CUTOFF if is_cjk(term) else 80.0
+    choices = index.words_near(term, cjk=is_cjk(term), cutoff=cutoff)
     found = process.extract(term, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit)
     return [
         Alternative(word, FUZZY_PENALTY * score / 100.0, fuzzy=True) for word, score, _ in found

@@ -1,17 +1,26 @@
 """The shortcuts that keep search fast on a large corpus give exactly what the plain computation
-gives: filter masks (vectorised, kept per filters), z-scores computed per record on demand."""
+gives: filter masks (vectorised, kept per filters), z-scores computed per record on demand, typo
+candidates narrowed by the characters they share with the query's word."""
 
 from __future__ import annotations
 
 import itertools
+import random
+from collections.abc import Callable
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz, process
 
 from bot.core.filters import Filters
 from bot.search import SearchIndex, search
-from bot.search.engine import filter_mask
+from bot.search.engine import SUGGEST_CUTOFF, filter_mask
+from bot.search.fuzzy import CharTable
+from bot.search.match import FUZZY_CUTOFF
 from bot.search.normalize import fold_text
+from bot.search.segment import is_cjk
 from bot.search.semantic import view_of
 
 
@@ -95,3 +104,53 @@ def test_z_on_demand_is_the_corpus_z(search_index: SearchIndex, record_id: str) 
     for other in range(0, len(search_index), 7):
         assert view.z_of(other) == float(expected[other])
     assert view.z_of(position) > 3.0  # a record stands out from the corpus seen from itself
+
+
+SCORERS = [(fuzz.ratio, FUZZY_CUTOFF), (fuzz.ratio, 80.0), (fuzz.WRatio, SUGGEST_CUTOFF)]
+
+
+def edited(word: str, rng: random.Random, alphabet: str) -> str:
+    """The word with one character replaced, dropped or added (a typo)."""
+    place = rng.randrange(len(word))
+    kind = rng.randrange(3)
+    if kind == 0:
+        return word[:place] + rng.choice(alphabet) + word[place + 1 :]
+    if kind == 1 and len(word) > 1:
+        return word[:place] + word[place + 1 :]
+    return word[:place] + rng.choice(alphabet) + word[place:]
+
+
+def test_typo_candidates_are_the_full_scan(search_index: SearchIndex) -> None:
+    rng = random.Random(16)
+    words = search_index.word_vocabulary
+    alphabet = "".join(sorted(set("".join(words))))
+    terms = [edited(rng.choice(words), rng, alphabet) for _ in range(300)]
+    terms += ["人才", "人才簽證計劃", "北部都會區", "greenbonds", "talent visa", "a b", "x"]
+    compared = 0
+    for term in terms:
+        cjk = is_cjk(term)
+        for scorer, cutoff in SCORERS:
+            everything = search_index.vocabulary_near(len(term), cjk=cjk)
+            kept = search_index.words_near(term, cjk=cjk, cutoff=cutoff)
+            assert set(kept) <= set(everything)
+            full = process.extract(term, everything, scorer=scorer, score_cutoff=cutoff, limit=15)
+            fast = process.extract(term, kept, scorer=scorer, score_cutoff=cutoff, limit=15)
+            assert [(w, s) for w, s, _ in full] == [(w, s) for w, s, _ in fast], term
+            compared += bool(full)
+            assert len(kept) <= len(everything)
+    assert compared > 300  # most typos have near words: the comparison is not of empty lists
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.text(alphabet="ab cd政府政策", min_size=1, max_size=7), max_size=40),
+    term=st.text(alphabet="ab cd政府策", min_size=1, max_size=7),
+    cutoff=st.sampled_from([50.0, FUZZY_CUTOFF, SUGGEST_CUTOFF, 80.0, 100.0]),
+    ratio=st.sampled_from([fuzz.ratio, fuzz.partial_ratio, fuzz.WRatio, fuzz.token_set_ratio]),
+)
+def test_no_word_that_reaches_the_cutoff_is_left_out(
+    words: list[str], term: str, cutoff: float, ratio: Callable[..., float]
+) -> None:
+    kept = CharTable(words).may_reach(term, cutoff)
+    reaching = [word for word in words if ratio(term, word) >= cutoff]
+    assert [word for word in kept if word in reaching] == reaching
