@@ -6,9 +6,10 @@ The bound holds for every rapidfuzz scorer built on the Indel distance (`ratio`,
 `partial_ratio`, the token variants and `WRatio`, which takes the best of them, scaled by at most
 1): each compares two strings, or pieces and rearrangements of their words, whose longest common
 subsequence is at most c, the characters they share (counted with repeats), and scores at most
-200·c / (m + c), where m is the shorter string's length without spaces. So a word whose c gives
-less than the cutoff cannot be in the answer, and leaving it out changes nothing: the words kept
-stay in their order, so ties are broken as before."""
+200·c / (m + c), where m is the shorter compared string's length; that is at least the length
+of the shortest whitespace-separated word of either string, which is the m used here. So a word
+whose c gives less than the cutoff cannot be in the answer, and leaving it out changes nothing:
+the words kept stay in their order, so ties are broken as before."""
 
 from __future__ import annotations
 
@@ -27,8 +28,9 @@ class CharTable:
         self.words = words
         size = len(words)
         lengths = np.fromiter((len(word) for word in words), dtype=np.int64, count=size)
-        spaces = np.fromiter((word.count(" ") for word in words), dtype=np.int64, count=size)
-        self.spaceless = lengths - spaces
+        self.shortest = np.fromiter(
+            (_shortest_word(word) for word in words), dtype=np.int64, count=size
+        )
         codes = np.frombuffer("".join(words).encode("utf-32-le"), dtype="<u4").astype(np.int64)
         owners = np.repeat(np.arange(size, dtype=np.int64), lengths)
         # One entry per (character, word), sorted by character then word, with its count.
@@ -54,6 +56,11 @@ class CharTable:
         """The words (in list order) whose shared characters allow a score of `cutoff` or more
         (`cutoff` > 0) against `term`; every word that reaches it is among them."""
         common = self.shared(term)
-        shorter = np.minimum(self.spaceless, len(term) - term.count(" "))
+        shorter = np.minimum(self.shortest, _shortest_word(term))
         keep = (common > 0) & (common * (200.0 - cutoff) >= cutoff * shorter - _SLACK)
         return [self.words[i] for i in np.flatnonzero(keep).tolist()]
+
+
+def _shortest_word(text: str) -> int:
+    """The length of the shortest whitespace-separated word (0 for none)."""
+    return min((len(word) for word in text.split()), default=0)

@@ -33,7 +33,16 @@ from bot.search.postings import (
     Tokenizer,
     build_family,
 )
-from bot.search.segment import Segmenter, chars, grams, is_cjk, numbers, quoted_terms, sound_keys
+from bot.search.segment import (
+    Segmenter,
+    chars,
+    cjk_runs,
+    grams,
+    is_cjk,
+    numbers,
+    quoted_terms,
+    sound_keys,
+)
 from bot.search.snapshot import IndexParts
 from bot.search.vectors import load_vectors
 from bot.store.corpus import list_sources
@@ -211,6 +220,38 @@ class SearchIndex:
                 return False
         return True
 
+    def may_hold(self, folded: str) -> np.ndarray | None:
+        """Positions (ascending) of the records that may hold `folded` as written in one of their
+        fields: those with every bigram of its Chinese runs (the character of a one-character
+        run). A superset, to narrow an exact substring test; None when `folded` has no Chinese
+        (nothing to narrow by)."""
+        lists: list[np.ndarray] = []
+        for run in cjk_runs(folded):
+            pieces = [("c", run)] if len(run) == 1 else [("g", gram) for gram in grams(run)]
+            for family, piece in pieces:
+                posting = self.posting(family, piece)
+                if posting is None:
+                    return np.zeros(0, dtype=np.int64)
+                lists.append(posting.docs)
+        if not lists:
+            return None
+        lists.sort(key=len)
+        common = lists[0]
+        for docs in lists[1:]:
+            common = sorted_common(common, docs)
+        return common
+
+    def may_hold_any(self, texts: Iterable[str]) -> np.ndarray | None:
+        """Positions (ascending) of the records that may hold one of `texts` (see `may_hold`);
+        None when one of them has no Chinese."""
+        found: list[np.ndarray] = []
+        for text in texts:
+            holders = self.may_hold(text)
+            if holders is None:
+                return None
+            found.append(holders)
+        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
+
     def parts(self, term: str) -> list[str]:
         """Pieces covering a term left to right: at each place the longest indexed word other than
         the term itself, else one character (減免收費 → 減免, 收費; 電動車電池 → 電動車, 電池);
@@ -349,7 +390,10 @@ class SearchIndex:
 
     def surface_form(self, folded_term: str) -> str:
         """How the corpus writes a folded term (else the term in Traditional characters)."""
-        for position, record in enumerate(self.records):
+        holders = self.may_hold(folded_term)
+        positions = range(len(self.records)) if holders is None else holders.tolist()
+        for position in positions:
+            record = self.records[position]
             for field, folded_text, original in (
                 ("title", self.folded_titles[position], record.title),
                 ("text", self.folded_texts[position], record.text),

@@ -22,7 +22,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.core.cjk import IDEOGRAPHS
-from bot.search.index import SearchIndex
+from bot.search.index import SearchIndex, sorted_common
 from bot.search.segment import chars, grams, is_cjk
 
 GRAM_WEIGHT = 0.5  # bigram evidence counts half as much as a whole-word match
@@ -260,7 +260,7 @@ def adjacency(
         for start in range(max(cut - MIN_ADJACENT + 1, 0), cut)
         if start + MIN_ADJACENT <= len(phrase)
     }
-    for position in np.flatnonzero(candidates).tolist():
+    for position in _narrowed(candidates, index.may_hold_any(seeds)):
         text = index.folded_titles[position] + "\n" + index.folded_texts[position]
         if not any(seed in text for seed in seeds):
             continue
@@ -303,7 +303,8 @@ def joined_concepts(
     ]
     if not any(joins) or len(concepts) < 2:
         return factor
-    for position in np.flatnonzero(candidates).tolist():
+    holders = index.may_hold_any(join for pair in joins for join in pair)
+    for position in _narrowed(candidates, holders):
         text = index.folded_titles[position] + "\n" + index.folded_texts[position]
         longest = run = 0
         for pair in joins:
@@ -316,9 +317,20 @@ def joined_concepts(
 
 def _phrase_bonus(index: SearchIndex, phrase: str, candidates: np.ndarray) -> np.ndarray:
     bonus = np.zeros(len(index), dtype=np.float32)
-    for position in np.flatnonzero(candidates).tolist():
+    for position in _narrowed(candidates, index.may_hold(phrase)):
         if phrase in index.folded_titles[position]:
             bonus[position] = 3.0
         elif phrase in index.folded_texts[position]:
             bonus[position] = 1.5
     return bonus
+
+
+def _narrowed(candidates: np.ndarray, holders: np.ndarray | None) -> list[int]:
+    """The candidates (a bool per record) among `holders` (ascending positions; None: all), in
+    ascending order: the records worth a substring test."""
+    positions = np.flatnonzero(candidates)
+    if holders is None:
+        return positions.tolist()
+    if len(holders) < len(positions):
+        return sorted_common(holders, positions).tolist()
+    return sorted_common(positions, holders).tolist()

@@ -7,9 +7,11 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
@@ -22,6 +24,8 @@ from bot.search.match import FUZZY_CUTOFF
 from bot.search.normalize import fold_text
 from bot.search.segment import is_cjk
 from bot.search.semantic import view_of
+
+QUERIES = Path(__file__).parents[2] / "relevance" / "queries.yaml"
 
 
 def plain_mask(index: SearchIndex, filters: Filters) -> np.ndarray:
@@ -154,3 +158,69 @@ def test_no_word_that_reaches_the_cutoff_is_left_out(
     kept = CharTable(words).may_reach(term, cutoff)
     reaching = [word for word in words if ratio(term, word) >= cutoff]
     assert [word for word in kept if word in reaching] == reaching
+
+
+def answer(index: SearchIndex, query: str, **options: object) -> object:
+    """Everything a search returns that a reader sees, but the time it took."""
+    found = search(index, query, limit=20, **options)  # type: ignore[arg-type]
+    return (
+        [
+            (r.record.id, r.score, r.why, r.similarity, r.highlights, r.passage)
+            for r in found.results + found.closest
+        ],
+        found.total,
+        found.suggestions,
+        found.by_source,
+        found.by_area,
+    )
+
+
+def test_regression_queries_answer_as_with_every_record_scanned(
+    search_index: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Narrowing by postings (phrase, adjacency, surface forms) and by shared characters (typos,
+    "did you mean") changes no answer: the same queries with those shortcuts off (every record
+    and every vocabulary word of the length scanned) give the same results."""
+    queries = [str(entry["q"]) for entry in yaml.safe_load(QUERIES.read_text(encoding="utf-8"))]
+    queries += [
+        "北都大學城",
+        "talent visa 人才",
+        "輕能巴士",
+        "睇牙貴",
+        "公屋可唔可以養貓",
+        "經民聯 鐵路",
+    ]
+    areas = [area for record in search_index.records for area in record.areas]
+    narrowed = Filters(areas=frozenset({max(set(areas), key=areas.count)}))
+    variants: list[dict[str, object]] = [{}, {"language": "en"}, {"filters": narrowed}]
+    fast = [answer(search_index, q, **options) for q in queries for options in variants]
+    monkeypatch.setattr(search_index, "may_hold", lambda folded: None)
+    monkeypatch.setattr(
+        search_index,
+        "words_near",
+        lambda term, cjk, cutoff: search_index.vocabulary_near(len(term), cjk=cjk),
+    )
+    plain = [answer(search_index, q, **options) for q in queries for options in variants]
+    assert fast == plain
+    assert sum(bool(one[2]) for one in plain) >= 3  # some queries have "did you mean"
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_a_record_may_hold_what_it_says(search_index: SearchIndex, data: st.DataObject) -> None:
+    position = data.draw(st.integers(0, len(search_index) - 1))
+    field = data.draw(st.sampled_from([search_index.folded_titles, search_index.folded_texts]))
+    text = field[position]
+    start = data.draw(st.integers(0, max(len(text) - 1, 0)))
+    piece = text[start : start + data.draw(st.integers(1, 12))]
+    holders = search_index.may_hold(piece)
+    assert holders is None or position in holders.tolist()
+
+
+def test_may_hold_narrows(search_index: SearchIndex) -> None:
+    holders = search_index.may_hold(fold_text("北部都會區"))
+    assert holders is not None and 0 < len(holders) < len(search_index) / 4
+    assert list(holders) == sorted(holders)
+    assert search_index.may_hold("green bonds") is None  # no Chinese: nothing to narrow by
+    nowhere = search_index.may_hold("龘龘")  # a bigram no record has
+    assert nowhere is not None and len(nowhere) == 0
