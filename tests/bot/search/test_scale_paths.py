@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -16,14 +17,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 
+from bot.core.embedding import DIM, MODEL_NAME, content_hash, passage_text, to_bytes
 from bot.core.filters import Filters
 from bot.search import SearchIndex, search
 from bot.search.engine import SUGGEST_CUTOFF, filter_mask
 from bot.search.fuzzy import CharTable
+from bot.search.index import read_corpus
 from bot.search.match import FUZZY_CUTOFF
 from bot.search.normalize import fold_text
 from bot.search.segment import is_cjk
 from bot.search.semantic import view_of
+from bot.search.vectors import load_vectors
+from bot.store.db import SessionFactory
+from bot.store.vectors import save_vectors
+from tests.bot.ingest.records import recommendation, write
 
 QUERIES = Path(__file__).parents[2] / "relevance" / "queries.yaml"
 
@@ -224,3 +231,37 @@ def test_may_hold_narrows(search_index: SearchIndex) -> None:
     assert search_index.may_hold("green bonds") is None  # no Chinese: nothing to narrow by
     nowhere = search_index.may_hold("龘龘")  # a bigram no record has
     assert nowhere is not None and len(nowhere) == 0
+
+
+@pytest.mark.db
+def test_vectors_are_read_row_for_row(sessions: SessionFactory) -> None:
+    """Read in one block, each record still gets its own vector; a stale or malformed stored
+    vector leaves a zero row."""
+    items = [
+        recommendation(key, text) for key, text in (("1", "甲。"), ("2", "乙。"), ("3", "丙。"))
+    ]
+    write(sessions, items, datetime(2026, 1, 1, tzinfo=UTC))
+    with sessions() as session:
+        records, _ = read_corpus(session)
+    vectors = np.arange(3 * DIM, dtype=np.float32).reshape(3, DIM) / (3 * DIM)
+    rows = [
+        (record.id, content_hash(MODEL_NAME, passage_text(record.title, record.text)), blob)
+        for record, blob in zip(records, [to_bytes(vector) for vector in vectors], strict=True)
+    ]
+    stale = (rows[1][0], "stale", rows[1][2])
+    with sessions.begin() as session:
+        save_vectors(session, MODEL_NAME, [rows[0], stale, rows[2]])
+    with sessions() as session:
+        loaded = load_vectors(session, records)
+    assert loaded is not None
+    assert np.array_equal(loaded[[0, 2]], vectors[[0, 2]])
+    assert not loaded[1].any()
+    with sessions.begin() as session:
+        save_vectors(session, MODEL_NAME, [(rows[1][0], rows[1][1], b"short")])
+    with sessions() as session:
+        again = load_vectors(session, records)
+    assert again is not None and not again[1].any() and np.array_equal(again[2], vectors[2])
+    with sessions.begin() as session:
+        save_vectors(session, MODEL_NAME, [rows[1]])
+    with sessions() as session:
+        assert np.array_equal(load_vectors(session, records), vectors)
