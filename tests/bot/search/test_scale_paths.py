@@ -20,6 +20,7 @@ from rapidfuzz import fuzz, process
 from bot.core.embedding import DIM, MODEL_NAME, content_hash, passage_text, to_bytes
 from bot.core.filters import Filters
 from bot.search import SearchIndex, search
+from bot.search.blend import RRF_K, fuse
 from bot.search.engine import SUGGEST_CUTOFF, filter_mask
 from bot.search.fuzzy import CharTable
 from bot.search.index import read_corpus
@@ -265,3 +266,28 @@ def test_vectors_are_read_row_for_row(sessions: SessionFactory) -> None:
         save_vectors(session, MODEL_NAME, [rows[1]])
     with sessions() as session:
         assert np.array_equal(load_vectors(session, records), vectors)
+
+
+def dict_fusion(lexical: list[int], semantic: list[int]) -> tuple[list[int], dict[int, str]]:
+    """Reciprocal-rank fusion by its definition: summed 1 / (RRF_K + rank), stable sort."""
+    scores: dict[int, float] = {}
+    why: dict[int, str] = {}
+    for rank, position in enumerate(lexical, 1):
+        scores[position] = 1 / (RRF_K + rank)
+        why[position] = "lexical"
+    for rank, position in enumerate(semantic, 1):
+        scores[position] = scores.get(position, 0.0) + 1 / (RRF_K + rank)
+        why[position] = "both" if position in why else "semantic"
+    return sorted(scores, key=lambda position: -scores[position]), why
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lexical=st.lists(st.integers(0, 400), unique=True, max_size=300),
+    semantic=st.lists(st.integers(0, 400), unique=True, max_size=12),
+)
+def test_fusion_in_arrays_is_the_definition(lexical: list[int], semantic: list[int]) -> None:
+    order, why = fuse(lexical, semantic)
+    expected_order, expected_why = dict_fusion(lexical, semantic)
+    assert order == expected_order
+    assert why == expected_why
