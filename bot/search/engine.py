@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -116,7 +115,7 @@ def search(
     results = [result(i) for i in page]
     closest = [] if answered else [result(i) for i in mixed.order[:CLOSEST]]
     suggestions = [] if order else suggest(index, parsed, concepts, mixed.order[:CLOSEST], language)
-    matched = [index.records[i] for i in order]
+    by_source, by_area = index.tally(order)
     return SearchResults(
         query=query,
         normalized=to_traditional(parsed.text),
@@ -126,8 +125,8 @@ def search(
         elapsed_ms=(time.perf_counter() - started) * 1000,
         suggestions=suggestions,
         unknown_filters=parsed.unknown_filters,
-        by_source=dict(Counter(record.source_id for record in matched)),
-        by_area=dict(Counter(record.areas[0] for record in matched if record.areas)),
+        by_source=by_source,
+        by_area=by_area,
         closest=closest,
     )
 

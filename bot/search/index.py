@@ -141,6 +141,8 @@ class SearchIndex:
         # then pages through it: the same filters again).
         self._by_value: dict[str, dict[object, np.ndarray]] | None = None
         self._masks: dict[Filters, np.ndarray] = {}
+        # Per record: a code for its source and for its primary area (-1: none), with the names.
+        self._tally_codes: tuple[tuple[np.ndarray, list[str]], ...] | None = None
         # Folded fields with their offset maps, made when a result needs highlighting (holding
         # them for every record cost more memory than everything else together).
         self._folded = lru_cache(maxsize=FOLDED_CACHE)(self._fold_field)
@@ -316,6 +318,33 @@ class SearchIndex:
             self._masks.pop(next(iter(self._masks)), None)  # the oldest
         self._masks[filters] = mask
         return mask
+
+    def tally(self, positions: Sequence[int]) -> tuple[dict[str, int], dict[str, int]]:
+        """How many of the records at `positions` come from each source, and have each primary
+        area (the first of their areas), in order of first appearance."""
+        if self._tally_codes is None:
+            sources: dict[str, int] = {}
+            areas: dict[str, int] = {}
+            source_codes = np.fromiter(
+                (sources.setdefault(r.source_id, len(sources)) for r in self.records),
+                dtype=np.int64,
+                count=len(self.records),
+            )
+            area_codes = np.fromiter(
+                (areas.setdefault(r.areas[0], len(areas)) if r.areas else -1 for r in self.records),
+                dtype=np.int64,
+                count=len(self.records),
+            )
+            self._tally_codes = ((source_codes, list(sources)), (area_codes, list(areas)))
+        chosen = np.asarray(positions, dtype=np.int64)
+        counted: list[dict[str, int]] = []
+        for codes, names in self._tally_codes:
+            picked = codes[chosen]
+            picked = picked[picked >= 0]
+            values, first, counts = np.unique(picked, return_index=True, return_counts=True)
+            ranking = np.argsort(first, kind="stable").tolist()
+            counted.append({names[int(values[i])]: int(counts[i]) for i in ranking})
+        return counted[0], counted[1]
 
     def _values(self) -> dict[str, dict[object, np.ndarray]]:
         if self._by_value is None:

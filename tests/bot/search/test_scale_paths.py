@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -291,3 +292,16 @@ def test_fusion_in_arrays_is_the_definition(lexical: list[int], semantic: list[i
     expected_order, expected_why = dict_fusion(lexical, semantic)
     assert order == expected_order
     assert why == expected_why
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_tally_counts_in_order_of_appearance(
+    search_index: SearchIndex, data: st.DataObject
+) -> None:
+    positions = data.draw(st.lists(st.integers(0, len(search_index) - 1), max_size=200))
+    records = [search_index.records[i] for i in positions]
+    by_source, by_area = search_index.tally(positions)
+    assert list(by_source.items()) == list(Counter(r.source_id for r in records).items())
+    expected = Counter(r.areas[0] for r in records if r.areas)
+    assert list(by_area.items()) == list(expected.items())
