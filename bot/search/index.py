@@ -243,17 +243,6 @@ class SearchIndex:
             common = sorted_common(common, docs)
         return common
 
-    def may_hold_any(self, texts: Iterable[str]) -> np.ndarray | None:
-        """Positions (ascending) of the records that may hold one of `texts` (see `may_hold`);
-        None when one of them has no Chinese."""
-        found: list[np.ndarray] = []
-        for text in texts:
-            holders = self.may_hold(text)
-            if holders is None:
-                return None
-            found.append(holders)
-        return np.unique(np.concatenate(found)) if found else np.zeros(0, dtype=np.int64)
-
     def parts(self, term: str) -> list[str]:
         """Pieces covering a term left to right: at each place the longest indexed word other than
         the term itself, else one character (減免收費 → 減免, 收費; 電動車電池 → 電動車, 電池);

@@ -260,10 +260,13 @@ def adjacency(
         for start in range(max(cut - MIN_ADJACENT + 1, 0), cut)
         if start + MIN_ADJACENT <= len(phrase)
     }
-    for position in _narrowed(candidates, index.may_hold_any(seeds)):
+    holding = np.zeros(len(index), dtype=bool)
+    for seed in seeds:  # looked for only in the records whose postings may hold it
+        for position in _narrowed(candidates & ~holding, index.may_hold(seed)):
+            if seed in index.folded_titles[position] or seed in index.folded_texts[position]:
+                holding[position] = True
+    for position in np.flatnonzero(holding).tolist():
         text = index.folded_titles[position] + "\n" + index.folded_texts[position]
-        if not any(seed in text for seed in seeds):
-            continue
         best = 0
         for start in range(len(phrase)):
             end = start + max(best, MIN_ADJACENT - 1) + 1
@@ -303,15 +306,20 @@ def joined_concepts(
     ]
     if not any(joins) or len(concepts) < 2:
         return factor
-    holders = index.may_hold_any(join for pair in joins for join in pair)
-    for position in _narrowed(candidates, holders):
-        text = index.folded_titles[position] + "\n" + index.folded_texts[position]
-        longest = run = 0
-        for pair in joins:
-            run = run + 1 if pair and any(join in text for join in pair) else 0
-            longest = max(longest, run)
-        if longest:
-            factor[position] = 1 + (ADJACENCY_FACTOR - 1) * (longest + 1) / len(concepts)
+    # Per pair, the candidates holding one of its joins: each join is looked for only in the
+    # records whose postings may hold it (a pair of English words may have dozens of joins).
+    run = np.zeros(len(index), dtype=np.int64)
+    longest = np.zeros(len(index), dtype=np.int64)
+    for pair in joins:
+        held = np.zeros(len(index), dtype=bool)
+        for join in pair:
+            for position in _narrowed(candidates & ~held, index.may_hold(join)):
+                if join in index.folded_titles[position] or join in index.folded_texts[position]:
+                    held[position] = True
+        run = np.where(held, run + 1, 0)
+        np.maximum(longest, run, out=longest)
+    joined = np.flatnonzero(longest)
+    factor[joined] = 1 + (ADJACENCY_FACTOR - 1) * (longest[joined] + 1) / len(concepts)
     return factor
 
 
