@@ -28,7 +28,7 @@ from bot.search.index import read_corpus
 from bot.search.match import FUZZY_CUTOFF
 from bot.search.normalize import fold_text
 from bot.search.segment import is_cjk
-from bot.search.semantic import view_of
+from bot.search.semantic import middle, view_of
 from bot.search.vectors import load_vectors
 from bot.store.db import SessionFactory
 from bot.store.vectors import save_vectors
@@ -305,3 +305,13 @@ def test_tally_counts_in_order_of_appearance(
     assert list(by_source.items()) == list(Counter(r.source_id for r in records).items())
     expected = Counter(r.areas[0] for r in records if r.areas)
     assert list(by_area.items()) == list(expected.items())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    values=st.lists(st.floats(-1, 1, allow_nan=False, width=32), min_size=1, max_size=60).map(
+        lambda found: np.array(found, dtype=np.float32)
+    )
+)
+def test_middle_is_the_median(values: np.ndarray) -> None:
+    assert middle(values) == float(np.median(values))
