@@ -59,7 +59,12 @@ class Embedder(Protocol):
 def passage_text(title: str, text: str) -> str:
     """What a record is embedded from: its title, then its text, cut to PASSAGE_CHARS."""
     title = " ".join(title.split())
-    body = " ".join(text.split())
+    # Only the text's opening is used: normalise a prefix of it (a prefix of the normalised
+    # whole) when it is long enough, not the whole text (start-up checks every record's vector
+    # against this, 35 700 times at 100 times the corpus).
+    body = " ".join(text[: 4 * PASSAGE_CHARS + len(title)].split())
+    if len(body) < max(PASSAGE_CHARS, len(title)):
+        body = " ".join(text.split())
     joined = body if body.startswith(title) else f"{title}\n{body}"
     return joined[:PASSAGE_CHARS]
 

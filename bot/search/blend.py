@@ -56,16 +56,26 @@ class Blend:
 
 
 def fuse(lexical: list[int], semantic: list[int]) -> tuple[list[int], dict[int, Why]]:
-    """Reciprocal-rank fusion; ties keep the lexical order first."""
-    scores: dict[int, float] = {}
-    why: dict[int, Why] = {}
-    for rank, position in enumerate(lexical, 1):
-        scores[position] = 1 / (RRF_K + rank)
-        why[position] = "lexical"
+    """Reciprocal-rank fusion; ties keep the lexical order first, then the semantic order. In
+    arrays: at 100 times the corpus a query may have thousands of lexical results (and a handful
+    of semantic ones)."""
+    why: dict[int, Why] = dict.fromkeys(lexical, "lexical")
+    entries = np.asarray(lexical, dtype=np.int64)
+    scores = 1.0 / (RRF_K + np.arange(1, len(lexical) + 1, dtype=np.float64))
+    extra_positions: list[int] = []
+    extra_scores: list[float] = []
     for rank, position in enumerate(semantic, 1):
-        scores[position] = scores.get(position, 0.0) + 1 / (RRF_K + rank)
-        why[position] = "both" if position in why else "semantic"
-    order = sorted(scores, key=lambda position: -scores[position])
+        if position in why:
+            found = int(np.flatnonzero(entries == position)[0])
+            scores[found] = float(scores[found]) + 1 / (RRF_K + rank)
+            why[position] = "both"
+        else:
+            extra_positions.append(position)
+            extra_scores.append(1 / (RRF_K + rank))
+            why[position] = "semantic"
+    entries = np.concatenate([entries, np.asarray(extra_positions, dtype=np.int64)])
+    scores = np.concatenate([scores, np.asarray(extra_scores, dtype=np.float64)])
+    order = entries[np.argsort(-scores, kind="stable")].tolist()
     return order, why
 
 
@@ -85,12 +95,12 @@ def is_answer(
         return bool(
             coverage[found] >= FULL_COVERAGE
             or found == closest
-            or view.z[found] >= Z_AGREE
+            or view.z_of(found) >= Z_AGREE
             or (coverage[found] >= MOSTLY_COVERED and not names_unknown)
         )
     return bool(
         closest is not None
-        and view.z[closest] >= Z_SEMANTIC
+        and view.z_of(closest) >= Z_SEMANTIC
         and coverage[closest] >= SEMANTIC_MIN_COVERAGE
         and not names_unknown
     )
@@ -110,12 +120,13 @@ def blend(
     candidates = view.candidates(mask)
     if is_answer(lexical, coverage, view, candidates, names_unknown):
         # Joining an answer takes a record that stands out, not merely the nearest few.
-        joining = [position for position in candidates if view.z[position] >= Z_JOIN]
+        joining = [position for position in candidates if view.z_of(position) >= Z_JOIN]
         if lexical and coverage[lexical[0]] >= FULL_COVERAGE:
             # The best lexical match holds every concept of the query: the records that say
             # what was asked were found by their words, and one that merely resembles the
             # query is a neighbouring topic, not an answer (it may still be "related").
-            _, why = fuse(lexical, joining)
-            return Blend(lexical, {p: why[p] for p in lexical}, answered=True)
+            joined = set(joining)
+            why: dict[int, Why] = {p: "both" if p in joined else "lexical" for p in lexical}
+            return Blend(lexical, why, answered=True)
         return Blend(*fuse(lexical, joining), answered=True)
     return Blend(*fuse(lexical, candidates), answered=False)

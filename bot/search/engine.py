@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,6 +33,7 @@ MAX_LIMIT = 100
 MAX_CONCEPTS = 12  # bounds the work for long pasted text
 RELATED_POOL = 10  # candidates per stage fused for `related`
 UNKNOWN_DISCOUNT_AFTER = 3  # matched concepts needed before an unknown word counts half
+SUGGEST_CUTOFF = 70.0  # rapidfuzz WRatio of a "did you mean" word to the query
 RELATED_TERMS = 12  # a record's characteristic words searched for `related`
 
 
@@ -115,7 +115,7 @@ def search(
     results = [result(i) for i in page]
     closest = [] if answered else [result(i) for i in mixed.order[:CLOSEST]]
     suggestions = [] if order else suggest(index, parsed, concepts, mixed.order[:CLOSEST], language)
-    matched = [index.records[i] for i in order]
+    by_source, by_area = index.tally(order)
     return SearchResults(
         query=query,
         normalized=to_traditional(parsed.text),
@@ -125,8 +125,8 @@ def search(
         elapsed_ms=(time.perf_counter() - started) * 1000,
         suggestions=suggestions,
         unknown_filters=parsed.unknown_filters,
-        by_source=dict(Counter(record.source_id for record in matched)),
-        by_area=dict(Counter(record.areas[0] for record in matched if record.areas)),
+        by_source=by_source,
+        by_area=by_area,
         closest=closest,
     )
 
@@ -258,18 +258,8 @@ def _ranked(
 
 
 def filter_mask(index: SearchIndex, filters: Filters) -> np.ndarray:
-    """True for every record the filters allow."""
-    mask = np.ones(len(index), dtype=bool)
-    if not filters:
-        return mask
-    for position, record in enumerate(index.records):
-        mask[position] = (
-            (not filters.orgs or index.folded_orgs[position] in filters.orgs)
-            and (not filters.areas or bool(filters.areas & set(record.areas)))
-            and (not filters.sources or record.source_id in filters.sources)
-            and (not filters.years or record.year in filters.years)
-        )
-    return mask
+    """True for every record the filters allow (read-only; the index keeps recent ones)."""
+    return index.filter_mask(filters)
 
 
 def suggest(
@@ -291,8 +281,10 @@ def suggest(
     related[closest] = True
     # An area may be named in either language; it is offered in the reader's.
     areas = {fold_text(name): area for area in load_areas() for name in (area.zh, area.en)}
-    choices = index.vocabulary_near(len(text), cjk=is_cjk(text)) + list(areas)
-    candidates = process.extract(text, choices, scorer=fuzz.WRatio, score_cutoff=70, limit=15)
+    choices = index.words_near(text, cjk=is_cjk(text), cutoff=SUGGEST_CUTOFF) + list(areas)
+    candidates = process.extract(
+        text, choices, scorer=fuzz.WRatio, score_cutoff=SUGGEST_CUTOFF, limit=15
+    )
     suggestions: list[str] = []
     for candidate, _, _ in candidates:
         if candidate in text or len(candidate) < 2:
@@ -359,5 +351,5 @@ def related(index: SearchIndex, record_id: str, limit: int = 5) -> list[SearchRe
             int(i) for i in np.argsort(-cosines, kind="stable")[:RELATED_POOL] if cosines[i] > 0
         ]
         fused, why = fuse(lexical, near)
-        order = [i for i in fused if why[i] == "both" or view.z[i] >= Z_JOIN]
+        order = [i for i in fused if why[i] == "both" or view.z_of(i) >= Z_JOIN]
     return [SearchResult(index.records[i], float(scores[i]), (), why[i]) for i in order[:limit]]

@@ -18,7 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.core.embedding import default_embedder
+from bot.core.filters import Filters
 from bot.search.facts import SourceFacts
+from bot.search.fuzzy import CharTable
 from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.normalize import Folded, fold, fold_text, to_traditional
 from bot.search.postings import (
@@ -31,13 +33,23 @@ from bot.search.postings import (
     Tokenizer,
     build_family,
 )
-from bot.search.segment import Segmenter, chars, grams, is_cjk, numbers, quoted_terms, sound_keys
+from bot.search.segment import (
+    Segmenter,
+    chars,
+    cjk_runs,
+    grams,
+    is_cjk,
+    numbers,
+    quoted_terms,
+    sound_keys,
+)
 from bot.search.snapshot import IndexParts
 from bot.search.vectors import load_vectors
 from bot.store.corpus import list_sources
 from bot.store.models import Recommendation, Source
 
 FOLDED_CACHE = 2048  # records' folded fields with offset maps kept for highlighting
+FILTER_MASKS = 256  # masks of the latest distinct filters kept (one bool per record each)
 
 __all__ = ["FAMILIES", "FIELD_WEIGHTS", "K1", "B", "IndexedRecord", "Posting", "SearchIndex"]
 
@@ -106,6 +118,7 @@ class SearchIndex:
             if self.vectors is not None
             else np.zeros(len(self.records), dtype=bool)
         )
+        self.all_have_vectors = bool(self.has_vector.all())
         if self.vectors is not None:
             default_embedder().warm()  # queries will need the model: load it now, not then
         self.sources = sources or SourceFacts()  # per-source facts, as fresh as the records
@@ -123,6 +136,13 @@ class SearchIndex:
         folded_org = {org: fold_text(org) for org in orgs}
         self.folded_orgs = [folded_org[record.org_short] for record in self.records]
         self._positions = {record.id: i for i, record in enumerate(self.records)}
+        # Record positions per filterable value ("org", "area", "source", "year"), made on the
+        # first filtered query; and the masks of recent filters (a button narrows a search,
+        # then pages through it: the same filters again).
+        self._by_value: dict[str, dict[object, np.ndarray]] | None = None
+        self._masks: dict[Filters, np.ndarray] = {}
+        # Per record: a code for its source and for its primary area (-1: none), with the names.
+        self._tally_codes: tuple[tuple[np.ndarray, list[str]], ...] | None = None
         # Folded fields with their offset maps, made when a result needs highlighting (holding
         # them for every record cost more memory than everything else together).
         self._folded = lru_cache(maxsize=FOLDED_CACHE)(self._fold_field)
@@ -134,6 +154,7 @@ class SearchIndex:
         # used to pay ~0.1-0.3 s for them).
         self._by_length: dict[tuple[int, bool], list[str]] | None = None
         self._near: dict[tuple[int, bool], list[str]] = {}
+        self._char_tables: dict[tuple[int, bool], CharTable] = {}
         self.vocabulary_near(0, cjk=True)
         # Multi-word English terms of the data ("green bonds"), longest first, to spot whole.
         ascii_terms = sorted(
@@ -185,20 +206,42 @@ class SearchIndex:
         """True when some record has every bigram of a Chinese run (cheap phrase test)."""
         if len(folded_run) == 1:
             return self.posting("c", folded_run) is not None
-        postings: list[Posting] = []
+        postings: list[np.ndarray] = []
         for piece in grams(folded_run):
             posting = self.posting("g", piece)
             if posting is None:
                 return False
-            postings.append(posting)
+            postings.append(posting.docs)
         if not postings:
             return False
-        common = postings[0].docs
-        for posting in postings[1:]:  # sorted, unique record positions: intersect in C
-            common = np.intersect1d(common, posting.docs, assume_unique=True)
+        postings.sort(key=len)  # the rarest bigram first: the others are only looked up
+        common = postings[0]
+        for docs in postings[1:]:
+            common = sorted_common(common, docs)
             if not len(common):
                 return False
         return True
+
+    def may_hold(self, folded: str) -> np.ndarray | None:
+        """Positions (ascending) of the records that may hold `folded` as written in one of their
+        fields: those with every bigram of its Chinese runs (the character of a one-character
+        run). A superset, to narrow an exact substring test; None when `folded` has no Chinese
+        (nothing to narrow by)."""
+        lists: list[np.ndarray] = []
+        for run in cjk_runs(folded):
+            pieces = [("c", run)] if len(run) == 1 else [("g", gram) for gram in grams(run)]
+            for family, piece in pieces:
+                posting = self.posting(family, piece)
+                if posting is None:
+                    return np.zeros(0, dtype=np.int64)
+                lists.append(posting.docs)
+        if not lists:
+            return None
+        lists.sort(key=len)
+        common = lists[0]
+        for docs in lists[1:]:
+            common = sorted_common(common, docs)
+        return common
 
     def parts(self, term: str) -> list[str]:
         """Pieces covering a term left to right: at each place the longest indexed word other than
@@ -235,6 +278,95 @@ class SearchIndex:
                 for w in self._by_length.get((size, cjk), [])
             ]
             self._near[(length, cjk)] = near
+        return near
+
+    def filter_mask(self, filters: Filters) -> np.ndarray:
+        """True for every record the filters allow (read-only: shared between queries)."""
+        mask = self._masks.get(filters)
+        if mask is not None:
+            return mask
+        mask = np.ones(len(self.records), dtype=bool)
+        if filters:
+            by_value = self._values()
+            for kind, wanted in (
+                ("org", filters.orgs),
+                ("area", filters.areas),
+                ("source", filters.sources),
+                ("year", filters.years),
+            ):
+                if not wanted:
+                    continue
+                allowed = np.zeros(len(self.records), dtype=bool)
+                for value in wanted:
+                    positions = by_value[kind].get(value)
+                    if positions is not None:
+                        allowed[positions] = True
+                mask &= allowed
+        mask.flags.writeable = False
+        if len(self._masks) >= FILTER_MASKS:
+            self._masks.pop(next(iter(self._masks)), None)  # the oldest
+        self._masks[filters] = mask
+        return mask
+
+    def tally(self, positions: Sequence[int]) -> tuple[dict[str, int], dict[str, int]]:
+        """How many of the records at `positions` come from each source, and have each primary
+        area (the first of their areas), in order of first appearance."""
+        if self._tally_codes is None:
+            sources: dict[str, int] = {}
+            areas: dict[str, int] = {}
+            source_codes = np.fromiter(
+                (sources.setdefault(r.source_id, len(sources)) for r in self.records),
+                dtype=np.int64,
+                count=len(self.records),
+            )
+            area_codes = np.fromiter(
+                (areas.setdefault(r.areas[0], len(areas)) if r.areas else -1 for r in self.records),
+                dtype=np.int64,
+                count=len(self.records),
+            )
+            self._tally_codes = ((source_codes, list(sources)), (area_codes, list(areas)))
+        chosen = np.asarray(positions, dtype=np.int64)
+        counted: list[dict[str, int]] = []
+        for codes, names in self._tally_codes:
+            picked = codes[chosen]
+            picked = picked[picked >= 0]
+            values, first, counts = np.unique(picked, return_index=True, return_counts=True)
+            ranking = np.argsort(first, kind="stable").tolist()
+            counted.append({names[int(values[i])]: int(counts[i]) for i in ranking})
+        return counted[0], counted[1]
+
+    def _values(self) -> dict[str, dict[object, np.ndarray]]:
+        if self._by_value is None:
+            lists: dict[str, dict[object, list[int]]] = {
+                kind: defaultdict(list) for kind in ("org", "area", "source", "year")
+            }
+            for position, record in enumerate(self.records):
+                lists["org"][self.folded_orgs[position]].append(position)
+                lists["source"][record.source_id].append(position)
+                lists["year"][record.year].append(position)
+                for area in set(record.areas):
+                    lists["area"][area].append(position)
+            self._by_value = {
+                kind: {value: np.array(found, dtype=np.int64) for value, found in values.items()}
+                for kind, values in lists.items()
+            }
+        return self._by_value
+
+    def words_near(self, term: str, *, cjk: bool, cutoff: float) -> list[str]:
+        """The words of `vocabulary_near(len(term), cjk=cjk)`, in its order, that share enough
+        characters with `term` to reach a rapidfuzz score of `cutoff` (bot.search.fuzzy): the
+        same matches for a fraction of the scoring."""
+        self.vocabulary_near(0, cjk=cjk)  # the words grouped by length
+        assert self._by_length is not None
+        near: list[str] = []
+        for size in (len(term) - 1, len(term), len(term) + 1):
+            words = self._by_length.get((size, cjk))
+            if not words:
+                continue
+            table = self._char_tables.get((size, cjk))
+            if table is None:  # made on first use: milliseconds even at 100 times the corpus
+                table = self._char_tables[(size, cjk)] = CharTable(words)
+            near.extend(table.may_reach(term, cutoff))
         return near
 
     def homophones(self, term: str) -> list[str]:
@@ -276,7 +408,10 @@ class SearchIndex:
 
     def surface_form(self, folded_term: str) -> str:
         """How the corpus writes a folded term (else the term in Traditional characters)."""
-        for position, record in enumerate(self.records):
+        holders = self.may_hold(folded_term)
+        positions = range(len(self.records)) if holders is None else holders.tolist()
+        for position in positions:
+            record = self.records[position]
             for field, folded_text, original in (
                 ("title", self.folded_titles[position], record.title),
                 ("text", self.folded_texts[position], record.text),
@@ -352,6 +487,16 @@ class WholePhrase:
     def sub(self, replacement: str, text: str) -> str:
         """`text` with every whole-word occurrence replaced."""
         return self.pattern.sub(replacement, text)
+
+
+def sorted_common(few: np.ndarray, many: np.ndarray) -> np.ndarray:
+    """The values of `few` that are in `many` (both ascending and unique), found by binary search
+    in `many`: the cost follows the shorter list, not the longer (a common bigram's postings hold
+    most of a large corpus)."""
+    if not len(few) or not len(many):
+        return few[:0]
+    found = np.minimum(np.searchsorted(many, few), len(many) - 1)
+    return few[many[found] == few]
 
 
 def sound_table(vocabulary: Iterable[str]) -> dict[str, list[str]]:

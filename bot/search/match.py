@@ -22,7 +22,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.core.cjk import IDEOGRAPHS
-from bot.search.index import SearchIndex
+from bot.search.index import SearchIndex, sorted_common
 from bot.search.segment import chars, grams, is_cjk
 
 GRAM_WEIGHT = 0.5  # bigram evidence counts half as much as a whole-word match
@@ -174,8 +174,8 @@ def fuzzy_alternatives(index: SearchIndex, term: str, limit: int = 3) -> list[Al
         return []
     if not is_cjk(term) and len(term) < 4:
         return []
-    choices = index.vocabulary_near(len(term), cjk=is_cjk(term))
     cutoff = FUZZY_CUTOFF if is_cjk(term) else 80.0
+    choices = index.words_near(term, cjk=is_cjk(term), cutoff=cutoff)
     found = process.extract(term, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit)
     return [
         Alternative(word, FUZZY_PENALTY * score / 100.0, fuzzy=True) for word, score, _ in found
@@ -284,10 +284,13 @@ def adjacency(
         for start in range(max(cut - MIN_ADJACENT + 1, 0), cut)
         if start + MIN_ADJACENT <= len(phrase)
     }
-    for position in np.flatnonzero(candidates).tolist():
+    holding = np.zeros(len(index), dtype=bool)
+    for seed in seeds:  # looked for only in the records whose postings may hold it
+        for position in _narrowed(candidates & ~holding, index.may_hold(seed)):
+            if seed in index.folded_titles[position] or seed in index.folded_texts[position]:
+                holding[position] = True
+    for position in np.flatnonzero(holding).tolist():
         text = index.folded_titles[position] + "\n" + index.folded_texts[position]
-        if not any(seed in text for seed in seeds):
-            continue
         best = 0
         for start in range(len(phrase)):
             end = start + max(best, MIN_ADJACENT - 1) + 1
@@ -327,22 +330,39 @@ def joined_concepts(
     ]
     if not any(joins) or len(concepts) < 2:
         return factor
-    for position in np.flatnonzero(candidates).tolist():
-        text = index.folded_titles[position] + "\n" + index.folded_texts[position]
-        longest = run = 0
-        for pair in joins:
-            run = run + 1 if pair and any(join in text for join in pair) else 0
-            longest = max(longest, run)
-        if longest:
-            factor[position] = 1 + (ADJACENCY_FACTOR - 1) * (longest + 1) / len(concepts)
+    # Per pair, the candidates holding one of its joins: each join is looked for only in the
+    # records whose postings may hold it (a pair of English words may have dozens of joins).
+    run = np.zeros(len(index), dtype=np.int64)
+    longest = np.zeros(len(index), dtype=np.int64)
+    for pair in joins:
+        held = np.zeros(len(index), dtype=bool)
+        for join in pair:
+            for position in _narrowed(candidates & ~held, index.may_hold(join)):
+                if join in index.folded_titles[position] or join in index.folded_texts[position]:
+                    held[position] = True
+        run = np.where(held, run + 1, 0)
+        np.maximum(longest, run, out=longest)
+    joined = np.flatnonzero(longest)
+    factor[joined] = 1 + (ADJACENCY_FACTOR - 1) * (longest[joined] + 1) / len(concepts)
     return factor
 
 
 def _phrase_bonus(index: SearchIndex, phrase: str, candidates: np.ndarray) -> np.ndarray:
     bonus = np.zeros(len(index), dtype=np.float32)
-    for position in np.flatnonzero(candidates).tolist():
+    for position in _narrowed(candidates, index.may_hold(phrase)):
         if phrase in index.folded_titles[position]:
             bonus[position] = 3.0
         elif phrase in index.folded_texts[position]:
             bonus[position] = 1.5
     return bonus
+
+
+def _narrowed(candidates: np.ndarray, holders: np.ndarray | None) -> list[int]:
+    """The candidates (a bool per record) among `holders` (ascending positions; None: all), in
+    ascending order: the records worth a substring test."""
+    positions = np.flatnonzero(candidates)
+    if holders is None:
+        return positions.tolist()
+    if len(holders) < len(positions):
+        return sorted_common(holders, positions).tolist()
+    return sorted_common(positions, holders).tolist()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.search.index import SearchIndex
 from bot.search.match import ConceptMatch
@@ -109,14 +110,20 @@ def _pattern(term: str) -> str:
     return rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])"
 
 
+@lru_cache(maxsize=4096)
+def _compiled(term: str) -> re.Pattern[str]:
+    """A term's expression, compiled once (highlighting a page tests it thousands of times)."""
+    return re.compile(_pattern(term))
+
+
 def _occurrences_in(text: str, term: str) -> bool:
-    return bool(term) and re.search(_pattern(term), text) is not None
+    return bool(term) and _compiled(term).search(text) is not None
 
 
 def _occurrences(folded: Folded, term: str) -> list[tuple[int, int]]:
     if not term:
         return []
-    return [folded.span(m.start(), m.end()) for m in re.finditer(_pattern(term), folded.text)]
+    return [folded.span(m.start(), m.end()) for m in _compiled(term).finditer(folded.text)]
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -83,6 +83,11 @@ def grams(folded: str) -> Iterator[str]:
             yield run[index : index + 2]
 
 
+def cjk_runs(folded: str) -> list[str]:
+    """The runs of Chinese characters in folded text."""
+    return _CJK_RUN.findall(folded)
+
+
 def chars(folded: str) -> Iterator[str]:
     """Single Chinese characters (for one-character queries such as 氫)."""
     for run in _CJK_RUN.findall(folded):

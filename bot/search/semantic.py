@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -24,10 +25,25 @@ MAX_CANDIDATES = 10
 
 @dataclass(frozen=True)
 class Semantic:
-    """One query's semantic view of the corpus."""
+    """One query's semantic view of the corpus. A record's z-score, (cosine − median) / std over
+    the records with a vector, is computed when asked for (`z_of`): the decision reads it for a
+    few candidates, and a whole array of them cost a pass over every record per query."""
 
     cosines: np.ndarray  # per record (0 where a record has no vector)
-    z: np.ndarray  # per record: (cosine − median) / std over the corpus, for this query
+    median: float  # of the cosines of the records with a vector
+    spread: float  # their standard deviation (1.0 when it is 0)
+    has_vector: np.ndarray  # bool per record
+
+    def z_of(self, position: int) -> float:
+        """One record's z-score for this query (0 for a record without a vector)."""
+        if not self.has_vector[position]:
+            return 0.0
+        return float((self.cosines[position] - self.median) / self.spread)
+
+    @cached_property
+    def z(self) -> np.ndarray:
+        """Every record's z-score (0 where a record has no vector), as `z_of` gives them."""
+        return np.where(self.has_vector, (self.cosines - self.median) / self.spread, 0.0)
 
     @property
     def best(self) -> int:
@@ -79,8 +95,17 @@ def view_of(index: SearchIndex, vector: np.ndarray) -> Semantic:
     have vectors."""
     assert index.vectors is not None
     cosines = index.vectors @ vector
-    present = cosines[index.has_vector]
-    median = float(np.median(present))
+    present = cosines if index.all_have_vectors else cosines[index.has_vector]
+    median = middle(present)
     spread = float(present.std()) or 1.0
-    z = np.where(index.has_vector, (cosines - median) / spread, 0.0)
-    return Semantic(cosines, z)
+    return Semantic(cosines, median, spread, index.has_vector)
+
+
+def middle(values: np.ndarray) -> float:
+    """`np.median` of a non-empty 1-D array without NaNs, with one partition instead of two (the
+    value below the middle is the largest of the lower half): the same float, bit for bit."""
+    half = len(values) // 2
+    part = np.partition(values, half)
+    if len(values) % 2:
+        return float(part[half])
+    return float(np.mean(np.array([part[:half].max(), part[half]], dtype=values.dtype)))
