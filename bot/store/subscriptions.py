@@ -116,10 +116,7 @@ def unsubscribe(session: Session, chat_id: int, area: str | None = None) -> int:
     if area is not None:
         statement = statement.where(Subscription.area == area)
     removed = changed_rows(session, statement)
-    if not follows_anything(session, chat_id):
-        schedule = session.get(DigestSchedule, chat_id)
-        if schedule is not None:
-            schedule.active = False
+    stop_schedule_if_idle(session, chat_id)
     return removed
 
 
@@ -160,6 +157,14 @@ def follows_anything(session: Session, chat_id: int) -> bool:
         if found is not None:
             return True
     return False
+
+
+def stop_schedule_if_idle(session: Session, chat_id: int) -> None:
+    """With no area and no topic left to follow, the chat's digest schedule stops."""
+    if not follows_anything(session, chat_id):
+        schedule = session.get(DigestSchedule, chat_id)
+        if schedule is not None:
+            schedule.active = False
 
 
 def move_subscriptions(

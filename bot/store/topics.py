@@ -22,7 +22,7 @@ from bot.core.filters import Filters
 from bot.store.chats import touch_chat
 from bot.store.db import changed_rows
 from bot.store.models import DigestSchedule, FollowedTopic, utcnow
-from bot.store.subscriptions import ensure_schedule, follows_anything
+from bot.store.subscriptions import ensure_schedule, stop_schedule_if_idle
 
 MAX_TOPICS = 20  # per chat
 
@@ -194,10 +194,7 @@ def unfollow(session: Session, chat_id: int, topic_id: int | None = None) -> int
     if topic_id is not None:
         statement = statement.where(FollowedTopic.id == topic_id)
     removed = changed_rows(session, statement)
-    if not follows_anything(session, chat_id):
-        schedule = session.get(DigestSchedule, chat_id)
-        if schedule is not None:
-            schedule.active = False
+    stop_schedule_if_idle(session, chat_id)
     return removed
 
 
