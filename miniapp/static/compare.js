@@ -1,22 +1,14 @@
 // A topic side by side: one column per organisation, scrolled sideways on a phone.
 import { api, query } from "./api.js";
 import { resultCard } from "./cards.js";
-import { clear, debounce, h } from "./dom.js";
+import { clear, debounce, h, queryInput } from "./dom.js";
 import { t } from "./i18n.js";
 
 const WAIT_MS = 300;
 
 export function compareView(app) {
   const state = app.compare;
-  const input = h("input", {
-    class: "query",
-    type: "search",
-    enterkeyhint: "search",
-    autocomplete: "off",
-    "aria-label": t("tab_compare"),
-    placeholder: t("compare_placeholder"),
-    value: state.q,
-  });
+  const input = queryInput(t("tab_compare"), t("compare_placeholder"), state.q);
   const summary = h("p", { class: "status", "aria-live": "polite" });
   const columns = h("div", { class: "columns" });
   let sequence = 0;

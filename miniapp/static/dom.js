@@ -60,6 +60,19 @@ export function excerpt(text, spans = [], focus = null, width = 140) {
   return fragment;
 }
 
+// The search box of a screen: a search-type input, no autocomplete, "search" on the keyboard.
+export function queryInput(label, placeholder, value) {
+  return h("input", {
+    class: "query",
+    type: "search",
+    enterkeyhint: "search",
+    autocomplete: "off",
+    "aria-label": label,
+    placeholder,
+    value,
+  });
+}
+
 export function clear(element, ...children) {
   element.replaceChildren(...children.flat().filter(Boolean));
   return element;

@@ -1,7 +1,7 @@
 // Search as you type: the bot's engine and filters, chips with counts per facet, highlights.
 import { api, query } from "./api.js";
 import { resultCard } from "./cards.js";
-import { clear, debounce, h } from "./dom.js";
+import { clear, debounce, h, queryInput } from "./dom.js";
 import { t } from "./i18n.js";
 import { followErrorText, followTopic } from "./topics.js";
 
@@ -11,15 +11,7 @@ const WAIT_MS = 250;
 
 export function searchView(app) {
   const state = app.search;
-  const input = h("input", {
-    class: "query",
-    type: "search",
-    enterkeyhint: "search",
-    autocomplete: "off",
-    "aria-label": t("tab_search"),
-    placeholder: t("search_placeholder"),
-    value: state.q,
-  });
+  const input = queryInput(t("tab_search"), t("search_placeholder"), state.q);
   const chips = h("div", { class: "facets" });
   const summary = h("p", { class: "status", "aria-live": "polite" });
   const list = h("ol", { class: "results" });
