@@ -22,6 +22,7 @@ from telegram.ext import (
 )
 
 from bot.core.config import Settings
+from bot.search.engine import RECENT
 from bot.search.live import LiveIndex
 from bot.store.db import SessionFactory, claim_sessions
 from bot.store.deferred_writes import DeferredWrites
@@ -118,6 +119,7 @@ def build_application(
     """The bot: Telegram settings from `settings`, services shared by every handler. Without
     `polling`, updates come from the webhook server instead (no Updater)."""
     writes = DeferredWrites(sessions, settings.query_log_retention_days)
+    RECENT.resize(settings.search_cache_size)  # answers to recent searches, per index
     services = Services(settings, sessions, index or LiveIndex(sessions), writes)
     # Each update claimed once across replicas, logged in one line; per-chat order kept; the
     # deferred writes flushed in the background and at shutdown.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -25,6 +25,7 @@ from bot.search.match import (
 from bot.search.normalize import fold_text, to_traditional
 from bot.search.passage import Highlight, best_passage, best_sentence, highlights
 from bot.search.query import Filters, ParsedQuery, parse_query
+from bot.search.recent import RecentAnswers
 from bot.search.segment import NUMBER, is_cjk, number_value
 from bot.search.semantic import Semantic, embed_query, semantic, view_of
 from bot.store.areas import load_areas
@@ -70,6 +71,10 @@ class SearchResults:
     closest: list[SearchResult] = field(default_factory=list)
 
 
+# Answers to recent searches, per index (sized at start-up from SEARCH_CACHE_SIZE).
+RECENT: RecentAnswers[SearchResults] = RecentAnswers()
+
+
 def search(
     index: SearchIndex,
     query: str,
@@ -83,8 +88,29 @@ def search(
     """Search the index. Never raises on any input; an empty query returns nothing.
     `language` is the reader's: "did you mean" names areas in it.
     `decide=False` skips the answer/no-answer decision (the fused ranking is always returned):
-    for measuring the stages, not for members."""
+    for measuring the stages, not for members. A search asked lately on this index is answered
+    from `RECENT` (bot.search.recent); the answer must not be modified."""
     started = time.perf_counter()
+    key = (query, limit, offset, filters, decide, language)
+    kept = RECENT.get(index, key)
+    if kept is not None:
+        return replace(kept, elapsed_ms=(time.perf_counter() - started) * 1000)
+    answer = _search(index, query, limit, offset, filters, decide, language, started)
+    RECENT.put(index, key, answer)
+    return answer
+
+
+def _search(
+    index: SearchIndex,
+    query: str,
+    limit: int,
+    offset: int,
+    filters: Filters | None,
+    decide: bool,
+    language: str,
+    started: float,
+) -> SearchResults:
+    """`search` without the table of recent answers."""
     ranking = _rank(index, query, filters)
     parsed, active, concepts, view, mixed = (
         ranking.parsed,
