@@ -5,6 +5,7 @@ Functions take a Session and never commit; the caller owns the unit of work."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.languages import LANGUAGES
 from bot.store.models import Chat, utcnow
+from bot.store.upsert import dialect_insert
 
 TOUCH_INTERVAL = timedelta(hours=1)  # how stale `updated_at` (last heard from) may get
 
@@ -63,6 +65,45 @@ def touch_chat(
     chat.type, chat.title, chat.updated_at = chat_type, title, now
     chat.active = True
     return chat
+
+
+def touch_chats(session: Session, seen: Mapping[int, tuple[str, str | None, datetime]]) -> None:
+    """`touch_chat` for many chats heard from, {chat id: (type, title, when)}, without reading
+    them: on SQLite and PostgreSQL one INSERT … ON CONFLICT DO UPDATE for all (new chats
+    created, known ones updated and reactivated; language and layout kept), elsewhere one by
+    one. For chats whose state was read as needing a touch (ChatState.needs_touch)."""
+    if not seen:
+        return
+    insert = dialect_insert(session)
+    if insert is None:
+        for chat_id, (chat_type, title, at) in seen.items():
+            touch_chat(session, chat_id, chat_type, title, at)
+        return
+    table = Chat.__table__
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.id],
+        set_={
+            "type": statement.excluded.type,
+            "title": statement.excluded.title,
+            "updated_at": statement.excluded.updated_at,
+            "active": True,
+        },
+    )
+    rows = [
+        {
+            "id": chat_id,
+            "type": chat_type,
+            "title": title,
+            "language": None,
+            "compact": None,
+            "active": True,
+            "created_at": at,
+            "updated_at": at,
+        }
+        for chat_id, (chat_type, title, at) in seen.items()
+    ]
+    session.execute(statement, rows)
 
 
 def chat_language(session: Session, chat_id: int) -> str | None:

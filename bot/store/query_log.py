@@ -6,13 +6,17 @@ Functions take a Session and never commit; the caller owns the unit of work."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from bot.store.db import changed_rows
 from bot.store.models import QueryChatType, QueryLogEntry, utcnow
+
+log = logging.getLogger(__name__)
 
 MAX_LOGGED_CHARS = 500  # a pasted essay is cut: the log is for spotting topics, not archiving
 CHAT_TYPES: tuple[QueryChatType, ...] = (
@@ -46,6 +50,32 @@ def log_query(
     )
     session.add(entry)
     return entry
+
+
+def log_queries(
+    session: Session,
+    entries: Sequence[tuple[str, str, int, datetime]],
+    *,
+    retention_days: int,
+) -> None:
+    """`log_query` for many searches, (text, chat type, results, when), in one INSERT; an entry
+    that `log_query` would refuse (an unknown chat type) is logged as an error and left out,
+    an empty text is skipped, as there."""
+    if retention_days <= 0:
+        return
+    rows = []
+    for text, chat_type, results, at in entries:
+        text = " ".join(text.split())
+        if not text:
+            continue
+        if chat_type not in CHAT_TYPES:
+            log.error("query log: unknown chat type %r, entry left out", chat_type)
+            continue
+        rows.append(
+            {"at": at, "chat_type": chat_type, "text": text[:MAX_LOGGED_CHARS], "results": results}
+        )
+    if rows:
+        session.execute(insert(QueryLogEntry), rows)  # one bulk INSERT
 
 
 def purge_query_log(session: Session, retention_days: int, now: datetime | None = None) -> int:

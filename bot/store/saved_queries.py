@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.core.filters import Filters
 from bot.store.models import SavedQuery, utcnow
+from bot.store.upsert import dialect_insert
 
 KEY_LENGTH = 10
 
@@ -51,6 +53,30 @@ def save_query(session: Session, text: str, filters: Filters, now: datetime | No
             )
         )
     return key
+
+
+def save_queries(session: Session, searches: Mapping[str, tuple[StoredSearch, datetime]]) -> None:
+    """`save_query` for many searches, {key: (search, when)} (each key `query_key` of its
+    search): on SQLite and PostgreSQL one INSERT … ON CONFLICT DO NOTHING for all, elsewhere
+    one by one."""
+    if not searches:
+        return
+    insert = dialect_insert(session)
+    if insert is None:
+        for stored, at in searches.values():
+            save_query(session, stored.text, stored.filters, at)
+        return
+    table = SavedQuery.__table__
+    rows = [
+        {
+            "key": key,
+            "text": stored.text,
+            "filters": _filters_data(stored.filters),
+            "created_at": at,
+        }
+        for key, (stored, at) in searches.items()
+    ]
+    session.execute(insert(table).on_conflict_do_nothing(index_elements=[table.c.key]), rows)
 
 
 def load_query(session: Session, key: str) -> StoredSearch | None:

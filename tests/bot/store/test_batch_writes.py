@@ -1,0 +1,97 @@
+"""The background writer's batch statements store what the one-row functions store."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.core.filters import Filters
+from bot.store.chats import set_language, touch_chat, touch_chats
+from bot.store.db import SessionFactory
+from bot.store.models import Chat, QueryLogEntry, SavedQuery, utcnow
+from bot.store.query_log import MAX_LOGGED_CHARS, log_queries
+from bot.store.saved_queries import StoredSearch, load_query, query_key, save_queries
+
+
+def test_touch_chats_creates_updates_and_reactivates(sessions: SessionFactory) -> None:
+    earlier = utcnow() - timedelta(days=2)
+    now = utcnow()
+    with sessions.begin() as session:
+        touch_chat(session, -100, "group", "Old title", earlier)
+        set_language(session, -100, "group", "en")
+        session.get_one(Chat, -100).compact = False
+        touch_chat(session, 7, "private", "someone", earlier).active = False
+    with sessions.begin() as session:
+        touch_chats(
+            session,
+            {
+                -100: ("supergroup", "New title", now),  # known: updated, choices kept
+                7: ("private", "someone", now),  # blocked us, came back: reactivated
+                8: ("private", None, now),  # first contact: created
+            },
+        )
+    with sessions() as session:
+        group, returning, new = (session.get_one(Chat, i) for i in (-100, 7, 8))
+        assert (group.type, group.title, group.language, group.compact) == (
+            "supergroup",
+            "New title",
+            "en",
+            False,
+        )
+        assert group.created_at.replace(tzinfo=None) == earlier.replace(tzinfo=None)
+        assert group.updated_at.replace(tzinfo=None) == now.replace(tzinfo=None)
+        assert returning.active and new.active
+        assert (new.type, new.title, new.language, new.compact) == ("private", None, None, None)
+
+
+def test_touch_chats_with_nothing_writes_nothing(sessions: SessionFactory) -> None:
+    with sessions.begin() as session:
+        touch_chats(session, {})
+    with sessions() as session:
+        assert session.scalars(select(Chat)).first() is None
+
+
+def test_save_queries_is_idempotent_and_keeps_the_first(sessions: SessionFactory) -> None:
+    first = StoredSearch("烈酒稅", Filters(sources=frozenset({"bpa24"}), years=frozenset({2024})))
+    key = query_key(first.text, first.filters)
+    now = utcnow()
+    with sessions.begin() as session:
+        save_queries(session, {key: (first, now)})
+    with sessions.begin() as session:  # stored already (another replica, an earlier flush)
+        other = StoredSearch("中試", Filters())
+        save_queries(session, {key: (first, now), query_key("中試", Filters()): (other, now)})
+    with sessions() as session:
+        assert load_query(session, key) == first
+        assert load_query(session, query_key("中試", Filters())) == StoredSearch("中試", Filters())
+        assert len(session.scalars(select(SavedQuery)).all()) == 2
+
+
+def test_log_queries_trims_caps_and_leaves_out_what_log_query_refuses(
+    sessions: SessionFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    now = utcnow()
+    entries = [
+        ("  北部  都會區 \n", "private", 3, now),
+        ("字" * 2000, "inline", 0, now),
+        ("   ", "group", 0, now),
+        ("中試", "secret-channel", 1, now),
+    ]
+    with caplog.at_level(logging.ERROR), sessions.begin() as session:
+        log_queries(session, entries, retention_days=90)
+    with sessions() as session:
+        rows = session.scalars(select(QueryLogEntry).order_by(QueryLogEntry.id)).all()
+    assert [(r.text, r.chat_type, r.results) for r in rows] == [
+        ("北部 都會區", "private", 3),
+        ("字" * MAX_LOGGED_CHARS, "inline", 0),
+    ]
+    assert "unknown chat type" in caplog.text
+
+
+def test_log_queries_with_the_log_off_writes_nothing(sessions: SessionFactory) -> None:
+    with sessions.begin() as session:
+        log_queries(session, [("中試", "private", 1, utcnow())], retention_days=0)
+    with sessions() as session:
+        assert session.scalars(select(QueryLogEntry)).first() is None
