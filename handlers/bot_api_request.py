@@ -2,14 +2,17 @@
 
 Every answer to a member is one Bot API call, so the client's own work per call counts: httpx
 with httpcore parses HTTP in pure Python and wraps every call in several layers (anyio, request
-and response models), where aiohttp parses in C. Requests are the same as PTB's own client sends
-(form fields, multipart with files); its timeouts and errors keep PTB's meaning: a timeout is
-`TimedOut`, any other transport failure `NetworkError`, so the rate limiter and the callers
-handle them as before.
+and response models), where aiohttp parses in C. A call without files is sent as one JSON body
+(the Bot API accepts `application/json`): encoded by the C JSON encoder, where a form would
+percent-encode every byte of a Chinese message in Python; a call with files is multipart, as
+PTB's own client sends it. Timeouts and errors keep PTB's meaning: a timeout is `TimedOut`, any
+other transport failure `NetworkError`, so the rate limiter and the callers handle them as
+before.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import IO
 
@@ -23,6 +26,7 @@ WRITE_TIMEOUT = 5.0
 CONNECT_TIMEOUT = 5.0
 POOL_TIMEOUT = 1.0
 MEDIA_WRITE_TIMEOUT = 20.0  # a request carrying a file (PTB's default)
+JSON_HEADERS = {"Content-Type": "application/json"}
 
 
 class AiohttpRequest(BaseRequest):
@@ -65,10 +69,15 @@ class AiohttpRequest(BaseRequest):
         if session is None or session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data.multipart_data if request_data else None
-        fields = request_data.json_parameters if request_data else None
-        body: aiohttp.FormData | dict[str, str] | None = fields
-        if files:
-            body = _multipart(fields or {}, files)
+        body: aiohttp.FormData | bytes | None = None
+        headers = None
+        if request_data is not None and files:
+            body = _multipart(request_data.json_parameters, files)
+        elif request_data is not None:
+            body = json.dumps(
+                request_data.parameters, ensure_ascii=False, separators=(",", ":")
+            ).encode()
+            headers = JSON_HEADERS
         read = _given(read_timeout, self._read_timeout)
         write = _given(write_timeout, MEDIA_WRITE_TIMEOUT if files else WRITE_TIMEOUT)
         connect = _given(connect_timeout, CONNECT_TIMEOUT)
@@ -81,7 +90,9 @@ class AiohttpRequest(BaseRequest):
             sock_read=None if read is None or write is None else read + write,
         )
         try:
-            async with session.request(method, url, data=body, timeout=timeout) as response:
+            async with session.request(
+                method, url, data=body, headers=headers, timeout=timeout
+            ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error

@@ -4,6 +4,7 @@ refused connection NetworkError; an answer comes back as (status, body) whatever
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 
 import pytest
@@ -69,3 +70,66 @@ async def test_an_error_status_comes_back_with_its_body() -> None:
     server.close()
     await server.wait_closed()
     assert status == 400 and b"Bad Request: nope" in body
+
+
+async def test_a_call_without_files_is_one_json_body_and_one_with_files_is_multipart() -> None:
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+    from telegram.request import RequestData
+    from telegram.request._requestparameter import RequestParameter
+
+    received: list[bytes] = []
+
+    async def recording(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(
+            next(
+                line.split(b":", 1)[1]
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            )
+        )
+        received.append(head + await reader.readexactly(length))
+        body = b'{"ok":true,"result":true}'
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body)
+        )
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(recording, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("下一頁 ▶", callback_data="p:1")]])
+    plain = RequestData(
+        [
+            RequestParameter.from_input("chat_id", 42),
+            RequestParameter.from_input("text", "<b>烈酒稅</b> & 中試"),
+            RequestParameter.from_input("reply_markup", markup),
+            RequestParameter.from_input("disable_notification", None),  # left out
+        ]
+    )
+    upload = RequestData(
+        [
+            RequestParameter.from_input("chat_id", 42),
+            RequestParameter.from_input("document", InputFile(b"a,b\n", filename="x.csv")),
+        ]
+    )
+    async with AiohttpRequest() as request:
+        for data in (plain, upload):
+            status, _ = await request.do_request(
+                f"http://127.0.0.1:{port}/bot1:x/send", "POST", request_data=data
+            )
+            assert status == 200
+    server.close()
+    await server.wait_closed()
+    json_call, file_call = received
+    head, body = json_call.split(b"\r\n\r\n", 1)
+    assert b"content-type: application/json" in head.lower()
+    assert json.loads(body) == {
+        "chat_id": 42,
+        "text": "<b>烈酒稅</b> & 中試",
+        "reply_markup": {"inline_keyboard": [[{"text": "下一頁 ▶", "callback_data": "p:1"}]]},
+    }
+    assert "烈酒稅".encode() in body  # UTF-8 as is, not \\u escapes
+    assert b"multipart/form-data" in file_call.split(b"\r\n\r\n", 1)[0].lower()
+    assert b'filename="x.csv"' in file_call and b"a,b\n" in file_call
