@@ -8,6 +8,7 @@ import logging
 from sqlalchemy.orm import Session
 from telegram import MenuButtonWebApp, Update, User, WebAppInfo
 from telegram import Message as TelegramMessage
+from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import filters
 
@@ -21,9 +22,11 @@ from bot.ui.i18n import pick_language, t
 from bot.ui.miniapp_links import MiniAppLinks
 from bot.ui.render import Message
 from handlers.context import UNKNOWN, BotContext, Services, prefetched_chat
-from handlers.keyboards import markup
+from handlers.keyboards import keyboard_json, markup
 
 log = logging.getLogger(__name__)
+
+NO_PREVIEW = {"is_disabled": True}  # as the Defaults of handlers.app
 
 
 def language_of(update: Update, context: BotContext) -> str:
@@ -97,18 +100,31 @@ def note_chat(session: Session, update: Update, context: BotContext) -> None:
     context.stored_language = row.language
 
 
-async def reply(update: Update, message: Message) -> TelegramMessage | None:
-    """Send a message to the update's chat (as a reply in groups, to keep threads readable)."""
+async def reply(update: Update, message: Message) -> None:
+    """Send a message to the update's chat (as a reply in groups, to keep threads readable).
+
+    The hot path of every answer: the call is made with the keyboard as the Bot API's JSON and
+    its answer is not turned into a `telegram.Message` (nothing reads it, and building it, with
+    an object per entity and per button, cost more than the rest of the call). It goes through
+    the bot's own request path (`Bot._post`: defaults, the rate limiter, PTB's errors) as
+    `send_message` does."""
     incoming = update.effective_message
     chat = update.effective_chat
     if chat is None:
-        return None
+        return
     quote = incoming is not None and chat.type != "private" and update.callback_query is None
-    return await chat.send_message(
-        message.html,
-        reply_markup=markup(message),
-        reply_to_message_id=incoming.message_id if quote and incoming else None,
-    )
+    data: dict[str, object] = {
+        "chat_id": chat.id,
+        "text": message.html,
+        "parse_mode": ParseMode.HTML,
+        "link_preview_options": NO_PREVIEW,
+    }
+    keyboard = keyboard_json(message)
+    if keyboard is not None:
+        data["reply_markup"] = keyboard
+    if quote and incoming is not None:
+        data["reply_parameters"] = {"message_id": incoming.message_id}
+    await update.get_bot()._post("sendMessage", data)
 
 
 async def send_all(update: Update, messages: list[Message]) -> None:

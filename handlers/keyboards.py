@@ -1,25 +1,44 @@
-"""Neutral buttons (bot.ui.render.Button) → Telegram inline keyboards."""
+"""Neutral buttons (bot.ui.render.Button) → Telegram inline keyboards: as the Bot API's JSON (one
+mapping, `button_json`), and as python-telegram-bot objects built from it for the calls that take
+them."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.ui.render import Button, Message
 
 
+def button_json(spec: Button) -> dict[str, Any]:
+    """One button as the Bot API's InlineKeyboardButton object."""
+    if spec.url:
+        return {"text": spec.text, "url": spec.url}
+    if spec.web_app:
+        return {"text": spec.text, "web_app": {"url": spec.web_app}}
+    if spec.switch_inline_query is not None:
+        return {"text": spec.text, "switch_inline_query": spec.switch_inline_query}
+    if spec.switch_inline_query_current_chat is not None:
+        return {
+            "text": spec.text,
+            "switch_inline_query_current_chat": spec.switch_inline_query_current_chat,
+        }
+    return {"text": spec.text, "callback_data": spec.callback_data}
+
+
+def keyboard_json(message: Message) -> dict[str, Any] | None:
+    """The message's keyboard as the Bot API's InlineKeyboardMarkup object, or None when it has
+    no buttons."""
+    rows = [[button_json(spec) for spec in row] for row in message.buttons if row]
+    return {"inline_keyboard": rows} if rows else None
+
+
 def button(spec: Button) -> InlineKeyboardButton:
     """One Telegram button."""
-    if spec.url:
-        return InlineKeyboardButton(spec.text, url=spec.url)
-    if spec.web_app:
-        return InlineKeyboardButton(spec.text, web_app=WebAppInfo(spec.web_app))
-    if spec.switch_inline_query is not None:
-        return InlineKeyboardButton(spec.text, switch_inline_query=spec.switch_inline_query)
-    if spec.switch_inline_query_current_chat is not None:
-        return InlineKeyboardButton(
-            spec.text, switch_inline_query_current_chat=spec.switch_inline_query_current_chat
-        )
-    return InlineKeyboardButton(spec.text, callback_data=spec.callback_data)
+    built = InlineKeyboardButton.de_json(button_json(spec), None)
+    assert built is not None
+    return built
 
 
 def markup(message: Message) -> InlineKeyboardMarkup | None:
