@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.load [--configs sqlite,pg,pg2] [--limits 30,1000]
         [--rates 25,50,100,200,400,800] [--seconds 2.5] [--max-updates 2000] [--drain 12]
-        [--database-url postgresql://…] [--concurrency 1] [--profile DIR]
+        [--database-url postgresql://…] [--concurrency 16] [--profile DIR]
         [--profiler cprofile|pyinstrument] [--logs DIR]
 
 The fake Bot API (tests.fake_bot_api) runs in this process; the bot runs as real replicas,
@@ -422,7 +422,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-updates", type=int, default=2000, help="per step")
     parser.add_argument("--drain", type=float, default=12.0, help="seconds to wait for replies")
     parser.add_argument("--database-url", help="PostgreSQL for pg and pg2 (private schema)")
-    parser.add_argument("--concurrency", type=int, default=1, help="UPDATE_CONCURRENCY (1)")
+    parser.add_argument(
+        "--concurrency", type=int, default=16, help="UPDATE_CONCURRENCY (16, the bot's default)"
+    )
     parser.add_argument(
         "--warm-up",
         type=int,

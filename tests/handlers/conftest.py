@@ -3,6 +3,7 @@ on a fresh store holding the real corpus."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 from collections.abc import AsyncIterator, Iterator
@@ -22,6 +23,8 @@ from handlers.app import ALLOWED_UPDATES, build_application
 from handlers.context import BotApplication
 from tests.fake_bot_api import DEFAULT_USER_ID, FakeBotAPI, StoredMessage
 
+SETTLE_SECONDS = 15.0
+
 
 @dataclass
 class RunningBot:
@@ -30,6 +33,17 @@ class RunningBot:
     api: FakeBotAPI
     app: BotApplication
     sessions: SessionFactory
+
+    async def settle(self) -> None:
+        """Wait until every update pushed so far has been fetched and handled, whatever
+        UPDATE_CONCURRENCY (updates of different chats may finish in any order); at most
+        SETTLE_SECONDS."""
+        async with asyncio.timeout(SETTLE_SECONDS):
+            # The fake signals no event when updates are confirmed (by the next getUpdates, once
+            # PTB has queued them): polled.
+            while self.api.state.updates.pending:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+            await self.app.update_queue.join()  # PTB marks each update done once handled
 
     async def say(self, text: str, user_id: int = DEFAULT_USER_ID, **user: Any) -> StoredMessage:
         """A private message from the user; returns the bot's (first new) reply."""
