@@ -5,9 +5,11 @@
 
 For each scale (1 = the real corpus; N = the real records plus N-1 varied synthetic copies, see
 bench.common.synthesize) and each system: index build time, resident memory growth over the build
-(VmRSS), and per-query latency p50/p99 over the relevance queries, each run `--repeat` times in a
-shuffled order. A system that would need more than `--budget` seconds for its queries is timed on
-a random sample of the runs, and the table says so.
+(VmRSS), per-query latency p50/p99 over the relevance queries, each run `--repeat` times in a
+shuffled order, and the process's CPU time per query (`cpu_ms`, every thread, mean: the figure to
+compare on a shared machine, where latencies swing with the neighbours). A system that would need
+more than `--budget` seconds for its queries is timed on a random sample of the runs, and the
+table says so.
 
 Then, per scale, a replica's start-up from a SQLite store holding that corpus (bench.index_start):
 cold (no snapshot: the index is built and its snapshot saved) and warm (the snapshot is loaded),
@@ -62,6 +64,7 @@ class Measurement:
     planned_runs: int
     errors: tuple[str, ...] = ()  # runs that raised (not timed)
     note: str = ""
+    cpu_ms: float | None = None  # process CPU time per run (every thread), mean
 
     @property
     def attempted(self) -> int:
@@ -89,12 +92,14 @@ def run_order(queries: Sequence[Query], repeat: int, seed: int) -> list[str]:
 
 def time_queries(
     system: System, runs: Sequence[str], budget_s: float
-) -> tuple[list[float], list[str]]:
-    """Latency of each run in ms, stopping once `budget_s` seconds have been spent; and the
-    errors raised (a failed run is not timed)."""
+) -> tuple[list[float], list[str], float | None]:
+    """Latency of each run in ms, stopping once `budget_s` seconds have been spent; the errors
+    raised (a failed run is not timed); and the process CPU time per run in ms, mean (None
+    without runs)."""
     latencies: list[float] = []
     errors: list[str] = []
     spent = 0.0
+    cpu_started = time.process_time()
     for query in runs:
         started = time.perf_counter()
         _, error = safe_search(system, query, TOP)
@@ -106,7 +111,9 @@ def time_queries(
             latencies.append(elapsed * 1000)
         if spent > budget_s:
             break
-    return latencies, errors
+    attempted = len(latencies) + len(errors)
+    cpu_ms = (time.process_time() - cpu_started) * 1000 / attempted if attempted else None
+    return latencies, errors, cpu_ms
 
 
 def measure(
@@ -124,12 +131,21 @@ def measure(
     if build_error:
         note = f"build failed: {build_error}"
         return Measurement(scale, system.name, size, build_s, grown, (), len(runs), note=note)
-    latencies, errors = time_queries(system, runs, budget)
+    latencies, errors, cpu_ms = time_queries(system, runs, budget)
     note = system.note
     system.close()
     release_memory()
     return Measurement(
-        scale, system.name, size, build_s, grown, tuple(latencies), len(runs), tuple(errors), note
+        scale,
+        system.name,
+        size,
+        build_s,
+        grown,
+        tuple(latencies),
+        len(runs),
+        tuple(errors),
+        note,
+        cpu_ms,
     )
 
 
@@ -145,6 +161,7 @@ def measurement_row(m: Measurement) -> list[object]:
         fmt(percentile(m.latencies_ms, 0.5), 2),
         fmt(percentile(m.latencies_ms, 0.99), 2),
         fmt(mean, 2),
+        fmt(m.cpu_ms, 2),
         len(m.latencies_ms),
         m.notes,
     ]
@@ -161,6 +178,7 @@ def results_table(measurements: Sequence[Measurement]) -> str:
         "p50_ms",
         "p99_ms",
         "mean_ms",
+        "cpu_ms",
         "runs",
         "note",
     ]

@@ -5,7 +5,9 @@ within a relative margin of the query's best cosine), so neither score scale lea
 each result remembers which stage found it. When the best lexical match holds every concept of the
 query, the lexical results are the answer and semantic-only candidates are left out: the records
 that say what was asked were found by their words, and one that merely resembles the query is a
-neighbouring topic.
+neighbouring topic. The semantic stage then changes nothing shown (not the order, not the
+decision, not the closest), so the engine does not embed such a query at all (`decided_by_words`)
+and its results say "lexical": found by their words.
 
 The decision combines the three signals the stages give:
 - lexical coverage (the share of the query's concepts a record holds, as the engine computes it);
@@ -79,6 +81,12 @@ def fuse(lexical: list[int], semantic: list[int]) -> tuple[list[int], dict[int, 
     return order, why
 
 
+def decided_by_words(lexical: list[int], coverage: np.ndarray) -> bool:
+    """The best lexical match holds every concept of the query: the lexical results are the
+    answer, whatever the semantic stage would say (see `blend`)."""
+    return bool(lexical) and bool(coverage[lexical[0]] >= FULL_COVERAGE)
+
+
 def is_answer(
     lexical: list[int],
     coverage: np.ndarray,
@@ -114,19 +122,15 @@ def blend(
     names_unknown: bool = False,
 ) -> Blend:
     """Lexical results fused with semantic candidates, and whether they answer the query.
-    Without a semantic view (an index without vectors) the lexical results stand alone."""
-    if view is None:
+    Without a semantic view (an index without vectors, or a query not embedded) the lexical
+    results stand alone; so they do when the best of them holds every concept of the query: the
+    records that say what was asked were found by their words, and one that merely resembles the
+    query is a neighbouring topic, not an answer (it may still be "related")."""
+    if view is None or decided_by_words(lexical, coverage):
         return Blend(lexical, dict.fromkeys(lexical, "lexical"), bool(lexical))
     candidates = view.candidates(mask)
     if is_answer(lexical, coverage, view, candidates, names_unknown):
         # Joining an answer takes a record that stands out, not merely the nearest few.
         joining = [position for position in candidates if view.z_of(position) >= Z_JOIN]
-        if lexical and coverage[lexical[0]] >= FULL_COVERAGE:
-            # The best lexical match holds every concept of the query: the records that say
-            # what was asked were found by their words, and one that merely resembles the
-            # query is a neighbouring topic, not an answer (it may still be "related").
-            joined = set(joining)
-            why: dict[int, Why] = {p: "both" if p in joined else "lexical" for p in lexical}
-            return Blend(lexical, why, answered=True)
         return Blend(*fuse(lexical, joining), answered=True)
     return Blend(*fuse(lexical, candidates), answered=False)

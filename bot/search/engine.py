@@ -9,7 +9,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.core.languages import DEFAULT_LANGUAGE
-from bot.search.blend import CLOSEST, Z_JOIN, Blend, Why, blend, fuse
+from bot.search.blend import CLOSEST, Z_JOIN, Blend, Why, blend, decided_by_words, fuse
 from bot.search.index import IndexedRecord, SearchIndex
 from bot.search.match import (
     FUZZY_CUTOFF,
@@ -27,7 +27,7 @@ from bot.search.passage import Highlight, best_passage, best_sentence, highlight
 from bot.search.query import Filters, ParsedQuery, parse_query
 from bot.search.recent import RecentAnswers
 from bot.search.segment import NUMBER, is_cjk, number_value
-from bot.search.semantic import Semantic, embed_query, semantic, view_of
+from bot.search.semantic import Semantic, query_view, view_of
 from bot.store.areas import load_areas
 
 MAX_LIMIT = 100
@@ -46,7 +46,7 @@ class SearchResult:
     score: float  # lexical (BM25F × coverage); 0 for a record only the semantic stage found
     highlights: tuple[Highlight, ...]  # matched words; for a semantic-only hit, its best sentence
     why: Why = "lexical"  # which stage found it
-    similarity: float = 0.0  # cosine to the query (0 without vectors)
+    similarity: float = 0.0  # cosine to the query (0 when the query was not embedded)
     # The sentence that best shows why it matched (field "text", or "refs" when that is in a
     # cited paragraph); None when no sentence holds a matched word.
     passage: Highlight | None = None
@@ -171,14 +171,14 @@ class _Ranking:
 
 def _rank(index: SearchIndex, query: str, filters: Filters | None) -> _Ranking:
     parsed = parse_query(query, index.lexicon)
-    pending = embed_query(
-        index, to_traditional(parsed.plain)
-    )  # embeds while the lexical stage runs
     active = parsed.filters.merge(filters) if filters else parsed.filters
     concepts = discount_unknown([match_concept(index, c) for c in concepts_of(index, parsed)])
     mask = filter_mask(index, active)
     lexical, scores, coverage = _ranked(index, concepts, parsed.text, active, mask)
-    view = semantic(index, pending) if concepts else None
+    # The query is embedded (most of a search's time) only when the semantic stage can change
+    # the answer: not for filters alone, nor when the words already decide it (`decided_by_words`).
+    needed = bool(concepts) and not decided_by_words(lexical, coverage)
+    view = query_view(index, to_traditional(parsed.plain)) if needed else None
     names_unknown = any(not concept.matched_terms for concept in concepts)
     mixed = blend(lexical, coverage, view, mask, names_unknown)
     return _Ranking(parsed, active, concepts, scores, view, mixed)

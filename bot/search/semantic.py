@@ -10,7 +10,6 @@ records. Candidates are the records near the top cosine (within a relative margi
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -62,32 +61,17 @@ class Semantic:
         return [int(i) for i in order if self.cosines[i] >= top - MARGIN and self.cosines[i] > 0]
 
 
-_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
-
-
-def embed_query(
-    index: SearchIndex, text: str, embedder: Embedder | None = None
-) -> Future[np.ndarray] | None:
-    """Begin embedding the query in the background (the model's C code releases the GIL, so the
-    lexical stage runs meanwhile); None when the index has no vectors or the text is empty. A
-    query asked lately (the model's cache) is answered at once, without a thread hand-off."""
+def query_view(index: SearchIndex, text: str, embedder: Embedder | None = None) -> Semantic | None:
+    """The corpus seen from the query's vector; None when the index has no vectors or the text
+    is empty. The vector is computed in the calling thread, which needs it at once (the engine
+    asks only once the lexical stage has shown it matters). A query asked lately (the model's
+    cache) is answered without the model, even while another thread holds it."""
     if index.vectors is None or not text.strip():
         return None
     model = embedder or default_embedder()
     recent = getattr(model, "recent", None)  # optional: models without a cache always go to work
     vector = recent(text) if recent is not None else None
-    if vector is not None:
-        done: Future[np.ndarray] = Future()
-        done.set_result(vector)
-        return done
-    return _worker.submit(model.query, text)
-
-
-def semantic(index: SearchIndex, pending: Future[np.ndarray] | None) -> Semantic | None:
-    """The query's semantic view once its vector is ready (None without one)."""
-    if pending is None or index.vectors is None:
-        return None
-    return view_of(index, pending.result())
+    return view_of(index, vector if vector is not None else model.query(text))
 
 
 def view_of(index: SearchIndex, vector: np.ndarray) -> Semantic:

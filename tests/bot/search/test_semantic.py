@@ -3,7 +3,6 @@ ranking, the answer/no-answer decision, and "closest" when nobody proposed exact
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -182,32 +181,50 @@ def test_related_uses_the_vectors(search_index: SearchIndex) -> None:
     assert {result.why for result in found} & {"semantic", "both"}
 
 
-def test_a_recent_query_vector_is_answered_without_the_model_thread(
+def test_a_recent_query_vector_is_answered_without_the_model(
     search_index: SearchIndex,
 ) -> None:
     from bot.core.embedding import E5Embedder
-    from bot.search.semantic import embed_query
+    from bot.search.semantic import query_view
 
     class Watched(E5Embedder):
-        """The real model, recording the threads it computes query vectors on."""
+        """The real model, counting the query vectors it is asked to compute."""
 
         def __init__(self) -> None:
             super().__init__()
-            self.threads: list[str] = []
+            self.asked: list[str] = []
 
         def query(self, text: str) -> np.ndarray:
-            self.threads.append(threading.current_thread().name)
+            self.asked.append(text)
             return super().query(text)
 
     model = Watched()
-    first = embed_query(search_index, "公營房屋  供應", model)
-    assert first is not None
-    vector = first.result(timeout=60)
-    assert model.threads and model.threads[0].startswith("embed")  # the worker, off the loop
-    again = embed_query(search_index, "公營房屋 供應", model)  # the same text, spaced otherwise
-    assert again is not None and again.done()
-    assert np.array_equal(again.result(), vector)
-    assert len(model.threads) == 1  # not computed, not even handed to the worker
-    fresh = embed_query(search_index, "醫療券", model)
-    assert fresh is not None and fresh.result(timeout=60) is not None
-    assert len(model.threads) == 2
+    first = query_view(search_index, "公營房屋  供應", model)
+    assert first is not None and len(model.asked) == 1
+    again = query_view(search_index, "公營房屋 供應", model)  # the same text, spaced otherwise
+    assert again is not None and np.array_equal(again.cosines, first.cosines)
+    assert len(model.asked) == 1  # from the cache, the model not even asked
+    assert query_view(search_index, "醫療券", model) is not None
+    assert len(model.asked) == 2
+    assert query_view(search_index, "  ", model) is None
+
+
+def test_a_query_its_words_decide_is_not_embedded(
+    search_index: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the best lexical match holds every concept, the semantic stage cannot change what is
+    shown, so the query is not embedded; a query they do not decide is."""
+    import bot.search.engine as engine
+
+    asked: list[str] = []
+    real = engine.query_view
+
+    def watched(index: SearchIndex, text: str) -> object:
+        asked.append(text)
+        return real(index, text)
+
+    monkeypatch.setattr(engine, "query_view", watched)
+    answer = search(search_index, "撤銷烈酒稅")
+    assert answer.results and asked == []
+    assert {result.why for result in answer.results} == {"lexical"}
+    assert search(search_index, "公屋可唔可以養貓？").closest and len(asked) == 1
