@@ -24,7 +24,7 @@ from telegram.ext import (
 from bot.core.config import Settings
 from bot.search.engine import RECENT
 from bot.search.live import LiveIndex
-from bot.store.db import SessionFactory, claim_sessions
+from bot.store.db import SessionFactory, claim_sessions, inline_claim_sessions
 from bot.store.deferred_writes import DeferredWrites
 from bot.ui import actions
 from bot.ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
@@ -124,7 +124,10 @@ def build_application(
     # Each update claimed once across replicas, logged in one line; per-chat order kept; the
     # deferred writes flushed in the background and at shutdown.
     processor = ClaimingUpdateProcessor(
-        claim_sessions(sessions), writes, settings.update_concurrency
+        claim_sessions(sessions),
+        writes,
+        settings.update_concurrency,
+        inline_sessions=inline_claim_sessions(sessions),
     )
     builder: Any = (
         ApplicationBuilder()

@@ -17,6 +17,7 @@ import time
 from collections.abc import Awaitable
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
@@ -29,7 +30,7 @@ from bot.core.update_outcome import (
     end_update,
 )
 from bot.store.chats import ChatState
-from bot.store.db import SessionFactory
+from bot.store.db import SessionFactory, is_lock_held
 from bot.store.deferred_writes import DeferredWrites
 from bot.store.models import utcnow
 from bot.store.processed_updates import claim_with_chat, purge_processed_updates
@@ -87,10 +88,15 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
     """The Application's update processor (ApplicationBuilder.concurrent_updates)."""
 
     def __init__(
-        self, sessions: SessionFactory, writes: DeferredWrites, max_concurrent: int = 1
+        self,
+        sessions: SessionFactory,
+        writes: DeferredWrites,
+        max_concurrent: int = 1,
+        inline_sessions: SessionFactory | None = None,
     ) -> None:
         super().__init__(max_concurrent)
         self.sessions = sessions
+        self.inline_sessions = inline_sessions  # SQLite: claim on the loop when the lock is free
         self.writes = writes
         self._chats = ChatLocks()
         self.in_flight = 0  # updates taken off the queue and not finished (for /healthz)
@@ -159,19 +165,36 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         """Claim the update and, in the same transaction, read its chat's state for the handler
         (PREFETCHED_CHAT: the handlers' read of the chat without another unit of work)."""
         PREFETCHED_CHAT.set(None)  # nothing read yet for this update
-        # In a worker thread: on SQLite a digest run may hold the write lock across a send, and
-        # waiting for it must not block the event loop that has to finish that send.
+        claimed: bool | None = None
+        state: ChatState | None = None
         try:
-            claimed, state = await asyncio.to_thread(self._claim_now, update_id, chat_id)
+            try:
+                claimed, state = self._claim_inline(update_id, chat_id)
+            except OperationalError as error:
+                if not is_lock_held(error):
+                    raise
+            # Else in a worker thread: on SQLite another writer (a digest run, the background
+            # writer) may hold the write lock, and waiting for it must not block the event loop.
+            if claimed is None:
+                claimed, state = await asyncio.to_thread(self._claim_now, update_id, chat_id)
         except Exception:  # store unreachable: answering twice beats never answering
             log.warning("could not claim update %r; handling it anyway", update_id, exc_info=True)
             return True
         if claimed and chat_id is not None:
             PREFETCHED_CHAT.set((chat_id, state))  # this task's context: this update only
-        return claimed
+        return bool(claimed)
 
     def _claim_now(self, update_id: int, chat_id: int | None) -> tuple[bool, ChatState | None]:
         return claim_with_chat(self.sessions, update_id, chat_id, utcnow())
+
+    def _claim_inline(
+        self, update_id: int, chat_id: int | None
+    ) -> tuple[bool | None, ChatState | None]:
+        """The claim on the event loop (SQLite, lock free: see inline_claim_sessions); (None,
+        None) where there are no such sessions. Raises OperationalError if the lock is held."""
+        if self.inline_sessions is None:
+            return None, None
+        return claim_with_chat(self.inline_sessions, update_id, chat_id, utcnow())
 
 
 def _log_update(update: Update, outcome: Outcome, latency_ms: float) -> None:
