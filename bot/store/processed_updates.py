@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete
+from sqlalchemy import BigInteger, Engine, Select, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +25,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 
 from bot.store.chats import ChatState, chat_state
 from bot.store.db import SessionFactory, changed_rows
-from bot.store.models import ProcessedUpdate
+from bot.store.models import Chat, ProcessedUpdate
 
 # Telegram keeps an undelivered update for at most 24 hours; three days covers every retry.
 RETENTION = timedelta(days=3)
@@ -60,14 +61,39 @@ def _claim_statement(dialect: str) -> ReturningInsert[tuple[int]]:
     )
 
 
+@cache
+def _claim_and_read_statement() -> Select[tuple[Any, ...]]:
+    """PostgreSQL: the claim and the chat's state in one statement (a data-modifying CTE), so
+    that on a connection in autocommit mode a claim is one round trip, where a transaction of
+    its own costs four (BEGIN, INSERT, SELECT, COMMIT). No row: the update was taken already;
+    one row, the chat's columns NULL: taken, and the chat is new."""
+    claimed = _claim_statement("postgresql").cte("claimed")
+    return select(
+        claimed.c.update_id,
+        Chat.type,
+        Chat.title,
+        Chat.language,
+        Chat.compact,
+        Chat.active,
+        Chat.updated_at,
+    ).select_from(claimed.outerjoin(Chat, Chat.id == bindparam("chat_id", type_=BigInteger)))
+
+
 def claim_with_chat(
     sessions: SessionFactory, update_id: int, chat_id: int | None, now: datetime
 ) -> tuple[bool, ChatState | None]:
     """`claim_update` and, when this call took the update, the chat's state (`chat_state`), in
     one transaction. It runs for every update: on SQLite and PostgreSQL on a plain connection,
-    without an ORM session's bookkeeping."""
+    without an ORM session's bookkeeping; on PostgreSQL as one statement in autocommit mode."""
     engine = sessions.kw.get("bind")
-    if isinstance(engine, Engine) and engine.dialect.name in ("postgresql", "sqlite"):
+    if isinstance(engine, Engine) and engine.dialect.name == "postgresql":
+        values = {"update_id": update_id, "received_at": now, "chat_id": chat_id}
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            row = connection.execute(_claim_and_read_statement(), values).first()
+        if row is None:
+            return False, None
+        return True, ChatState(*row[1:]) if row[1] is not None else None
+    if isinstance(engine, Engine) and engine.dialect.name == "sqlite":
         values = {"update_id": update_id, "received_at": now}
         with engine.begin() as connection:
             statement = _claim_statement(engine.dialect.name)

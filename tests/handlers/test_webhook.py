@@ -15,7 +15,7 @@ from telegram import Update
 
 from bot.ingest.pipeline import ingest
 from bot.search import SearchIndex
-from bot.store.db import SessionFactory, make_engine, make_sessions
+from bot.store.db import SessionFactory, inline_claim_sessions, make_engine, make_sessions
 from bot.ui.i18n import t
 from handlers.context import BotApplication
 from handlers.processing import ClaimingUpdateProcessor
@@ -126,15 +126,17 @@ async def test_healthz_is_503_while_updates_are_stuck(
         async with httpx.AsyncClient(transport=transport, base_url="http://bot") as http:
             assert (await http.get("/healthz")).status_code == 200
             fake_bot_api.delay(2.0, "sendMessage", count=1)  # "Telegram" holds the first reply
-            for update_id, user in ((11, 3201), (12, 3202)):
-                body = {"update_id": update_id, **fake_bot_api.build.private_message("中試", user)}
+            # One chat's two messages: the second waits for the first (each chat's updates are
+            # handled in order, whatever UPDATE_CONCURRENCY), so nothing starts or finishes.
+            for update_id in (11, 12):
+                body = {"update_id": update_id, **fake_bot_api.build.private_message("中試", 3201)}
                 fake_bot_api.push_update(dict(body))
                 await http.post(WEBHOOK_PATH, json=body, headers={SECRET_HEADER: SECRET})
             await asyncio.sleep(1.0)
             stuck = await http.get("/healthz")
             assert stuck.status_code == 503
             assert stuck.json()["updates_handled"] is False
-            await fake_bot_api.wait_for_messages(3202, 1, timeout=10)
+            await fake_bot_api.wait_for_messages(3201, 2, timeout=10)
             await asyncio.sleep(0.1)
             assert (await http.get("/healthz")).status_code == 200
     finally:
@@ -198,6 +200,7 @@ async def test_a_hanging_store_gets_503_and_busy_answers_within_seconds(
     assert isinstance(processor, ClaimingUpdateProcessor)
     hanging = make_sessions(make_engine(silent_store))
     services.sessions = processor.sessions = hanging
+    processor.inline_sessions = inline_claim_sessions(hanging)  # none: a PostgreSQL store
     loop = asyncio.get_running_loop()
     began = loop.time()
     sick = await http.get("/healthz")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bot.store.chats import touch_chat
+from bot.store.chats import chat_state, set_language, touch_chat
 from bot.store.db import SessionFactory, claim_sessions, make_engine, make_sessions, migrate
 from bot.store.models import utcnow
 from bot.store.processed_updates import claim_update, claim_with_chat
@@ -53,9 +53,13 @@ def test_claim_with_chat_reads_the_chat_only_for_the_update_it_took(
 ) -> None:
     with sessions.begin() as session:
         touch_chat(session, 7, "private", "someone")
+        set_language(session, 7, "private", "en")
+    with sessions() as session:
+        stored = chat_state(session, 7)
     claims = claim_sessions(sessions)
     claimed, state = claim_with_chat(claims, 90, 7, utcnow())
     assert claimed and state is not None and state.type == "private" and state.active
+    assert state == stored and state.language == "en"  # every column, as chat_state reads it
     assert claim_with_chat(claims, 90, 7, utcnow()) == (False, None)  # a repeated delivery
     assert claim_with_chat(claims, 91, 8, utcnow()) == (True, None)  # a chat never heard from
     assert claim_with_chat(claims, 92, None, utcnow()) == (True, None)
