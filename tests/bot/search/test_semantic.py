@@ -25,6 +25,7 @@ from bot.ingest.pipeline import ingest, select_documents
 from bot.ingest.vectors import sync_vectors
 from bot.search import SearchIndex, related, search
 from bot.search.present import results_json
+from bot.search.recent import RecentAnswers
 from bot.store.db import SessionFactory
 from bot.store.models import Recommendation, RecordVector
 from bot.store.vectors import stored_vectors
@@ -224,6 +225,7 @@ def test_a_query_its_words_decide_is_not_embedded(
         return real(index, text)
 
     monkeypatch.setattr(engine, "query_view", watched)
+    monkeypatch.setattr(engine, "RECENT", RecentAnswers(0))  # every search searched
     answer = search(search_index, "撤銷烈酒稅")
     assert answer.results and asked == []
     assert {result.why for result in answer.results} == {"lexical"}
