@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store.db import make_engine, make_sessions
+from bot.store.db import inline_claim_sessions, make_engine, make_sessions
 from bot.ui.i18n import t
 from tests.fake_bot_api import DEFAULT_GROUP_ID
 from tests.handlers.conftest import RunningBot, opened_ids
@@ -73,6 +73,8 @@ async def test_a_store_outage_gets_a_busy_message_in_the_users_language(
     working = services.sessions
     gone = make_sessions(make_engine(f"sqlite:///{tmp_path / 'gone' / 'store.db'}"))
     services.sessions = processor.sessions = gone  # type: ignore[attr-defined]
+    inline = processor.inline_sessions  # type: ignore[attr-defined]
+    processor.inline_sessions = inline_claim_sessions(gone)  # type: ignore[attr-defined]
     try:
         busy = await running_bot.say("中試")
         assert busy.text == t("zh-Hant-HK", "errors.store_busy")
@@ -80,5 +82,6 @@ async def test_a_store_outage_gets_a_busy_message_in_the_users_language(
         assert english.text == t("en", "errors.store_busy")
     finally:
         services.sessions = processor.sessions = working  # type: ignore[attr-defined]
+        processor.inline_sessions = inline  # type: ignore[attr-defined]
     answered = await running_bot.say("中試")
     assert answered.text != t("zh-Hant-HK", "errors.store_busy")
