@@ -3,7 +3,10 @@ do what, deep links. Handler modules share through this module, never by importi
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from functools import partial
+from typing import Any
 
 from sqlalchemy.orm import Session
 from telegram import MenuButtonWebApp, Update, User, WebAppInfo
@@ -12,7 +15,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import filters
 
+from bot.core.filters import Filters
 from bot.core.update_outcome import IGNORED, mark_outcome
+from bot.search import SearchResults, search
+from bot.search.engine import recent_search
 from bot.store.chats import chat_language, chat_state, touch_chat
 from bot.store.models import Chat, utcnow
 from bot.store.saved_queries import StoredSearch, load_query
@@ -75,6 +81,31 @@ def observe_chat(update: Update, context: BotContext) -> None:
         context.services.writes.touch_chat(chat.id, chat.type, title)
     context.stored_language = state.language if state else None
     context.stored_compact = state.compact if state else None
+
+
+async def search_answer(
+    context: BotContext,
+    text: str,
+    *,
+    limit: int,
+    offset: int = 0,
+    filters: Filters | None = None,
+    language: str,
+) -> SearchResults:
+    """`bot.search.search` on the current index for a handler: a recent answer at once, else
+    searched in a worker thread, so that a query that needs the model (tens of milliseconds)
+    does not hold up the other chats' updates on the event loop."""
+    index = context.services.index.get()
+    arguments: dict[str, Any] = {
+        "limit": limit,
+        "offset": offset,
+        "filters": filters,
+        "language": language,
+    }
+    kept = recent_search(index, text, **arguments)
+    if kept is not None:
+        return kept
+    return await asyncio.to_thread(partial(search, index, text, **arguments))
 
 
 def load_saved(context: BotContext, key: str) -> StoredSearch | None:

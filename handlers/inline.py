@@ -16,11 +16,12 @@ from telegram import (
     Update,
 )
 
-from bot.search import Filters, SearchResult, search
+from bot.search import Filters, SearchResult
 from bot.store.corpus import get_recommendations
 from bot.ui import actions
 from bot.ui.i18n import pick_language, t
 from bot.ui.views import inline_description, inline_text, inline_title
+from handlers.common import search_answer
 from handlers.context import BotContext
 from handlers.query_log import inline_logger
 
@@ -54,7 +55,7 @@ async def answer_inline(update: Update, context: BotContext) -> None:
     if cached is not None and now - cached[0] < CACHE_SECONDS and cached[1]() is index:
         page = cached[2]
     else:
-        page = _page(context, language, query.query, offset)
+        page = await _page(context, language, query.query, offset)
         pages[key] = (now, weakref.ref(index), page)
         pages.move_to_end(key)
         while len(pages) > CACHE_PAGES:
@@ -84,12 +85,12 @@ def _nothing_found(context: BotContext, language: str, text: str) -> InlineQuery
     )
 
 
-def _page(context: BotContext, language: str, text: str, offset: int) -> Page:
+async def _page(context: BotContext, language: str, text: str, offset: int) -> Page:
     """One page of inline results for `text` (the featured proposals for an empty query), in the
     reader's language."""
     if text.strip():
-        answer = search(
-            context.services.index.get(), text, limit=PAGE, offset=offset, language=language
+        answer = await search_answer(
+            context, text, limit=PAGE, offset=offset, filters=None, language=language
         )
         results, total = answer.results, answer.total
     else:

@@ -7,7 +7,7 @@ import re
 
 from telegram import Update
 
-from bot.search import Filters, SearchResults, search
+from bot.search import Filters, SearchResults
 from bot.store.chats import compact_layout, compact_results, set_compact
 from bot.store.saved_queries import StoredSearch
 from bot.ui import actions
@@ -29,6 +29,7 @@ from handlers.common import (
     observe_chat,
     remember_chat,
     reply,
+    search_answer,
 )
 from handlers.context import UNKNOWN, BotContext
 from handlers.query_log import record_search
@@ -74,7 +75,7 @@ async def start_search(update: Update, context: BotContext, text: str, compact: 
     buttons are not logged again) go to the background writer; then send the first page."""
     observe_chat(update, context)
     stored = StoredSearch(text, Filters())
-    answer = _search_page(context, stored, 0, compact, language_of(update, context))
+    answer = await _search_page(context, stored, 0, compact, language_of(update, context))
     chat = update.effective_chat
     key = context.services.writes.save_query(text, Filters())
     if chat is not None:
@@ -82,13 +83,12 @@ async def start_search(update: Update, context: BotContext, text: str, compact: 
     await show_page(update, context, key, stored, 0, compact, editing=False, answer=answer)
 
 
-def _search_page(
+async def _search_page(
     context: BotContext, stored: StoredSearch, page: int, compact: bool, language: str
 ) -> SearchResults:
     size = COMPACT_SIZE if compact else PAGE_SIZE
-    index = context.services.index.get()
-    return search(
-        index,
+    return await search_answer(
+        context,
         stored.text,
         limit=size,
         offset=page * size,
@@ -112,7 +112,7 @@ async def show_page(
     the search's answer (`answer`: that page, when the caller has already searched)."""
     language = language_of(update, context)
     services = context.services
-    answer = answer or _search_page(context, stored, page, compact, language)
+    answer = answer or await _search_page(context, stored, page, compact, language)
     if answer.total and not answer.results:  # a page past the end (results changed): the first
         return await show_page(update, context, key, stored, 0, compact, editing)
     sources = services.index.get().sources

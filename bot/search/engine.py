@@ -100,6 +100,22 @@ def search(
     return answer
 
 
+def recent_search(
+    index: SearchIndex,
+    query: str,
+    *,
+    limit: int = 10,
+    offset: int = 0,
+    filters: Filters | None = None,
+    decide: bool = True,
+    language: str = DEFAULT_LANGUAGE,
+) -> SearchResults | None:
+    """`search`'s answer if it is one of the recent answers kept (no searching), else None: for
+    a caller that searches elsewhere (a worker thread) only when it must."""
+    kept = RECENT.get(index, (query, limit, offset, filters, decide, language))
+    return replace(kept, elapsed_ms=0.0) if kept is not None else None
+
+
 def _search(
     index: SearchIndex,
     query: str,
