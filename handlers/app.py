@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions, Message, Update
+from telegram import BotCommand, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
@@ -43,7 +43,7 @@ from handlers import (
     upload,
 )
 from handlers.bot_api_request import AiohttpRequest
-from handlers.common import DeepLink, mark_ignored, set_menu_button
+from handlers.common import NO_PREVIEW, DeepLink, mark_ignored, set_menu_button
 from handlers.context import BotApplication, BotContext, Services
 from handlers.errors import on_error
 from handlers.flood import flood_handler
@@ -136,7 +136,7 @@ def build_application(
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                link_preview_options=NO_PREVIEW,
             )
         )
         .request(AiohttpRequest())  # the Bot API calls (getUpdates keeps PTB's own client)

@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
-from telegram import MenuButtonWebApp, Update, User, WebAppInfo
+from telegram import LinkPreviewOptions, MenuButtonWebApp, Update, User, WebAppInfo
 from telegram import Message as TelegramMessage
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
@@ -32,7 +32,8 @@ from handlers.keyboards import keyboard_json, markup
 
 log = logging.getLogger(__name__)
 
-NO_PREVIEW = {"is_disabled": True}  # as the Defaults of handlers.app
+# Every message: the Defaults of handlers.app, and `reply`, which sends without them.
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 def language_of(update: Update, context: BotContext) -> str:
