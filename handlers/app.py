@@ -24,8 +24,9 @@ from telegram.ext import (
 from bot.core.config import Settings
 from bot.search.engine import RECENT
 from bot.search.live import LiveIndex
-from bot.store.db import SessionFactory, claim_sessions, inline_claim_sessions
+from bot.store.db import SessionFactory
 from bot.store.deferred_writes import DeferredWrites
+from bot.store.update_claims import UpdateClaims
 from bot.ui import actions
 from bot.ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from handlers import (
@@ -124,10 +125,7 @@ def build_application(
     # Each update claimed once across replicas, logged in one line; per-chat order kept; the
     # deferred writes flushed in the background and at shutdown.
     processor = ClaimingUpdateProcessor(
-        claim_sessions(sessions),
-        writes,
-        settings.update_concurrency,
-        inline_sessions=inline_claim_sessions(sessions),
+        UpdateClaims(sessions, settings.update_concurrency), writes, settings.update_concurrency
     )
     builder: Any = (
         ApplicationBuilder()

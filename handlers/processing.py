@@ -17,7 +17,6 @@ import time
 from collections.abc import Awaitable
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
@@ -29,11 +28,10 @@ from bot.core.update_outcome import (
     begin_update,
     end_update,
 )
-from bot.store.chats import ChatState
-from bot.store.db import SessionFactory, is_lock_held
 from bot.store.deferred_writes import DeferredWrites
 from bot.store.models import utcnow
-from bot.store.processed_updates import claim_with_chat, purge_processed_updates
+from bot.store.processed_updates import purge_processed_updates
+from bot.store.update_claims import UpdateClaims
 from handlers.context import PREFETCHED_CHAT, BotContext
 
 log = logging.getLogger("handlers.updates")
@@ -88,19 +86,19 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
     """The Application's update processor (ApplicationBuilder.concurrent_updates)."""
 
     def __init__(
-        self,
-        sessions: SessionFactory,
-        writes: DeferredWrites,
-        max_concurrent: int = 1,
-        inline_sessions: SessionFactory | None = None,
+        self, claims: UpdateClaims, writes: DeferredWrites, max_concurrent: int = 1
     ) -> None:
         super().__init__(max_concurrent)
-        self.sessions = sessions
-        self.inline_sessions = inline_sessions  # SQLite: claim on the loop when the lock is free
+        self.claims = claims
         self.writes = writes
         self._chats = ChatLocks()
         self.in_flight = 0  # updates taken off the queue and not finished (for /healthz)
         self.last_progress = time.monotonic()  # when an update last started or finished
+
+    async def use_claims(self, claims: UpdateClaims) -> None:
+        """Claim on another store from now on (releasing what the current claims opened)."""
+        previous, self.claims = self.claims, claims
+        await previous.close()
 
     def stuck(self, backlog: int, limit: float) -> bool:
         """True when updates wait (`backlog` queued, or some in flight) and none has started or
@@ -114,8 +112,11 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Store the deferred writes (Application.shutdown: after stop has handled every queued
-        update, so the last update's writes are in)."""
-        await self.writes.close()
+        update, so the last update's writes are in), then release the claims' connections."""
+        try:
+            await self.writes.close()
+        finally:
+            await self.claims.close()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Claim, then handle in chat order; one log line whatever happens. Nothing but
@@ -165,36 +166,14 @@ class ClaimingUpdateProcessor(BaseUpdateProcessor):
         """Claim the update and, in the same transaction, read its chat's state for the handler
         (PREFETCHED_CHAT: the handlers' read of the chat without another unit of work)."""
         PREFETCHED_CHAT.set(None)  # nothing read yet for this update
-        claimed: bool | None = None
-        state: ChatState | None = None
         try:
-            try:
-                claimed, state = self._claim_inline(update_id, chat_id)
-            except OperationalError as error:
-                if not is_lock_held(error):
-                    raise
-            # Else in a worker thread: on SQLite another writer (a digest run, the background
-            # writer) may hold the write lock, and waiting for it must not block the event loop.
-            if claimed is None:
-                claimed, state = await asyncio.to_thread(self._claim_now, update_id, chat_id)
+            claimed, state = await self.claims.claim(update_id, chat_id, utcnow())
         except Exception:  # store unreachable: answering twice beats never answering
             log.warning("could not claim update %r; handling it anyway", update_id, exc_info=True)
             return True
         if claimed and chat_id is not None:
             PREFETCHED_CHAT.set((chat_id, state))  # this task's context: this update only
-        return bool(claimed)
-
-    def _claim_now(self, update_id: int, chat_id: int | None) -> tuple[bool, ChatState | None]:
-        return claim_with_chat(self.sessions, update_id, chat_id, utcnow())
-
-    def _claim_inline(
-        self, update_id: int, chat_id: int | None
-    ) -> tuple[bool | None, ChatState | None]:
-        """The claim on the event loop (SQLite, lock free: see inline_claim_sessions); (None,
-        None) where there are no such sessions. Raises OperationalError if the lock is held."""
-        if self.inline_sessions is None:
-            return None, None
-        return claim_with_chat(self.inline_sessions, update_id, chat_id, utcnow())
+        return claimed
 
 
 def _log_update(update: Update, outcome: Outcome, latency_ms: float) -> None:

@@ -62,7 +62,7 @@ def _claim_statement(dialect: str) -> ReturningInsert[tuple[int]]:
 
 
 @cache
-def _claim_and_read_statement() -> Select[tuple[Any, ...]]:
+def claim_and_read_statement() -> Select[tuple[Any, ...]]:
     """PostgreSQL: the claim and the chat's state in one statement (a data-modifying CTE), so
     that on a connection in autocommit mode a claim is one round trip, where a transaction of
     its own costs four (BEGIN, INSERT, SELECT, COMMIT). No row: the update was taken already;
@@ -89,7 +89,7 @@ def claim_with_chat(
     if isinstance(engine, Engine) and engine.dialect.name == "postgresql":
         values = {"update_id": update_id, "received_at": now, "chat_id": chat_id}
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            row = connection.execute(_claim_and_read_statement(), values).first()
+            row = connection.execute(claim_and_read_statement(), values).first()
         if row is None:
             return False, None
         return True, ChatState(*row[1:]) if row[1] is not None else None

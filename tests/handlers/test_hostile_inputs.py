@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.store.db import inline_claim_sessions, make_engine, make_sessions
+from bot.store.db import make_engine, make_sessions
+from bot.store.update_claims import UpdateClaims
 from bot.ui.i18n import t
+from handlers.processing import ClaimingUpdateProcessor
 from tests.fake_bot_api import DEFAULT_GROUP_ID
 from tests.handlers.conftest import RunningBot, opened_ids
 
@@ -72,16 +74,16 @@ async def test_a_store_outage_gets_a_busy_message_in_the_users_language(
     processor = running_bot.app.update_processor  # the claim (and the chat read with it)
     working = services.sessions
     gone = make_sessions(make_engine(f"sqlite:///{tmp_path / 'gone' / 'store.db'}"))
-    services.sessions = processor.sessions = gone  # type: ignore[attr-defined]
-    inline = processor.inline_sessions  # type: ignore[attr-defined]
-    processor.inline_sessions = inline_claim_sessions(gone)  # type: ignore[attr-defined]
+    assert isinstance(processor, ClaimingUpdateProcessor)
+    services.sessions = gone
+    await processor.use_claims(UpdateClaims(gone))
     try:
         busy = await running_bot.say("中試")
         assert busy.text == t("zh-Hant-HK", "errors.store_busy")
         english = await running_bot.say("liquor duty", user_id=3301, language_code="en")
         assert english.text == t("en", "errors.store_busy")
     finally:
-        services.sessions = processor.sessions = working  # type: ignore[attr-defined]
-        processor.inline_sessions = inline  # type: ignore[attr-defined]
+        services.sessions = working
+        await processor.use_claims(UpdateClaims(working))
     answered = await running_bot.say("中試")
     assert answered.text != t("zh-Hant-HK", "errors.store_busy")

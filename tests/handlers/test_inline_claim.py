@@ -11,7 +11,6 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bot.store.db import (
-    claim_sessions,
     inline_claim_sessions,
     is_lock_held,
     make_engine,
@@ -19,6 +18,7 @@ from bot.store.db import (
     migrate,
 )
 from bot.store.deferred_writes import DeferredWrites
+from bot.store.update_claims import UpdateClaims
 from handlers.processing import ClaimingUpdateProcessor
 
 
@@ -33,7 +33,7 @@ def _store(tmp_path: Path) -> tuple[Path, ClaimingUpdateProcessor]:
         assert session.execute(text("PRAGMA busy_timeout")).scalar_one() == 0
         assert session.execute(text("PRAGMA wal_autocheckpoint")).scalar_one() == 0
     processor = ClaimingUpdateProcessor(
-        claim_sessions(sessions), DeferredWrites(sessions, 90), 16, inline_sessions=inline
+        UpdateClaims(sessions, 16), DeferredWrites(sessions, 90), 16
     )
     return path, processor
 

@@ -15,7 +15,8 @@ from telegram import Update
 
 from bot.ingest.pipeline import ingest
 from bot.search import SearchIndex
-from bot.store.db import SessionFactory, inline_claim_sessions, make_engine, make_sessions
+from bot.store.db import SessionFactory, make_engine, make_sessions
+from bot.store.update_claims import UpdateClaims
 from bot.ui.i18n import t
 from handlers.context import BotApplication
 from handlers.processing import ClaimingUpdateProcessor
@@ -199,8 +200,8 @@ async def test_a_hanging_store_gets_503_and_busy_answers_within_seconds(
     processor = app.update_processor
     assert isinstance(processor, ClaimingUpdateProcessor)
     hanging = make_sessions(make_engine(silent_store))
-    services.sessions = processor.sessions = hanging
-    processor.inline_sessions = inline_claim_sessions(hanging)  # none: a PostgreSQL store
+    services.sessions = hanging
+    await processor.use_claims(UpdateClaims(hanging))  # PostgreSQL: claims on the event loop
     loop = asyncio.get_running_loop()
     began = loop.time()
     sick = await http.get("/healthz")
