@@ -125,7 +125,7 @@ def build_application(
     # Each update claimed once across replicas, logged in one line; per-chat order kept; the
     # deferred writes flushed in the background and at shutdown.
     processor = ClaimingUpdateProcessor(
-        UpdateClaims(sessions, settings.update_concurrency), writes, settings.update_concurrency
+        UpdateClaims(sessions, settings.db_pool_size), writes, settings.update_concurrency
     )
     builder: Any = (
         ApplicationBuilder()

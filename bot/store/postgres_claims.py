@@ -57,7 +57,10 @@ class PostgresClaims:
             min_size=1,
             max_size=max(1, max_size),
             open=False,
-            timeout=POOL_TIMEOUT_SECONDS,
+            # With every connection busy, a claim's wait is milliseconds; with none to be had
+            # (the server down or silent) the pool only retries in the background, so a claim
+            # gives up as a connection attempt would.
+            timeout=CONNECT_TIMEOUT_SECONDS,
             name="update-claims",
         )
         self._opened = False

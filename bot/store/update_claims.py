@@ -24,13 +24,13 @@ from bot.store.processed_updates import claim_with_chat
 class UpdateClaims:
     """The claim of updates on one store. `close` releases what the claims opened."""
 
-    def __init__(self, sessions: SessionFactory, concurrency: int = 1) -> None:
-        """`concurrency`: how many claims may run at once (the pool's size on PostgreSQL)."""
+    def __init__(self, sessions: SessionFactory, pool_size: int = 1) -> None:
+        """`pool_size`: on PostgreSQL, the most connections the claims keep (DB_POOL_SIZE)."""
         self.sessions = claim_sessions(sessions)
         self.inline_sessions = inline_claim_sessions(sessions)
         engine = sessions.kw.get("bind")
         self.postgres = (
-            PostgresClaims.for_engine(engine, concurrency) if isinstance(engine, Engine) else None
+            PostgresClaims.for_engine(engine, pool_size) if isinstance(engine, Engine) else None
         )
 
     async def claim(

@@ -57,16 +57,49 @@ async def test_two_replicas_claiming_the_same_updates_at_once_take_each_once(
     assert all(a != b for a, b in zip(taken[::2], taken[1::2], strict=True))
 
 
+def _named_claims(sessions: SessionFactory, label: str, pool_size: int) -> tuple[str, UpdateClaims]:
+    """Claims whose connections carry a name of this run's own (the URL's application_name wins
+    over the claims' default), so that a test sees and drops only those."""
+    name = f"claims-test-{label}-{os.getpid()}"
+    url = sessions.kw["bind"].url.update_query_dict({"application_name": name})
+    engine = make_engine(url.render_as_string(hide_password=False))
+    return name, UpdateClaims(make_sessions(engine), pool_size)
+
+
+def _connections(sessions: SessionFactory, name: str) -> int:
+    with sessions() as session:
+        count = session.execute(
+            text("SELECT count(*) FROM pg_stat_activity WHERE application_name = :name"),
+            {"name": name},
+        ).scalar_one()
+    return int(count)
+
+
+async def test_postgres_claims_keep_at_most_their_pool_size_of_connections(
+    sessions: SessionFactory,
+) -> None:
+    if not _is_postgres(sessions):
+        pytest.skip("PostgreSQL only (TEST_DATABASE_URL)")
+    name, claims = _named_claims(sessions, "pool", 2)
+    try:
+        results = await asyncio.gather(*(claims.claim(u, None, utcnow()) for u in range(50)))
+        assert all(claimed for claimed, _ in results)  # all 50 taken, waiting for a connection
+        assert 1 <= _connections(sessions, name) <= 2
+    finally:
+        await claims.close()
+    for _ in range(50):  # closed with the claims (a server process ends a moment later)
+        if _connections(sessions, name) == 0:
+            break
+        await asyncio.sleep(0.1)
+    assert _connections(sessions, name) == 0
+
+
 async def test_postgres_claims_recover_from_connections_the_server_dropped(
     sessions: SessionFactory,
 ) -> None:
     if not _is_postgres(sessions):
         pytest.skip("PostgreSQL only (TEST_DATABASE_URL)")
-    # A name of this run's own (the URL's wins over the claims' default), so that only these
-    # connections are dropped.
-    name = f"claims-test-{os.getpid()}"
-    url = sessions.kw["bind"].url.update_query_dict({"application_name": name})
-    claims = UpdateClaims(make_sessions(make_engine(url.render_as_string(hide_password=False))), 4)
+    name, claims = _named_claims(sessions, "dropped", 4)
     try:
         assert await claims.claim(1, None, utcnow()) == (True, None)  # the pool is open
         with sessions.begin() as session:  # the server drops the claims' connections
