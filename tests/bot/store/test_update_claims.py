@@ -75,11 +75,18 @@ def _connections(sessions: SessionFactory, name: str) -> int:
     return int(count)
 
 
-async def test_postgres_claims_keep_at_most_their_pool_size_of_connections(
-    sessions: SessionFactory,
-) -> None:
+@pytest.fixture
+def pg_sessions(sessions: SessionFactory) -> SessionFactory:
+    """`sessions`, for the tests of the PostgreSQL pool (skipped on SQLite)."""
     if not _is_postgres(sessions):
         pytest.skip("PostgreSQL only (TEST_DATABASE_URL)")
+    return sessions
+
+
+async def test_postgres_claims_keep_at_most_their_pool_size_of_connections(
+    pg_sessions: SessionFactory,
+) -> None:
+    sessions = pg_sessions
     name, claims = _named_claims(sessions, "pool", 2)
     try:
         results = await asyncio.gather(*(claims.claim(u, None, utcnow()) for u in range(50)))
@@ -95,10 +102,9 @@ async def test_postgres_claims_keep_at_most_their_pool_size_of_connections(
 
 
 async def test_postgres_claims_recover_from_connections_the_server_dropped(
-    sessions: SessionFactory,
+    pg_sessions: SessionFactory,
 ) -> None:
-    if not _is_postgres(sessions):
-        pytest.skip("PostgreSQL only (TEST_DATABASE_URL)")
+    sessions = pg_sessions
     name, claims = _named_claims(sessions, "dropped", 4)
     try:
         assert await claims.claim(1, None, utcnow()) == (True, None)  # the pool is open
