@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 # Every message: the Defaults of handlers.app, and `reply`, which sends without them.
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+# The same as the Bot API's JSON, for calls built by hand (`reply`): as a PTB object, each call
+# would merge it with the bot's defaults and serialise it again.
+NO_PREVIEW_JSON = NO_PREVIEW.to_dict()
 
 
 def language_of(update: Update, context: BotContext) -> str:
@@ -149,7 +152,7 @@ async def reply(update: Update, message: Message) -> None:
         "chat_id": chat.id,
         "text": message.html,
         "parse_mode": ParseMode.HTML,
-        "link_preview_options": NO_PREVIEW,
+        "link_preview_options": NO_PREVIEW_JSON,
     }
     keyboard = keyboard_json(message)
     if keyboard is not None:

@@ -142,7 +142,10 @@ def webhook_server(
     """The uvicorn server for the webhook app; it leaves signals to its caller."""
     app = build_webhook_app(application, secret)
     # log_config=None: uvicorn's own lines go through the root handler, token redaction included.
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", log_config=None)
+    # No access log: at "warning" its lines were never shown, yet each request built one.
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", log_config=None, access_log=False
+    )
     return _Server(config)
 
 

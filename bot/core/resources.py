@@ -48,9 +48,14 @@ MTIME_RECHECK_SECONDS = 1.0
 _checked: dict[Path, tuple[float, int]] = {}  # path: (when its mtime was read, that mtime)
 
 
+@cache
+def _data_path(name: str) -> Path:
+    return data_dir() / name
+
+
 def load_yaml(name: str) -> Any:
     """Parse `data/<name>` (cached; re-read within MTIME_RECHECK_SECONDS of the file changing)."""
-    path = data_dir() / name
+    path = _data_path(name)
     now = time.monotonic()
     checked = _checked.get(path)
     if checked is None or now - checked[0] >= MTIME_RECHECK_SECONDS:

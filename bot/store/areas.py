@@ -94,9 +94,17 @@ def load_areas() -> list[Area]:
     return list(_parsed(id(load_yaml(AREAS_FILE))))
 
 
+@cache
+def _by_id(data_id: int) -> dict[str, Area]:
+    return {area.id: area for area in _parsed(data_id)}
+
+
+def areas_by_id() -> Mapping[str, Area]:
+    """Every area by its id (the same areas as `load_areas`, looked up without a scan: an
+    area's name is read for each search result shown)."""
+    return _by_id(id(load_yaml(AREAS_FILE)))
+
+
 def get_area(area_id: str) -> Area:
     """The area with this id (KeyError if unknown)."""
-    for area in load_areas():
-        if area.id == area_id:
-            return area
-    raise KeyError(area_id)
+    return areas_by_id()[area_id]

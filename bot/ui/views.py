@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from bot.core.filters import Filters
 from bot.core.text import ELLIPSIS, clip, utf16_len
 from bot.search import IndexedRecord, SearchResult, SearchResults
-from bot.store.areas import Area, load_areas
+from bot.store.areas import Area, areas_by_id, load_areas
 from bot.store.corpus import org_code
 from bot.store.models import Recommendation, Source
 from bot.ui import actions
@@ -50,11 +50,11 @@ INLINE_QUOTE_WIDTH = 80
 
 
 def area_name(language: str, area_id: str) -> str:
-    """An area's display name."""
-    for area in load_areas():
-        if area.id == area_id:
-            return area.en if language == "en" else area.zh
-    return area_id
+    """An area's display name (its id when the taxonomy no longer has it)."""
+    area = areas_by_id().get(area_id)
+    if area is None:
+        return area_id
+    return area.en if language == "en" else area.zh
 
 
 def doc_label(language: str, kind: str, period: str) -> str:
