@@ -8,12 +8,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import BigInteger, Connection, String, bindparam, null, select, true
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.orm import Session
 
 from bot.core.languages import LANGUAGES
-from bot.store.models import Chat, utcnow
+from bot.store.column_arrays import column_values, unnested
+from bot.store.models import Chat, UTCDateTime, utcnow
 from bot.store.upsert import dialect_insert
 
 TOUCH_INTERVAL = timedelta(hours=1)  # how stale `updated_at` (last heard from) may get
@@ -79,6 +83,10 @@ def touch_chats(session: Session, seen: Mapping[int, tuple[str, str | None, date
         for chat_id, (chat_type, title, at) in seen.items():
             touch_chat(session, chat_id, chat_type, title, at)
         return
+    if insert is postgresql_insert:  # the whole batch as one array per column
+        arrays = [(chat_id, *heard) for chat_id, heard in seen.items()]
+        session.execute(_touch_chats_arrays(), column_values(_SEEN_COLUMNS, arrays))
+        return
     table = Chat.__table__
     statement = insert(table)
     statement = statement.on_conflict_do_update(
@@ -104,6 +112,32 @@ def touch_chats(session: Session, seen: Mapping[int, tuple[str, str | None, date
         for chat_id, (chat_type, title, at) in seen.items()
     ]
     session.execute(statement, rows)
+
+
+_SEEN_COLUMNS = ("id", "type", "title", "at")
+
+
+@cache
+def _touch_chats_arrays() -> Any:
+    """PostgreSQL's `touch_chats` statement: the chats as arrays (bot.store.column_arrays)."""
+    seen = unnested({"id": BigInteger(), "type": String(), "title": String(), "at": UTCDateTime()})
+    table = Chat.__table__
+    new_rows = select(  # a new chat: no language or layout chosen yet
+        seen.c.id, seen.c.type, seen.c.title, null(), null(), true(), seen.c.at, seen.c.at
+    )
+    columns = ["id", "type", "title", "language", "compact", "active", "created_at", "updated_at"]
+    statement = postgresql_insert(Chat.metadata.tables[Chat.__tablename__]).from_select(
+        columns, new_rows
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.id],
+        set_={
+            "type": statement.excluded.type,
+            "title": statement.excluded.title,
+            "updated_at": statement.excluded.updated_at,
+            "active": True,
+        },
+    )
 
 
 def chat_language(session: Session, chat_id: int) -> str | None:

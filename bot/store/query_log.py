@@ -9,12 +9,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Integer, String, Text, delete, insert, select
 from sqlalchemy.orm import Session
 
+from bot.store.column_arrays import column_values, unnested
 from bot.store.db import changed_rows
-from bot.store.models import QueryChatType, QueryLogEntry, utcnow
+from bot.store.models import QueryChatType, QueryLogEntry, UTCDateTime, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +77,28 @@ def log_queries(
         rows.append(
             {"at": at, "chat_type": chat_type, "text": text[:MAX_LOGGED_CHARS], "results": results}
         )
-    if rows:
-        session.execute(insert(QueryLogEntry), rows)  # one bulk INSERT
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":  # one array per column
+        values = [tuple(row[name] for name in _LOGGED_COLUMNS) for row in rows]
+        session.execute(_log_queries_arrays(), column_values(_LOGGED_COLUMNS, values))
+        return
+    session.execute(insert(QueryLogEntry), rows)  # one bulk INSERT
+
+
+_LOGGED_COLUMNS = ("at", "chat_type", "text", "results")
+
+
+@cache
+def _log_queries_arrays() -> Any:
+    """PostgreSQL's `log_queries` statement: the entries as arrays (bot.store.column_arrays)."""
+    logged = unnested(
+        {"at": UTCDateTime(), "chat_type": String(), "text": Text(), "results": Integer()}
+    )
+    rows = select(logged.c.at, logged.c.chat_type, logged.c.text, logged.c.results)
+    return insert(QueryLogEntry.metadata.tables[QueryLogEntry.__tablename__]).from_select(
+        list(_LOGGED_COLUMNS), rows
+    )
 
 
 def purge_query_log(session: Session, retention_days: int, now: datetime | None = None) -> int:

@@ -9,11 +9,16 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 
+from sqlalchemy import JSON, String, Text, cast, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.orm import Session
 
 from bot.core.filters import Filters
-from bot.store.models import SavedQuery, utcnow
+from bot.store.column_arrays import column_values, unnested
+from bot.store.models import SavedQuery, UTCDateTime, utcnow
 from bot.store.upsert import dialect_insert
 
 KEY_LENGTH = 10
@@ -66,6 +71,13 @@ def save_queries(session: Session, searches: Mapping[str, tuple[StoredSearch, da
         for stored, at in searches.values():
             save_query(session, stored.text, stored.filters, at)
         return
+    if insert is postgresql_insert:  # the whole batch as one array per column
+        values = [
+            (key, stored.text, json.dumps(_filters_data(stored.filters)), at)
+            for key, (stored, at) in searches.items()
+        ]
+        session.execute(_save_queries_arrays(), column_values(_SAVED_COLUMNS, values))
+        return
     table = SavedQuery.__table__
     rows = [
         {
@@ -77,6 +89,23 @@ def save_queries(session: Session, searches: Mapping[str, tuple[StoredSearch, da
         for key, (stored, at) in searches.items()
     ]
     session.execute(insert(table).on_conflict_do_nothing(index_elements=[table.c.key]), rows)
+
+
+_SAVED_COLUMNS = ("key", "text", "filters", "created_at")
+
+
+@cache
+def _save_queries_arrays() -> Any:
+    """PostgreSQL's `save_queries` statement: the searches as arrays (filters as JSON text)."""
+    saved = unnested(
+        {"key": String(), "text": Text(), "filters": Text(), "created_at": UTCDateTime()}
+    )
+    table = SavedQuery.__table__
+    rows = select(saved.c.key, saved.c.text, cast(saved.c.filters, JSON), saved.c.created_at)
+    statement = postgresql_insert(SavedQuery.metadata.tables[SavedQuery.__tablename__]).from_select(
+        list(_SAVED_COLUMNS), rows
+    )
+    return statement.on_conflict_do_nothing(index_elements=[table.c.key])
 
 
 def load_query(session: Session, key: str) -> StoredSearch | None:

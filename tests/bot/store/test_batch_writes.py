@@ -95,3 +95,34 @@ def test_log_queries_with_the_log_off_writes_nothing(sessions: SessionFactory) -
         log_queries(session, [("中試", "private", 1, utcnow())], retention_days=0)
     with sessions() as session:
         assert session.scalars(select(QueryLogEntry)).first() is None
+
+
+# Characters that array literals and SQL quoting treat specially, and text far from ASCII.
+AWKWARD = ["{a,b}", 'say "hi"', "back\\slash", "it's", "NULL", "", "😀 中文 𠮷", "a\tb\nc"]
+
+
+def test_batch_writes_keep_awkward_text_exactly(sessions: SessionFactory) -> None:
+    """What each batch statement stores reads back unchanged, however the text is quoted."""
+    now = utcnow()
+    searches = {
+        query_key(text, Filters(orgs=frozenset({text}))): (
+            StoredSearch(text, Filters(orgs=frozenset({text}))),
+            now,
+        )
+        for text in AWKWARD
+    }
+    with sessions.begin() as session:
+        touch_chats(session, {-1 - i: ("group", title, now) for i, title in enumerate(AWKWARD)})
+        save_queries(session, searches)
+        log_queries(
+            session,
+            [(f"x {text} y", "group", i, now) for i, text in enumerate(AWKWARD)],
+            retention_days=90,
+        )
+    with sessions() as session:
+        titles = [session.get_one(Chat, -1 - i).title for i in range(len(AWKWARD))]
+        loaded = [load_query(session, key) for key in searches]
+        logged = session.scalars(select(QueryLogEntry.text).order_by(QueryLogEntry.results)).all()
+    assert titles == AWKWARD
+    assert loaded == [search for search, _ in searches.values()]
+    assert logged == [" ".join(f"x {text} y".split()) for text in AWKWARD]
