@@ -22,6 +22,7 @@ from bot.store.models import SavedQuery, UTCDateTime, utcnow
 from bot.store.upsert import dialect_insert
 
 KEY_LENGTH = 10
+KEY_BYTES = 5 * -(-KEY_LENGTH // 8)  # whole base32 groups covering KEY_LENGTH characters
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,9 @@ def query_key(text: str, filters: Filters) -> str:
     """A short, stable, ASCII key for a query (same query, same key, on every replica)."""
     payload = json.dumps([text, _filters_data(filters)], ensure_ascii=False, sort_keys=True)
     digest = hashlib.sha256(payload.encode("utf-8")).digest()
-    return base64.b32encode(digest).decode("ascii").lower()[:KEY_LENGTH]
+    # Base32 turns each 5 bytes into 8 characters, so the key's characters come from the digest's
+    # first bytes only: encoding just those (Python's encoder is pure Python) gives the same key.
+    return base64.b32encode(digest[:KEY_BYTES]).decode("ascii").lower()[:KEY_LENGTH]
 
 
 def save_query(session: Session, text: str, filters: Filters, now: datetime | None = None) -> str:
