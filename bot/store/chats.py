@@ -60,8 +60,7 @@ def touch_chat(
     now = now or utcnow()
     chat = session.get(Chat, chat_id)
     if chat is None:
-        chat = Chat(id=chat_id, type=chat_type, created_at=now, active=True)
-        session.add(chat)
+        chat = _first_contact(session, chat_id, chat_type, title, now)
     elif not ChatState(
         chat.type, chat.title, chat.language, chat.compact, chat.active, chat.updated_at
     ).needs_touch(chat_type, title, now):
@@ -69,6 +68,25 @@ def touch_chat(
     chat.type, chat.title, chat.updated_at = chat_type, title, now
     chat.active = True
     return chat
+
+
+def _first_contact(
+    session: Session, chat_id: int, chat_type: str, title: str | None, now: datetime
+) -> Chat:
+    """A new chat's row. On SQLite and PostgreSQL it is inserted only if still absent: the
+    background writer (`touch_chats`, from an earlier update of the same chat) may store it
+    between this session's read and its write, and the handler then goes on with that row
+    instead of failing on a duplicate key."""
+    insert = dialect_insert(session)
+    if insert is None:
+        chat = Chat(id=chat_id, type=chat_type, created_at=now, active=True)
+        session.add(chat)
+        return chat
+    table = Chat.__table__
+    row = {"id": chat_id, "type": chat_type, "title": title, "active": True}
+    statement = insert(table).values(**row, created_at=now, updated_at=now)
+    session.execute(statement.on_conflict_do_nothing(index_elements=[table.c.id]))
+    return session.get_one(Chat, chat_id)
 
 
 def touch_chats(session: Session, seen: Mapping[int, tuple[str, str | None, datetime]]) -> None:

@@ -52,14 +52,20 @@ def query_key(text: str, filters: Filters) -> str:
 
 
 def save_query(session: Session, text: str, filters: Filters, now: datetime | None = None) -> str:
-    """Store a query (idempotent) and return its key."""
+    """Store a query (idempotent) and return its key. On SQLite and PostgreSQL the row is
+    inserted only if still absent: the background writer (`save_queries`) may store the same
+    search between this session's read and its write."""
     key = query_key(text, filters)
-    if session.get(SavedQuery, key) is None:
-        session.add(
-            SavedQuery(
-                key=key, text=text, filters=_filters_data(filters), created_at=now or utcnow()
-            )
-        )
+    if session.get(SavedQuery, key) is not None:
+        return key
+    row = {"key": key, "text": text, "filters": _filters_data(filters)}
+    insert = dialect_insert(session)
+    if insert is None:
+        session.add(SavedQuery(**row, created_at=now or utcnow()))
+        return key
+    table = SavedQuery.__table__
+    statement = insert(table).values(**row, created_at=now or utcnow())
+    session.execute(statement.on_conflict_do_nothing(index_elements=[table.c.key]))
     return key
 
 

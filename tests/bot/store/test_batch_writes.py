@@ -6,14 +6,20 @@ import logging
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.core.filters import Filters
-from bot.store.chats import set_language, touch_chat, touch_chats
+from bot.store.chats import set_compact, set_language, touch_chat, touch_chats
 from bot.store.db import SessionFactory
 from bot.store.models import Chat, QueryLogEntry, SavedQuery, utcnow
 from bot.store.query_log import MAX_LOGGED_CHARS, log_queries
-from bot.store.saved_queries import StoredSearch, load_query, query_key, save_queries
+from bot.store.saved_queries import (
+    StoredSearch,
+    load_query,
+    query_key,
+    save_queries,
+    save_query,
+)
 
 
 def test_touch_chats_creates_updates_and_reactivates(sessions: SessionFactory) -> None:
@@ -126,3 +132,61 @@ def test_batch_writes_keep_awkward_text_exactly(sessions: SessionFactory) -> Non
     assert titles == AWKWARD
     assert loaded == [search for search, _ in searches.values()]
     assert logged == [" ".join(f"x {text} y".split()) for text in AWKWARD]
+
+
+def test_a_handler_creating_a_chat_the_writer_stores_meanwhile_does_not_fail(
+    sessions: SessionFactory,
+) -> None:
+    """A member's first search leaves their chat's row to the background writer; pressing a
+    button at once (set_compact) creates it in the handler. When the writer's flush lands
+    between the handler's read of the chat and its write, the handler goes on with that row."""
+    engine = sessions.kw["bind"]
+    flushed: list[bool] = []
+
+    def writer_flushes_first(
+        connection: object, cursor: object, statement: str, *_: object
+    ) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO CHATS") and not flushed:
+            flushed.append(True)
+            with sessions.begin() as writer:  # another connection, committed before ours
+                touch_chats(writer, {42: ("private", "writer", utcnow())})
+
+    event.listen(engine, "before_cursor_execute", writer_flushes_first)
+    try:
+        with sessions.begin() as session:
+            set_compact(session, 42, "private", True)
+    finally:
+        event.remove(engine, "before_cursor_execute", writer_flushes_first)
+    assert flushed
+    with sessions() as session:
+        chat = session.get_one(Chat, 42)
+        assert (chat.type, chat.compact, chat.active) == ("private", True, True)
+
+
+def test_saving_a_search_the_writer_stores_meanwhile_does_not_fail(
+    sessions: SessionFactory,
+) -> None:
+    """The same for a search saved inside a unit of work (a digest's topic section) that the
+    background writer stores for a member's search at the same moment."""
+    engine = sessions.kw["bind"]
+    flushed: list[bool] = []
+    search = StoredSearch("長者醫療券", Filters(areas=frozenset({"health"})))
+
+    def writer_flushes_first(
+        connection: object, cursor: object, statement: str, *_: object
+    ) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO SAVED_QUERIES") and not flushed:
+            flushed.append(True)
+            with sessions.begin() as writer:
+                key = query_key(search.text, search.filters)
+                save_queries(writer, {key: (search, utcnow())})
+
+    event.listen(engine, "before_cursor_execute", writer_flushes_first)
+    try:
+        with sessions.begin() as session:
+            key = save_query(session, search.text, search.filters)
+    finally:
+        event.remove(engine, "before_cursor_execute", writer_flushes_first)
+    assert flushed
+    with sessions() as session:
+        assert load_query(session, key) == search
