@@ -37,7 +37,7 @@ APPLICATION_NAME = "hk-policy-bot update claims"
 
 
 @cache
-def _claim_sql() -> str:
+def claim_sql() -> str:
     """The claim-and-read statement as psycopg runs it (named %(…)s parameters)."""
     return claim_and_read_statement().compile(dialect=psycopg_dialect.dialect()).string
 
@@ -86,7 +86,7 @@ class PostgresClaims:
         try:
             async with asyncio.timeout(CLAIM_TIMEOUT_SECONDS):
                 async with self._pool.connection() as connection:
-                    cursor = await connection.execute(_claim_sql(), values)
+                    cursor = await connection.execute(claim_sql(), values)
                     row = await cursor.fetchone()
         except psycopg.OperationalError:
             # Likely a connection broken while idle; others may be too: check them all before
