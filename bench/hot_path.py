@@ -17,8 +17,8 @@ in another process, is not counted), with what the same job costs done another w
   process, answering a message like Telegram's) through PTB's `Bot._post` and the bot's aiohttp
   request (`handlers.bot_api_request`, no rate limiter), beside the same POST through aiohttp
   alone and through a bare asyncio stream (the floor: what HTTP itself costs in Python).
-- Writer: `DeferredWrites.flush` of the writes of 1 and of 50 search updates (a chat touched, a
-  search saved, a query logged each), on SQLite and, given a URL, PostgreSQL.
+- Writer: the writes of 1 and of 50 search updates (a chat touched, a search saved, a query
+  logged each) handed to `DeferredWrites` and flushed, on SQLite and, given a URL, PostgreSQL.
 
 Numbers, not a test: nothing fails on slowness.
 """
@@ -311,7 +311,7 @@ async def writer_rows(label: str, engine: Engine, calls: int, rounds: int) -> li
         rows.append(
             row(
                 "Writer",
-                f"{label}: a flush of {batch} updates' writes (µs per flush)",
+                f"{label}: {batch} updates' writes handed over and flushed (µs per flush)",
                 per_flush,
                 flushes,
             )

@@ -12,13 +12,12 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import BigInteger, Connection, String, bindparam, null, select, true
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.orm import Session
 
 from bot.core.languages import LANGUAGES
-from bot.store.column_arrays import column_values, unnested
 from bot.store.models import Chat, UTCDateTime, utcnow
-from bot.store.upsert import dialect_insert
+from bot.store.row_batches import RowBatch
+from bot.store.upsert import dialect_insert, insert_for
 
 TOUCH_INTERVAL = timedelta(hours=1)  # how stale `updated_at` (last heard from) may get
 
@@ -101,52 +100,26 @@ def touch_chats(session: Session, seen: Mapping[int, tuple[str, str | None, date
         for chat_id, (chat_type, title, at) in seen.items():
             touch_chat(session, chat_id, chat_type, title, at)
         return
-    if insert is postgresql_insert:  # the whole batch as one array per column
-        arrays = [(chat_id, *heard) for chat_id, heard in seen.items()]
-        session.execute(_touch_chats_arrays(), column_values(_SEEN_COLUMNS, arrays))
-        return
-    table = Chat.__table__
-    statement = insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.id],
-        set_={
-            "type": statement.excluded.type,
-            "title": statement.excluded.title,
-            "updated_at": statement.excluded.updated_at,
-            "active": True,
-        },
-    )
-    rows = [
-        {
-            "id": chat_id,
-            "type": chat_type,
-            "title": title,
-            "language": None,
-            "compact": None,
-            "active": True,
-            "created_at": at,
-            "updated_at": at,
-        }
-        for chat_id, (chat_type, title, at) in seen.items()
-    ]
-    session.execute(statement, rows)
+    dialect = session.get_bind().dialect
+    rows = [(chat_id, *heard) for chat_id, heard in seen.items()]
+    statement = _touch_chats_statement(dialect.name)
+    session.execute(statement, SEEN.parameters(dialect, rows))
 
 
-_SEEN_COLUMNS = ("id", "type", "title", "at")
+# The chats heard from, as `touch_chats` stores them in one statement.
+SEEN = RowBatch({"id": BigInteger(), "type": String(), "title": String(), "at": UTCDateTime()})
 
 
 @cache
-def _touch_chats_arrays() -> Any:
-    """PostgreSQL's `touch_chats` statement: the chats as arrays (bot.store.column_arrays)."""
-    seen = unnested({"id": BigInteger(), "type": String(), "title": String(), "at": UTCDateTime()})
-    table = Chat.__table__
-    new_rows = select(  # a new chat: no language or layout chosen yet
-        seen.c.id, seen.c.type, seen.c.title, null(), null(), true(), seen.c.at, seen.c.at
-    )
+def _touch_chats_statement(dialect_name: str) -> Any:
+    """`touch_chats`'s one statement for the dialect: new chats inserted (no language or layout
+    chosen yet), known ones updated and reactivated."""
+    seen = SEEN.source(dialect_name).c
+    table = Chat.metadata.tables[Chat.__tablename__]
+    new_rows = select(seen.id, seen.type, seen.title, null(), null(), true(), seen.at, seen.at)
     columns = ["id", "type", "title", "language", "compact", "active", "created_at", "updated_at"]
-    statement = postgresql_insert(Chat.metadata.tables[Chat.__tablename__]).from_select(
-        columns, new_rows
-    )
+    # WHERE: SQLite reads `INSERT … SELECT … ON CONFLICT` as a join's ON without it
+    statement = insert_for(dialect_name)(table).from_select(columns, new_rows.where(true()))
     return statement.on_conflict_do_update(
         index_elements=[table.c.id],
         set_={

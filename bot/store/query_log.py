@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import Integer, String, Text, delete, insert, select
 from sqlalchemy.orm import Session
 
-from bot.store.column_arrays import column_values, unnested
 from bot.store.db import changed_rows
 from bot.store.models import QueryChatType, QueryLogEntry, UTCDateTime, utcnow
+from bot.store.row_batches import SUPPORTED, RowBatch
 
 log = logging.getLogger(__name__)
 
@@ -79,26 +79,27 @@ def log_queries(
         )
     if not rows:
         return
-    if session.get_bind().dialect.name == "postgresql":  # one array per column
-        values = [tuple(row[name] for name in _LOGGED_COLUMNS) for row in rows]
-        session.execute(_log_queries_arrays(), column_values(_LOGGED_COLUMNS, values))
+    dialect = session.get_bind().dialect
+    if dialect.name not in SUPPORTED:
+        session.execute(insert(QueryLogEntry), rows)  # one bulk INSERT
         return
-    session.execute(insert(QueryLogEntry), rows)  # one bulk INSERT
+    values = [tuple(row[name] for name in LOGGED.columns) for row in rows]
+    session.execute(_log_queries_statement(dialect.name), LOGGED.parameters(dialect, values))
 
 
-_LOGGED_COLUMNS = ("at", "chat_type", "text", "results")
+# The searches logged, as `log_queries` stores them in one statement.
+LOGGED = RowBatch(
+    {"at": UTCDateTime(), "chat_type": String(), "text": Text(), "results": Integer()}
+)
 
 
 @cache
-def _log_queries_arrays() -> Any:
-    """PostgreSQL's `log_queries` statement: the entries as arrays (bot.store.column_arrays)."""
-    logged = unnested(
-        {"at": UTCDateTime(), "chat_type": String(), "text": Text(), "results": Integer()}
-    )
-    rows = select(logged.c.at, logged.c.chat_type, logged.c.text, logged.c.results)
-    return insert(QueryLogEntry.metadata.tables[QueryLogEntry.__tablename__]).from_select(
-        list(_LOGGED_COLUMNS), rows
-    )
+def _log_queries_statement(dialect_name: str) -> Any:
+    """`log_queries`'s one statement for the dialect."""
+    logged = LOGGED.source(dialect_name).c
+    rows = select(logged.at, logged.chat_type, logged.text, logged.results)
+    table = QueryLogEntry.metadata.tables[QueryLogEntry.__tablename__]
+    return insert(table).from_select(list(LOGGED.columns), rows)
 
 
 def purge_query_log(session: Session, retention_days: int, now: datetime | None = None) -> int:

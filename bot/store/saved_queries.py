@@ -12,14 +12,13 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, String, Text, cast, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy import JSON, String, Text, cast, select, true
 from sqlalchemy.orm import Session
 
 from bot.core.filters import Filters
-from bot.store.column_arrays import column_values, unnested
 from bot.store.models import SavedQuery, UTCDateTime, utcnow
-from bot.store.upsert import dialect_insert
+from bot.store.row_batches import RowBatch
+from bot.store.upsert import dialect_insert, insert_for
 
 KEY_LENGTH = 10
 KEY_BYTES = 5 * -(-KEY_LENGTH // 8)  # whole base32 groups covering KEY_LENGTH characters
@@ -80,40 +79,28 @@ def save_queries(session: Session, searches: Mapping[str, tuple[StoredSearch, da
         for stored, at in searches.values():
             save_query(session, stored.text, stored.filters, at)
         return
-    if insert is postgresql_insert:  # the whole batch as one array per column
-        values = [
-            (key, stored.text, json.dumps(_filters_data(stored.filters)), at)
-            for key, (stored, at) in searches.items()
-        ]
-        session.execute(_save_queries_arrays(), column_values(_SAVED_COLUMNS, values))
-        return
-    table = SavedQuery.__table__
+    dialect = session.get_bind().dialect
     rows = [
-        {
-            "key": key,
-            "text": stored.text,
-            "filters": _filters_data(stored.filters),
-            "created_at": at,
-        }
+        (key, stored.text, json.dumps(_filters_data(stored.filters)), at)
         for key, (stored, at) in searches.items()
     ]
-    session.execute(insert(table).on_conflict_do_nothing(index_elements=[table.c.key]), rows)
+    session.execute(_save_queries_statement(dialect.name), SAVED.parameters(dialect, rows))
 
 
-_SAVED_COLUMNS = ("key", "text", "filters", "created_at")
+# The searches saved, as `save_queries` stores them in one statement (filters as JSON text).
+SAVED = RowBatch({"key": String(), "text": Text(), "filters": Text(), "created_at": UTCDateTime()})
 
 
 @cache
-def _save_queries_arrays() -> Any:
-    """PostgreSQL's `save_queries` statement: the searches as arrays (filters as JSON text)."""
-    saved = unnested(
-        {"key": String(), "text": Text(), "filters": Text(), "created_at": UTCDateTime()}
-    )
-    table = SavedQuery.__table__
-    rows = select(saved.c.key, saved.c.text, cast(saved.c.filters, JSON), saved.c.created_at)
-    statement = postgresql_insert(SavedQuery.metadata.tables[SavedQuery.__tablename__]).from_select(
-        list(_SAVED_COLUMNS), rows
-    )
+def _save_queries_statement(dialect_name: str) -> Any:
+    """`save_queries`'s one statement for the dialect: searches not stored yet inserted."""
+    saved = SAVED.source(dialect_name).c
+    table = SavedQuery.metadata.tables[SavedQuery.__tablename__]
+    # PostgreSQL's column is `json`; SQLite keeps JSON as the text itself (a CAST there would
+    # read it as a number)
+    filters = cast(saved.filters, JSON) if dialect_name == "postgresql" else saved.filters
+    rows = select(saved.key, saved.text, filters, saved.created_at).where(true())
+    statement = insert_for(dialect_name)(table).from_select(list(SAVED.columns), rows)
     return statement.on_conflict_do_nothing(index_elements=[table.c.key])
 
 

@@ -13,7 +13,11 @@ from sqlalchemy.orm import Session
 def dialect_insert(session: Session) -> Any:
     """The session's dialect's `insert` with `on_conflict_do_*` (SQLite's or PostgreSQL's), or
     None for another backend (callers then write row by row)."""
-    name = session.get_bind().dialect.name
+    return insert_for(session.get_bind().dialect.name)
+
+
+def insert_for(name: str) -> Any:
+    """`dialect_insert` by the dialect's name."""
     if name == "postgresql":
         return postgresql_insert
     if name == "sqlite":

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 from bot.core.filters import Filters
 from bot.store.chats import set_compact, set_language, touch_chat, touch_chats
 from bot.store.db import SessionFactory
 from bot.store.models import Chat, QueryLogEntry, SavedQuery, utcnow
-from bot.store.query_log import MAX_LOGGED_CHARS, log_queries
+from bot.store.query_log import MAX_LOGGED_CHARS, log_queries, log_query
 from bot.store.saved_queries import (
     StoredSearch,
     load_query,
@@ -190,3 +191,44 @@ def test_saving_a_search_the_writer_stores_meanwhile_does_not_fail(
     assert flushed
     with sessions() as session:
         assert load_query(session, key) == search
+
+
+def test_batch_rows_are_stored_as_the_one_row_functions_store_them(
+    sessions: SessionFactory,
+) -> None:
+    """Byte for byte: the batch statements hand values to the database themselves (arrays, or
+    a JSON document on SQLite), so their datetimes, flags and JSON must come out as the ORM's."""
+    at = utcnow()
+    search = StoredSearch("烈酒稅", Filters(orgs=frozenset({"民建聯"}), years=frozenset({2024})))
+    with sessions.begin() as session:
+        touch_chat(session, 1, "group", "一", at)
+        save_query(session, search.text, search.filters, at)
+        log_query(session, "中試", "group", 2, retention_days=90, at=at)
+    with sessions.begin() as session:  # the same values again, through the batches
+        touch_chats(session, {2: ("group", "一", at)})
+        session.execute(text("DELETE FROM saved_queries"))
+        save_queries(session, {query_key(search.text, search.filters): (search, at)})
+        log_queries(session, [("中試", "group", 2, at)], retention_days=90)
+    raw = "SELECT CAST({} AS TEXT) FROM {} ORDER BY 1"
+    with sessions() as session:
+        chats = session.execute(
+            text(
+                "SELECT CAST(created_at AS TEXT), CAST(updated_at AS TEXT), CAST(active AS TEXT),"
+                " title, compact, language FROM chats ORDER BY id"
+            )
+        ).all()
+        logged = session.execute(text(raw.format("at", "query_log"))).scalars().all()
+        saved = session.execute(text(raw.format("filters", "saved_queries"))).scalars().all()
+        created = session.execute(text(raw.format("created_at", "saved_queries"))).scalars().all()
+    assert len(chats) == 2 and chats[0] == chats[1]
+    assert len(logged) == 2 and logged[0] == logged[1]
+    one_row = json.dumps({"orgs": ["民建聯"], "areas": [], "sources": [], "years": [2024]})
+    assert saved == [one_row]  # as SQLAlchemy's JSON type writes it (json.dumps)
+    with sessions.begin() as session:  # and the batch's created_at as the ORM's
+        session.execute(text("DELETE FROM saved_queries"))
+        save_query(session, search.text, search.filters, at)
+    with sessions() as session:
+        assert (
+            session.execute(text(raw.format("created_at", "saved_queries"))).scalars().all()
+            == created
+        )
