@@ -123,6 +123,13 @@ def row(piece: str, way: str, rounds: list[float], calls: int) -> list[str]:
     ]
 
 
+async def timed_rows(
+    piece: str, ways: list[tuple[str, Timed]], calls: int, rounds: int
+) -> list[list[str]]:
+    """One row per way of doing `piece`, each timed by `cpu_per_call`."""
+    return [row(piece, way, await cpu_per_call(call, calls, rounds), calls) for way, call in ways]
+
+
 async def update_rows(calls: int, rounds: int) -> list[list[str]]:
     api = FakeBotAPI()
     body = api.build.private_message("長者醫療券", user_id=700_000_001, language_code="zh-hant")
@@ -137,15 +144,12 @@ async def update_rows(calls: int, rounds: int) -> list[list[str]]:
     async def loads() -> None:
         json.loads(raw)
 
-    return [
-        row(
-            "Update",
-            "parse_update + Update.de_json (the bot)",
-            await cpu_per_call(to_update, calls, rounds),
-            calls,
-        ),
-        row("Update", "json.loads alone", await cpu_per_call(loads, calls, rounds), calls),
-    ]
+    return await timed_rows(
+        "Update",
+        [("parse_update + Update.de_json (the bot)", to_update), ("json.loads alone", loads)],
+        calls,
+        rounds,
+    )
 
 
 @contextmanager
@@ -186,20 +190,15 @@ async def claim_rows(engine: Engine, calls: int, rounds: int) -> list[list[str]]
         await (await single.execute(sql, values)).fetchone()
 
     try:
-        return [
-            row(
-                "Claim",
-                "PostgresClaims.claim: psycopg async pool (the bot)",
-                await cpu_per_call(pooled, calls, rounds),
-                calls,
-            ),
-            row(
-                "Claim",
-                "same statement, one psycopg connection, no pool",
-                await cpu_per_call(one_connection, calls, rounds),
-                calls,
-            ),
-        ]
+        return await timed_rows(
+            "Claim",
+            [
+                ("PostgresClaims.claim: psycopg async pool (the bot)", pooled),
+                ("same statement, one psycopg connection, no pool", one_connection),
+            ],
+            calls,
+            rounds,
+        )
     finally:
         await claims.close()
         await single.close()
@@ -264,26 +263,16 @@ async def reply_rows(calls: int, rounds: int) -> list[list[str]]:
         await reader.readexactly(length)
 
     try:
-        return [
-            row(
-                "Reply",
-                "PTB Bot._post + aiohttp request (the bot, no limiter)",
-                await cpu_per_call(through_ptb, calls, rounds),
-                calls,
-            ),
-            row(
-                "Reply",
-                "aiohttp ClientSession.post alone",
-                await cpu_per_call(through_aiohttp, calls, rounds),
-                calls,
-            ),
-            row(
-                "Reply",
-                "bare asyncio stream (HTTP/1.1 by hand)",
-                await cpu_per_call(through_stream, calls, rounds),
-                calls,
-            ),
-        ]
+        return await timed_rows(
+            "Reply",
+            [
+                ("PTB Bot._post + aiohttp request (the bot, no limiter)", through_ptb),
+                ("aiohttp ClientSession.post alone", through_aiohttp),
+                ("bare asyncio stream (HTTP/1.1 by hand)", through_stream),
+            ],
+            calls,
+            rounds,
+        )
     finally:
         writer.close()
         await session.close()
