@@ -130,7 +130,7 @@ def open_store(database_url: str | None, directory: Path) -> Store:
         url = f"sqlite:///{directory / 'digest.db'}"
         engine = make_engine(url)
     elif normalize_database_url(database_url).startswith("postgresql"):
-        url, engine, cleanup = _postgres_schema(normalize_database_url(database_url))
+        url, engine, cleanup = postgres_schema(normalize_database_url(database_url))
     else:
         url = database_url
         engine = make_engine(url)
@@ -143,8 +143,12 @@ def open_store(database_url: str | None, directory: Path) -> Store:
     return Store(url, engine, sessions, time.perf_counter() - started, cleanup)
 
 
-def _postgres_schema(url: str) -> tuple[str, Engine, Callable[[], None]]:
-    schema = f"bench_digest_{os.getpid()}"
+def postgres_schema(
+    url: str, prefix: str = "bench_digest"
+) -> tuple[str, Engine, Callable[[], None]]:
+    """A fresh schema of this process's own in the PostgreSQL database at `url`: (its URL, an
+    engine on it, the function that drops it)."""
+    schema = f"{prefix}_{os.getpid()}"
     admin = make_engine(url)
     with admin.begin() as connection:
         connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))

@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -43,12 +42,13 @@ from typing import Any
 import aiohttp
 import psycopg
 import uvloop
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 
 from bench.common import fmt, format_table, percentile, quiet
+from bench.digest import postgres_schema
 from bot.core.config import normalize_database_url
 from bot.core.filters import Filters
 from bot.store.db import make_engine, make_sessions, migrate
@@ -153,23 +153,15 @@ async def update_rows(calls: int, rounds: int) -> list[list[str]]:
 
 
 @contextmanager
-def private_schema(url: str) -> Iterator[tuple[str, Engine]]:
+def private_schema(url: str) -> Iterator[Engine]:
     """A migrated schema of its own in the PostgreSQL database at `url`, dropped afterwards."""
-    schema = f"bench_hot_path_{os.getpid()}"
-    admin = make_engine(url)
-    with admin.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    scoped = f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
-    engine = make_engine(scoped)
+    _, engine, drop = postgres_schema(url, prefix="bench_hot_path")
     migrate(engine)
     try:
-        yield scoped, engine
+        yield engine
     finally:
         engine.dispose()
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        admin.dispose()
+        drop()
 
 
 async def claim_rows(engine: Engine, calls: int, rounds: int) -> list[list[str]]:
@@ -319,7 +311,7 @@ async def run(options: argparse.Namespace) -> int:
         rows += await writer_rows("SQLite", engine, calls, rounds)
         engine.dispose()
     if options.database_url:
-        with private_schema(normalize_database_url(options.database_url)) as (_, engine):
+        with private_schema(normalize_database_url(options.database_url)) as engine:
             rows += await claim_rows(engine, calls, rounds)
             rows += await writer_rows("PostgreSQL", engine, calls, rounds)
     print(f"\nOne search update's pieces, each alone on uvloop ({rounds} rounds)")
