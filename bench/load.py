@@ -238,6 +238,7 @@ async def start_replicas(
             TELEGRAM_RATE_LIMIT=str(config.limit),
             TELEGRAM_PAID_BROADCAST=str(config.limit > FREE_BROADCAST_RATE).lower(),
             UPDATE_CONCURRENCY=str(options.concurrency),
+            SEARCH_CACHE_SIZE=str(options.search_cache),
         )
         prefix = profiler_args(options, name)
         replicas.append(await BotProcess.start(["webhook"], env, work, name, prefix))
@@ -443,6 +444,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--database-url", help="PostgreSQL for pg and pg2 (private schema)")
     parser.add_argument(
         "--concurrency", type=int, default=16, help="UPDATE_CONCURRENCY (16, the bot's default)"
+    )
+    parser.add_argument(
+        "--search-cache",
+        type=int,
+        default=256,
+        help="SEARCH_CACHE_SIZE of the replicas (256, the bot's default, holds every query of the "
+        "set, so each step's searches are recent answers; 0: every update searches)",
     )
     parser.add_argument(
         "--warm-up",

@@ -19,6 +19,7 @@ from bot.core.filters import Filters
 from bot.core.update_outcome import IGNORED, mark_outcome
 from bot.search import SearchResults, search
 from bot.search.engine import recent_search
+from bot.search.semantic import ModelNeeded
 from bot.store.chats import chat_language, chat_state, touch_chat
 from bot.store.models import Chat, utcnow
 from bot.store.saved_queries import StoredSearch, load_query
@@ -96,9 +97,11 @@ async def search_answer(
     filters: Filters | None = None,
     language: str,
 ) -> SearchResults:
-    """`bot.search.search` on the current index for a handler: a recent answer at once, else
-    searched in a worker thread, so that a query that needs the model (tens of milliseconds)
-    does not hold up the other chats' updates on the event loop."""
+    """`bot.search.search` on the current index for a handler: a recent answer at once; else
+    searched on the event loop if the words and a query vector the model holds in memory
+    decide it (about a millisecond of CPU, where handing it to a thread costs a quarter of
+    that again); else in a worker thread, so that a query that needs the model (tens of
+    milliseconds) does not hold up the other chats' updates."""
     index = context.services.index.get()
     arguments: dict[str, Any] = {
         "limit": limit,
@@ -109,7 +112,10 @@ async def search_answer(
     kept = recent_search(index, text, **arguments)
     if kept is not None:
         return kept
-    return await asyncio.to_thread(partial(search, index, text, **arguments))
+    try:
+        return search(index, text, **arguments, wait_for_model=False)
+    except ModelNeeded:
+        return await asyncio.to_thread(partial(search, index, text, **arguments))
 
 
 def load_saved(context: BotContext, key: str) -> StoredSearch | None:

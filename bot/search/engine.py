@@ -84,18 +84,24 @@ def search(
     filters: Filters | None = None,
     decide: bool = True,
     language: str = DEFAULT_LANGUAGE,
+    wait_for_model: bool = True,
 ) -> SearchResults:
     """Search the index. Never raises on any input; an empty query returns nothing.
     `language` is the reader's: "did you mean" names areas in it.
     `decide=False` skips the answer/no-answer decision (the fused ranking is always returned):
     for measuring the stages, not for members. A search asked lately on this index is answered
-    from `RECENT` (bot.search.recent); the answer must not be modified."""
+    from `RECENT` (bot.search.recent); the answer must not be modified.
+    `wait_for_model=False`: raise ModelNeeded (bot.search.semantic) rather than compute a query
+    vector the model does not hold in memory (tens of milliseconds), for a caller on an event
+    loop that would then search in a worker thread."""
     started = time.perf_counter()
     key = (query, limit, offset, filters, decide, language)
     kept = RECENT.get(index, key)
     if kept is not None:
         return replace(kept, elapsed_ms=(time.perf_counter() - started) * 1000)
-    answer = _search(index, query, limit, offset, filters, decide, language, started)
+    answer = _search(
+        index, query, limit, offset, filters, decide, language, started, wait_for_model
+    )
     RECENT.put(index, key, answer)
     return answer
 
@@ -125,9 +131,10 @@ def _search(
     decide: bool,
     language: str,
     started: float,
+    wait_for_model: bool = True,
 ) -> SearchResults:
     """`search` without the table of recent answers."""
-    ranking = _rank(index, query, filters)
+    ranking = _rank(index, query, filters, wait_for_model=wait_for_model)
     parsed, active, concepts, view, mixed = (
         ranking.parsed,
         ranking.filters,
@@ -185,7 +192,9 @@ class _Ranking:
     mixed: Blend
 
 
-def _rank(index: SearchIndex, query: str, filters: Filters | None) -> _Ranking:
+def _rank(
+    index: SearchIndex, query: str, filters: Filters | None, *, wait_for_model: bool = True
+) -> _Ranking:
     parsed = parse_query(query, index.lexicon)
     active = parsed.filters.merge(filters) if filters else parsed.filters
     concepts = discount_unknown([match_concept(index, c) for c in concepts_of(index, parsed)])
@@ -194,7 +203,11 @@ def _rank(index: SearchIndex, query: str, filters: Filters | None) -> _Ranking:
     # The query is embedded (most of a search's time) only when the semantic stage can change
     # the answer: not for filters alone, nor when the words already decide it (`decided_by_words`).
     needed = bool(concepts) and not decided_by_words(lexical, coverage)
-    view = query_view(index, to_traditional(parsed.plain)) if needed else None
+    view = (
+        query_view(index, to_traditional(parsed.plain), wait_for_model=wait_for_model)
+        if needed
+        else None
+    )
     names_unknown = any(not concept.matched_terms for concept in concepts)
     mixed = blend(lexical, coverage, view, mask, names_unknown)
     return _Ranking(parsed, active, concepts, scores, view, mixed)

@@ -62,7 +62,7 @@ class FrequencyTable:
 
     def _position(self, word: str) -> int:
         key = np.uint64(word_hash(word))
-        found = int(np.searchsorted(self.hashes, key))
+        found = int(self.hashes.searchsorted(key))  # key typed as the array: else ~7 µs
         return found if found < len(self.hashes) and self.hashes[found] == key else -1
 
     def get(self, word: str, default: Any = None) -> Any:

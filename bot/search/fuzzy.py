@@ -45,7 +45,7 @@ class CharTable:
         """Per word: the characters it shares with `term`, counted with repeats."""
         common = np.zeros(len(self.words), dtype=np.int64)
         for character, times in Counter(term).items():
-            found = int(np.searchsorted(self.characters, ord(character)))
+            found = int(self.characters.searchsorted(ord(character)))
             if found >= len(self.characters) or self.characters[found] != ord(character):
                 continue
             start, end = self.starts[found], self.starts[found + 1]

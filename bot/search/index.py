@@ -157,11 +157,7 @@ class SearchIndex:
         self._char_tables: dict[tuple[int, bool], CharTable] = {}
         self.vocabulary_near(0, cjk=True)
         # Multi-word English terms of the data ("green bonds"), longest first, to spot whole.
-        ascii_terms = sorted(
-            (term for term in lexicon.phrases() if term.isascii() and " " in term),
-            key=len,
-            reverse=True,
-        )
+        ascii_terms = [term for term in lexicon.phrases() if term.isascii() and " " in term]
         self.ascii_phrases = [(term, WholePhrase(term)) for term in ascii_terms]
 
     @classmethod
@@ -385,10 +381,10 @@ class SearchIndex:
             posting = self.posting("w", word)
             if posting is None or len(word) < 2:
                 continue
-            found = int(np.searchsorted(posting.docs, position))
+            found = int(posting.docs.searchsorted(posting.docs.dtype.type(position)))
             if found < len(posting.docs) and posting.docs[found] == position:
                 weights[word] = float(posting.weights[found])
-        return sorted(weights.items(), key=lambda item: -item[1])[:limit]
+        return sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:limit]
 
     def position_of(self, record_id: str) -> int | None:
         """The record's position in this index, or None."""

@@ -3,8 +3,10 @@ names, and the query stop phrases. Everything is folded (bot.search.normalize) o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from bot.core.resources import load_yaml
 from bot.search.normalize import fold_text
@@ -22,10 +24,34 @@ class Lexicon:
     stop_phrases: tuple[str, ...] = ()  # longest first
     stop_chars: frozenset[str] = frozenset()
 
-    @property
+    @cached_property
     def stop_words(self) -> frozenset[str]:
         """Every stop phrase and character, for dropping whole query words."""
         return frozenset(self.stop_phrases) | self.stop_chars
+
+    @cached_property
+    def chinese_stop_phrases(self) -> tuple[str, ...]:
+        """The stop phrases cut out of a query's text wherever they occur (two characters or
+        more, not ASCII), longest first."""
+        return tuple(p for p in self.stop_phrases if len(p) >= 2 and not p.isascii())
+
+    @cached_property
+    def stop_char_spaces(self) -> dict[int, str]:
+        """A str.translate table turning each one-character stop word into a space."""
+        return {ord(char): " " for char in self.stop_chars if len(char) == 1}
+
+    @cached_property
+    def org_patterns(self) -> tuple[tuple[str, re.Pattern[str], str], ...]:
+        """(alias, its pattern, org_short) per organisation alias, longest first. An ASCII alias
+        matches only as a whole word; any other anywhere."""
+        patterns = []
+        for alias in sorted(self.orgs, key=len, reverse=True):
+            if alias.isascii():
+                pattern = re.compile(rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z0-9])")
+            else:
+                pattern = re.compile(re.escape(alias))
+            patterns.append((alias, pattern, self.orgs[alias]))
+        return tuple(patterns)
 
     def expansions(self, term: str) -> set[str]:
         """The term, its synonyms, and (for English) its glossary translations."""
@@ -37,7 +63,7 @@ class Lexicon:
     def phrases(self) -> list[str]:
         """Every multi-character known term, longest first (for spotting them in a query)."""
         terms = set(self.synonyms) | set(self.glossary) | set(self.orgs)
-        return sorted((term for term in terms if len(term) >= 2), key=len, reverse=True)
+        return sorted((term for term in terms if len(term) >= 2), key=lambda t: (-len(t), t))
 
 
 def _folded(terms: Iterable[object]) -> list[str]:
@@ -66,7 +92,9 @@ def load_lexicon() -> Lexicon:
     for area in load_areas():
         for alias in _folded([area.id, area.zh, area.en]):
             areas[alias] = area.id
-    phrases = sorted(set(_folded(stop_data.get("query_stop_phrases", []))), key=len, reverse=True)
+    phrases = sorted(
+        set(_folded(stop_data.get("query_stop_phrases", []))), key=lambda p: (-len(p), p)
+    )
     return Lexicon(
         synonyms=synonyms,
         glossary=glossary,

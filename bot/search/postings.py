@@ -77,7 +77,7 @@ class FamilyPostings:
         code = pack(term) if isinstance(term, str) else None
         if code is None:
             return -1
-        found = int(np.searchsorted(self.codes, code))
+        found = int(self.codes.searchsorted(code))  # the method: np.searchsorted adds ~0.7 µs
         return found if found < len(self.codes) and int(self.codes[found]) == code else -1
 
     def __contains__(self, term: object) -> bool:

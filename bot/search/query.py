@@ -89,13 +89,9 @@ def resolve_area(folded: str, lexicon: Lexicon) -> str | None:
 def extract_orgs(folded: str, lexicon: Lexicon) -> tuple[str, set[str]]:
     """Remove organisation names from the query; return the text left and the orgs named."""
     found: set[str] = set()
-    for alias in sorted(lexicon.orgs, key=len, reverse=True):
-        if alias.isascii():
-            pattern = re.compile(rf"(?<![a-z0-9]){re.escape(alias)}(?![a-z0-9])")
-        else:
-            pattern = re.compile(re.escape(alias))
-        if pattern.search(folded):
-            found.add(lexicon.orgs[alias])
+    for alias, pattern, short in lexicon.org_patterns:
+        if alias in folded and pattern.search(folded):  # the substring test is the cheap filter
+            found.add(short)
             folded = pattern.sub(" ", folded)
     return folded, found
 
@@ -103,10 +99,17 @@ def extract_orgs(folded: str, lexicon: Lexicon) -> tuple[str, set[str]]:
 def remove_stop_phrases(folded: str, lexicon: Lexicon) -> str:
     """Drop question frames and particles (有冇, 邊個, 請問, who, …); keep the topic words."""
     # English stop words are dropped word by word later, after known phrases such as
-    # "belt and road" have been spotted whole; Chinese frames are cut out here.
-    for phrase in lexicon.stop_phrases:
-        if len(phrase) >= 2 and not phrase.isascii():
-            folded = folded.replace(phrase, " ")
-    folded = "".join(" " if char in lexicon.stop_chars else char for char in folded)
+    # "belt and road" have been spotted whole; Chinese frames are cut out here: every
+    # occurrence of every phrase, overlapping ones too (俾我哋 holds 俾我 and 我哋), so that
+    # what is left does not depend on the order the phrases are tried in.
+    cut = bytearray(len(folded))
+    for phrase in lexicon.chinese_stop_phrases:
+        found = folded.find(phrase)
+        while found >= 0:
+            cut[found : found + len(phrase)] = b"\x01" * len(phrase)
+            found = folded.find(phrase, found + 1)
+    if any(cut):
+        folded = "".join(" " if gone else char for char, gone in zip(folded, cut, strict=True))
+    folded = folded.translate(lexicon.stop_char_spaces)
     folded = re.sub(r"[^\w+&.'\-]+", " ", folded)  # punctuation separates, it never matches
     return " ".join(folded.split())

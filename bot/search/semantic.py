@@ -61,16 +61,29 @@ class Semantic:
         return [int(i) for i in order if self.cosines[i] >= top - MARGIN and self.cosines[i] > 0]
 
 
-def query_view(index: SearchIndex, text: str, embedder: Embedder | None = None) -> Semantic | None:
+class ModelNeeded(Exception):
+    """The query's vector is not in memory and the caller would not wait for the model."""
+
+
+def query_view(
+    index: SearchIndex,
+    text: str,
+    embedder: Embedder | None = None,
+    *,
+    wait_for_model: bool = True,
+) -> Semantic | None:
     """The corpus seen from the query's vector; None when the index has no vectors or the text
     is empty. The vector is computed in the calling thread, which needs it at once (the engine
     asks only once the lexical stage has shown it matters). A query asked lately (the model's
-    cache) is answered without the model, even while another thread holds it."""
+    cache) is answered without the model, even while another thread holds it; otherwise, with
+    `wait_for_model=False`, ModelNeeded is raised instead of running (or waiting for) it."""
     if index.vectors is None or not text.strip():
         return None
     model = embedder or default_embedder()
     recent = getattr(model, "recent", None)  # optional: models without a cache always go to work
     vector = recent(text) if recent is not None else None
+    if vector is None and not wait_for_model:
+        raise ModelNeeded(text)
     return view_of(index, vector if vector is not None else model.query(text))
 
 

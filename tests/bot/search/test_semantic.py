@@ -220,9 +220,9 @@ def test_a_query_its_words_decide_is_not_embedded(
     asked: list[str] = []
     real = engine.query_view
 
-    def watched(index: SearchIndex, text: str) -> object:
+    def watched(index: SearchIndex, text: str, **options: bool) -> object:
         asked.append(text)
-        return real(index, text)
+        return real(index, text, **options)
 
     monkeypatch.setattr(engine, "query_view", watched)
     monkeypatch.setattr(engine, "RECENT", RecentAnswers(0))  # every search searched
@@ -230,3 +230,39 @@ def test_a_query_its_words_decide_is_not_embedded(
     assert answer.results and asked == []
     assert {result.why for result in answer.results} == {"lexical"}
     assert search(search_index, "公屋可唔可以養貓？").closest and len(asked) == 1
+
+
+def test_a_search_that_would_run_the_model_says_so_when_told_not_to_wait(
+    search_index: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`wait_for_model=False` (a handler on the event loop): a query its words decide, or whose
+    vector the model holds in memory, is answered as usual; one that needs the model raises
+    ModelNeeded, and nothing is computed or kept for it."""
+    import bot.search.engine as engine
+    from bot.search.semantic import ModelNeeded
+
+    monkeypatch.setattr(engine, "RECENT", RecentAnswers(0))  # every search searched
+    decided = search(search_index, "撤銷烈酒稅", wait_for_model=False)
+    assert decided == replace_elapsed(search(search_index, "撤銷烈酒稅"), decided)
+    from bot.search.normalize import to_traditional
+    from bot.search.query import parse_query
+
+    model = default_embedder()
+    question = "公屋租戶可唔可以喺屋企養鸚鵡仔？"  # own words: the words alone do not decide
+    embedded = to_traditional(parse_query(question, search_index.lexicon).plain)
+    assert model.recent(embedded) is None
+    with pytest.raises(ModelNeeded):
+        search(search_index, question, wait_for_model=False)
+    assert model.recent(embedded) is None  # the model was not run
+    waited = search(search_index, question)  # computes the vector and keeps it
+    assert model.recent(embedded) is not None
+    again = search(search_index, question, wait_for_model=False)
+    assert again.closest or again.results
+    assert again == replace_elapsed(waited, again)
+
+
+def replace_elapsed(answer: object, like: object) -> object:
+    """`answer` with `like`'s elapsed time (the one field two equal searches differ in)."""
+    from dataclasses import replace
+
+    return replace(answer, elapsed_ms=like.elapsed_ms)  # type: ignore[type-var, attr-defined]
