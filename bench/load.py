@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench.load [--configs sqlite,pg,pg2] [--limits 30,1000]
         [--rates 25,50,100,200,400,800] [--seconds 2.5] [--max-updates 2000] [--drain 12]
-        [--database-url postgresql://…] [--concurrency 16] [--profile DIR]
+        [--database-url postgresql://…] [--concurrency 16] [--search-cache 256]
+        [--index restored|built] [--profile DIR]
         [--profiler cprofile|pyinstrument] [--logs DIR]
 
 The fake Bot API (tests.fake_bot_api) runs in this process; the bot runs as real replicas,
@@ -12,6 +13,11 @@ signed updates (private search messages from distinct chats, queries from
 tests/relevance/queries.yaml) to the replicas' /telegram, round-robin when there are two, at each
 rate in turn, for `--seconds` (at most `--max-updates`) per step. Latency is update-to-reply:
 from just before the POST to the fake receiving the reply's sendMessage for that chat.
+
+Each replica loads the index snapshot saved before it starts, as after any restart (`--index
+built`: it builds the index, as on a corpus's first start). `--search-cache 0` turns off the
+replicas' table of recent answers, so that every update searches: the set has 221 queries and the
+table holds 256 answers, so by default each step's searches are all recent ones.
 
 Configurations: `sqlite` (one replica, SQLite file), `pg` (one replica, PostgreSQL) and `pg2` (two
 replicas sharing PostgreSQL; needs --database-url, a private schema is used and dropped), each
@@ -47,6 +53,7 @@ from bench.common import DEFAULT_QUERIES, fmt, format_table, load_queries, perce
 from bench.digest import Store, open_store
 from bench.profiles import describe
 from bot.core.config import FREE_BROADCAST_RATE
+from bot.search.persist import load_index
 from tests.bot_process import BotProcess, bot_environment, free_port
 from tests.fake_bot_api import FakeBotAPI
 from tests.fake_bot_api.absorb import absorb
@@ -417,6 +424,8 @@ async def run(options: argparse.Namespace) -> int:
                 if config.backend not in stores:
                     url = None if config.backend == "sqlite" else options.database_url
                     stores[config.backend] = open_store(url, Path(directory))
+                    if options.index == "restored":  # as every start after a corpus's first
+                        load_index(stores[config.backend].sessions)
                 print(f"{config.label}, TELEGRAM_RATE_LIMIT={config.limit:g}", file=sys.stderr)
                 rows += await measure(
                     config, api, stores[config.backend], generator, replies, options, work
@@ -444,6 +453,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--database-url", help="PostgreSQL for pg and pg2 (private schema)")
     parser.add_argument(
         "--concurrency", type=int, default=16, help="UPDATE_CONCURRENCY (16, the bot's default)"
+    )
+    parser.add_argument(
+        "--index",
+        choices=("restored", "built"),
+        default="restored",
+        help="restored (default): the index snapshot is saved before the replicas start and each "
+        "loads it, as after any restart; built: a replica builds the index itself, as on a "
+        "corpus's first start (its word table is then jieba's own dict, faster to look up)",
     )
     parser.add_argument(
         "--search-cache",

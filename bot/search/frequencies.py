@@ -19,6 +19,9 @@ from typing import Any
 import jieba
 import numpy as np
 
+ABSENT = -1  # a count no word has
+LOOKED_UP = 4096  # words whose lookups are kept (a few hundred kilobytes)
+
 
 def word_hash(word: str) -> int:
     """The word's 64-bit key in the table."""
@@ -36,6 +39,10 @@ class FrequencyTable:
         self.hashes = hashes  # uint64, ascending
         self.counts = counts  # int64
         self.added: dict[str, int] = {}
+        # Words looked up lately → count (ABSENT when not in the table). jieba asks about the
+        # same fragments several times while cutting one text (`in`, then `[]`, then `get` for
+        # the route), each a hash and a binary search otherwise. Emptied when full.
+        self._looked_up: dict[str, int] = {}
 
     @classmethod
     def of(cls, frequencies: Mapping[str, int] | FrequencyTable) -> FrequencyTable:
@@ -65,15 +72,26 @@ class FrequencyTable:
         found = int(self.hashes.searchsorted(key))  # key typed as the array: else ~7 µs
         return found if found < len(self.hashes) and self.hashes[found] == key else -1
 
+    def _count(self, word: str) -> int:
+        """The word's count in the arrays, ABSENT when it is not there."""
+        count = self._looked_up.get(word)
+        if count is None:
+            found = self._position(word)
+            count = ABSENT if found < 0 else int(self.counts[found])
+            if len(self._looked_up) >= LOOKED_UP:
+                self._looked_up.clear()
+            self._looked_up[word] = count
+        return count
+
     def get(self, word: str, default: Any = None) -> Any:
         """The word's frequency (0 for a prefix of a word), else `default`."""
         if word in self.added:
             return self.added[word]
-        found = self._position(word)
-        return default if found < 0 else int(self.counts[found])
+        count = self._count(word)
+        return default if count == ABSENT else count
 
     def __contains__(self, word: object) -> bool:
-        return isinstance(word, str) and (word in self.added or self._position(word) >= 0)
+        return isinstance(word, str) and (word in self.added or self._count(word) != ABSENT)
 
     def __getitem__(self, word: str) -> int:
         found = self.get(word)

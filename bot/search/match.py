@@ -23,6 +23,7 @@ from rapidfuzz import fuzz, process
 
 from bot.core.cjk import IDEOGRAPHS
 from bot.search.index import SearchIndex, sorted_common
+from bot.search.postings import Posting
 from bot.search.segment import chars, grams, is_cjk
 
 GRAM_WEIGHT = 0.5  # bigram evidence counts half as much as a whole-word match
@@ -121,17 +122,26 @@ def _posting_vectors(index: SearchIndex, family: str, term: str) -> tuple[np.nda
         return _nothing(len(index))
     scores = np.zeros(len(index), dtype=np.float32)
     present = np.zeros(len(index), dtype=bool)
-    scores[posting.docs] = posting.weights
-    present[posting.docs] = True
+    docs = _positions(posting)
+    scores[docs] = posting.weights
+    present[docs] = True
     return scores, present
+
+
+def _positions(posting: Posting) -> np.ndarray:
+    """A posting's record positions as numpy's index type: fancy indexing with the compact
+    stored type (uint16) converts it on every use, which costs more than converting once."""
+    return posting.docs.astype(np.intp)
 
 
 def _cjk_vectors(index: SearchIndex, term: str) -> tuple[np.ndarray, np.ndarray]:
     size = len(index)
     scores = np.zeros(size, dtype=np.float32)
     word = index.posting("w", term)
+    word_docs = None
     if word is not None:
-        scores[word.docs] += word.weights
+        word_docs = _positions(word)
+        scores[word_docs] += word.weights
     pieces = list(grams(term)) if len(term) >= 2 else list(chars(term))
     family, weight = ("g", GRAM_WEIGHT) if len(term) >= 2 else ("c", 1.0)
     counts = np.zeros(size, dtype=np.int16)
@@ -139,11 +149,12 @@ def _cjk_vectors(index: SearchIndex, term: str) -> tuple[np.ndarray, np.ndarray]
         posting = index.posting(family, piece)
         if posting is None:
             continue
-        scores[posting.docs] += weight * posting.weights
-        counts[posting.docs] += 1
+        docs = _positions(posting)
+        scores[docs] += weight * posting.weights
+        counts[docs] += 1
     present = counts >= len(pieces)
-    if word is not None:
-        present[word.docs] = True
+    if word_docs is not None:
+        present[word_docs] = True
     if len(term) >= 4:
         present |= _all_parts_present(index, term)
     return scores, present
@@ -161,7 +172,7 @@ def _all_parts_present(index: SearchIndex, term: str) -> np.ndarray:
         hit = np.zeros(len(index), dtype=bool)
         posting = index.posting("w", part)
         if posting is not None:
-            hit[posting.docs] = True
+            hit[_positions(posting)] = True
         present &= hit
     return present
 
