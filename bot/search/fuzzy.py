@@ -56,9 +56,10 @@ class CharTable:
         """The words (in list order) whose shared characters allow a score of `cutoff` or more
         (`cutoff` > 0) against `term`; every word that reaches it is among them."""
         common = self.shared(term)
-        shorter = np.minimum(self.shortest, _shortest_word(term))
-        keep = (common > 0) & (common * (200.0 - cutoff) >= cutoff * shorter - _SLACK)
-        return [self.words[i] for i in np.flatnonzero(keep).tolist()]
+        sharing = np.flatnonzero(common)  # the bound is tested only where something is shared
+        shorter = np.minimum(self.shortest[sharing], _shortest_word(term))
+        keep = sharing[common[sharing] * (200.0 - cutoff) >= cutoff * shorter - _SLACK]
+        return [self.words[i] for i in keep.tolist()]
 
 
 def _shortest_word(text: str) -> int:

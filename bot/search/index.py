@@ -421,7 +421,8 @@ class SearchIndex:
 
     def posting(self, family: str, term: str) -> Posting | None:
         """The posting list of a folded term in a token family ("w", "g" or "c")."""
-        return self.postings.get(f"{family}:{term}")
+        table = self.postings.families.get(family)
+        return table.get(term) if table is not None else None
 
     def _build(self) -> IndexParts:
         """Fold every record's fields, then build the postings family by family."""
