@@ -8,7 +8,10 @@ import json
 import socket
 
 import pytest
-from telegram.error import NetworkError, TimedOut
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from telegram.error import NetworkError, TelegramError, TimedOut
+from telegram.request import BaseRequest
 
 from handlers.bot_api_request import AiohttpRequest
 
@@ -133,3 +136,41 @@ async def test_a_call_without_files_is_one_json_body_and_one_with_files_is_multi
     assert "烈酒稅".encode() in body  # UTF-8 as is, not \\u escapes
     assert b"multipart/form-data" in file_call.split(b"\r\n\r\n", 1)[0].lower()
     assert b'filename="x.csv"' in file_call and b"a,b\n" in file_call
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53), max_value=2**53)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(answer=st.dictionaries(st.text(), JSON_VALUES, max_size=5))
+def test_answers_parse_as_ptb_parses_them(answer: dict[str, object]) -> None:
+    payload = json.dumps(answer, ensure_ascii=False).encode()
+    assert AiohttpRequest.parse_json_payload(payload) == BaseRequest.parse_json_payload(payload)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'{"ok": true, "result": NaN}',  # the standard parser takes NaN, orjson does not
+        b'{"ok": true, "result": {"text": "\\ud83d"}}',  # a lone surrogate, escaped
+        b'{"ok": true, "result": "caf\xe9"}',  # not UTF-8: PTB replaces the byte
+        b"[1, 2]",
+    ],
+)
+def test_answers_orjson_refuses_mean_what_they_meant(payload: bytes) -> None:
+    ours = AiohttpRequest.parse_json_payload(payload)
+    theirs = BaseRequest.parse_json_payload(payload)
+    assert repr(ours) == repr(theirs)  # repr: NaN is not equal to itself
+
+
+def test_answers_ptb_cannot_parse_are_its_error() -> None:
+    with pytest.raises(TelegramError):
+        AiohttpRequest.parse_json_payload(b'{"ok": tru')
