@@ -53,7 +53,6 @@ from bench.common import DEFAULT_QUERIES, fmt, format_table, load_queries, perce
 from bench.digest import Store, open_store
 from bench.profiles import describe
 from bot.core.config import FREE_BROADCAST_RATE
-from bot.search.persist import load_index
 from tests.bot_process import BotProcess, bot_environment, free_port
 from tests.fake_bot_api import FakeBotAPI
 from tests.fake_bot_api.absorb import absorb
@@ -425,6 +424,8 @@ async def run(options: argparse.Namespace) -> int:
                     url = None if config.backend == "sqlite" else options.database_url
                     stores[config.backend] = open_store(url, Path(directory))
                     if options.index == "restored":  # as every start after a corpus's first
+                        from bot.search.persist import load_index  # (older commits: --index built)
+
                         load_index(stores[config.backend].sessions)
                 print(f"{config.label}, TELEGRAM_RATE_LIMIT={config.limit:g}", file=sys.stderr)
                 rows += await measure(
