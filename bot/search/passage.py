@@ -32,11 +32,10 @@ def highlights(
 ) -> tuple[Highlight, ...]:
     """Spans of every matched alternative in the record's fields, merged."""
     found: list[Highlight] = []
+    terms = _terms(concepts, position)
     for name in FIELDS:
         folded = index.folded(name, position)
-        spans = sorted(
-            span for term in _terms(concepts, position) for span in _occurrences(folded, term)
-        )
+        spans = sorted(span for term in terms for span in _occurrences(folded, term))
         found.extend(Highlight(name, start, end) for start, end in _merge(spans))
     return tuple(found)
 
@@ -48,17 +47,25 @@ def best_passage(
     the most concepts weighted by rarity, then the longest matched phrase, then the text before
     the cited paragraphs and the earlier sentence. None when no sentence holds a matched word."""
     best: tuple[tuple[float, int, int, int], Highlight] | None = None
+    held = [concept for concept in concepts if concept.present[position]]
     for order, name in enumerate(PASSAGE_FIELDS):
         folded = index.folded(name, position)
+        # Per concept, its terms found in the field at all: a sentence can hold no other (it
+        # starts after a delimiter or a space, so a term's edges test the same in both).
+        in_field = [
+            (concept.weight or 0.01, terms)
+            for concept in held
+            if (terms := [t for t in concept.matched_terms if _occurrences_in(folded.text, t)])
+        ]
+        if not in_field:
+            continue
         for start, end in _sentences(folded.text):
             sentence = folded.text[start:end]
             weight, longest = 0.0, 0
-            for concept in concepts:
-                if not concept.present[position]:
-                    continue
-                lengths = [len(t) for t in concept.matched_terms if _occurrences_in(sentence, t)]
+            for concept_weight, terms in in_field:
+                lengths = [len(t) for t in terms if _occurrences_in(sentence, t)]
                 if lengths:
-                    weight += concept.weight or 0.01
+                    weight += concept_weight
                     longest = max(longest, max(lengths))
             if weight <= 0:
                 continue

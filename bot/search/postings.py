@@ -21,6 +21,8 @@ B = 0.75
 FIELD_WEIGHTS = {"title": 3.0, "text": 1.0, "path": 0.5, "refs": 0.3}
 FIELDS = tuple(FIELD_WEIGHTS)
 FAMILIES = ("w", "g", "c", "n")
+RECENT_POSTINGS = 1024  # postings kept per family for the lookups that follow (a few dozen KB)
+_UNKNOWN = object()
 
 Tokenizer = Callable[[str], Iterable[str]]
 
@@ -58,6 +60,9 @@ class FamilyPostings:
         self.weights = weights  # float32
         self.idf = idf  # float64, one per term
         self._ids = {t: i for i, t in enumerate(self._terms)} if self._terms is not None else {}
+        # Postings handed out lately (None: absent). One query asks for the same bigram about
+        # twice on average (its concepts overlap, then the phrase checks); emptied when full.
+        self._recent: dict[str, Posting | None] = {}
 
     @property
     def terms(self) -> list[str]:
@@ -84,12 +89,19 @@ class FamilyPostings:
         return self.index_of(term) >= 0
 
     def get(self, term: str) -> Posting | None:
-        """The term's posting, or None."""
+        """The term's posting, or None. Its arrays are views of the family's: read only."""
+        kept = self._recent.get(term, _UNKNOWN)  # one read: another thread may empty it
+        if kept is not _UNKNOWN:
+            return kept  # type: ignore[return-value]  # a Posting or None
         i = self.index_of(term)
-        if i < 0:
-            return None
-        start, end = int(self.starts[i]), int(self.starts[i + 1])
-        return Posting(self.docs[start:end], self.weights[start:end], float(self.idf[i]))
+        found = None
+        if i >= 0:
+            start, end = int(self.starts[i]), int(self.starts[i + 1])
+            found = Posting(self.docs[start:end], self.weights[start:end], float(self.idf[i]))
+        if len(self._recent) >= RECENT_POSTINGS:
+            self._recent.clear()
+        self._recent[term] = found
+        return found
 
     def check(self, records: int) -> None:
         """Raise ValueError unless the arrays are consistent (a damaged snapshot)."""
