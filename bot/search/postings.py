@@ -21,7 +21,7 @@ B = 0.75
 FIELD_WEIGHTS = {"title": 3.0, "text": 1.0, "path": 0.5, "refs": 0.3}
 FIELDS = tuple(FIELD_WEIGHTS)
 FAMILIES = ("w", "g", "c", "n")
-RECENT_POSTINGS = 1024  # postings kept per family for the lookups that follow (a few dozen KB)
+RECENT_POSTINGS = 1024  # postings kept per family for the lookups that follow (under 1 MB)
 _UNKNOWN = object()
 
 Tokenizer = Callable[[str], Iterable[str]]
