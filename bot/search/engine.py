@@ -243,10 +243,8 @@ def concepts_of(index: SearchIndex, parsed: ParsedQuery) -> list[str]:
     text = f" {parsed.text} "
     concepts = [NUMBER_PREFIX + number_value(match) for match in NUMBER.finditer(text)]
     text = NUMBER.sub(" ", text)
-    for phrase, pattern in index.ascii_phrases:
-        if phrase in text and pattern.search(text):
-            concepts.append(phrase)
-            text = pattern.sub(" ", text)
+    phrases, text = index.english_phrases.spot(text)
+    concepts.extend(phrases)
     stop = index.lexicon.stop_words
     for piece in text.split():
         if is_cjk(piece) and _is_misspelt(index, piece):

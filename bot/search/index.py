@@ -7,8 +7,7 @@ Four token families are indexed: jieba words ("w"), character bigrams ("g"), sin
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +22,7 @@ from bot.search.facts import SourceFacts
 from bot.search.fuzzy import CharTable
 from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.normalize import Folded, fold, fold_text, to_traditional
+from bot.search.phrases import EnglishPhrases
 from bot.search.postings import (
     FAMILIES,
     FIELD_WEIGHTS,
@@ -141,8 +141,8 @@ class SearchIndex:
         # then pages through it: the same filters again).
         self._by_value: dict[str, dict[object, np.ndarray]] | None = None
         self._masks: dict[Filters, np.ndarray] = {}
-        # Per record: a code for its source and for its primary area (-1: none), with the names.
-        self._tally_codes: tuple[tuple[np.ndarray, list[str]], ...] | None = None
+        # Per record: its source id and its primary area (None: none), made on first use.
+        self._tally_names: tuple[list[str], list[str | None]] | None = None
         # Folded fields with their offset maps, made when a result needs highlighting (holding
         # them for every record cost more memory than everything else together).
         self._folded = lru_cache(maxsize=FOLDED_CACHE)(self._fold_field)
@@ -157,8 +157,9 @@ class SearchIndex:
         self._char_tables: dict[tuple[int, bool], CharTable] = {}
         self.vocabulary_near(0, cjk=True)
         # Multi-word English terms of the data ("green bonds"), longest first, to spot whole.
-        ascii_terms = [term for term in lexicon.phrases() if term.isascii() and " " in term]
-        self.ascii_phrases = [(term, WholePhrase(term)) for term in ascii_terms]
+        self.english_phrases = EnglishPhrases(
+            term for term in lexicon.phrases() if term.isascii() and " " in term
+        )
 
     @classmethod
     def build(
@@ -307,29 +308,16 @@ class SearchIndex:
     def tally(self, positions: Sequence[int]) -> tuple[dict[str, int], dict[str, int]]:
         """How many of the records at `positions` come from each source, and have each primary
         area (the first of their areas), in order of first appearance."""
-        if self._tally_codes is None:
-            sources: dict[str, int] = {}
-            areas: dict[str, int] = {}
-            source_codes = np.fromiter(
-                (sources.setdefault(r.source_id, len(sources)) for r in self.records),
-                dtype=np.int64,
-                count=len(self.records),
+        if self._tally_names is None:
+            self._tally_names = (
+                [record.source_id for record in self.records],
+                [record.areas[0] if record.areas else None for record in self.records],
             )
-            area_codes = np.fromiter(
-                (areas.setdefault(r.areas[0], len(areas)) if r.areas else -1 for r in self.records),
-                dtype=np.int64,
-                count=len(self.records),
-            )
-            self._tally_codes = ((source_codes, list(sources)), (area_codes, list(areas)))
-        chosen = np.asarray(positions, dtype=np.int64)
-        counted: list[dict[str, int]] = []
-        for codes, names in self._tally_codes:
-            picked = codes[chosen]
-            picked = picked[picked >= 0]
-            values, first, counts = np.unique(picked, return_index=True, return_counts=True)
-            ranking = np.argsort(first, kind="stable").tolist()
-            counted.append({names[int(values[i])]: int(counts[i]) for i in ranking})
-        return counted[0], counted[1]
+        source_of, area_of = self._tally_names
+        # Counter counts in C and keeps the order in which it first met each name.
+        by_source = Counter(map(source_of.__getitem__, positions))
+        by_area = Counter(map(area_of.__getitem__, positions))
+        return dict(by_source), {area: n for area, n in by_area.items() if area is not None}
 
     def _values(self) -> dict[str, dict[object, np.ndarray]]:
         if self._by_value is None:
@@ -460,30 +448,6 @@ class SearchIndex:
             sounds=sound_table(vocabulary),
             tokenizer=self.segmenter.tokenizer,
         )
-
-
-class WholePhrase:
-    """A multi-word English term found only as whole words; its regular expression is compiled
-    on first use (compiling all of them cost a command-line start half a second)."""
-
-    def __init__(self, term: str) -> None:
-        self.term = term
-        self._compiled: re.Pattern[str] | None = None
-
-    @property
-    def pattern(self) -> re.Pattern[str]:
-        """The compiled expression."""
-        if self._compiled is None:
-            self._compiled = re.compile(rf"(?<![a-z0-9]){re.escape(self.term)}(?![a-z0-9])")
-        return self._compiled
-
-    def search(self, text: str) -> re.Match[str] | None:
-        """Where the term stands as whole words in `text`, if it does."""
-        return self.pattern.search(text)
-
-    def sub(self, replacement: str, text: str) -> str:
-        """`text` with every whole-word occurrence replaced."""
-        return self.pattern.sub(replacement, text)
 
 
 def sorted_common(few: np.ndarray, many: np.ndarray) -> np.ndarray:

@@ -10,6 +10,7 @@ from functools import cached_property
 
 from bot.core.resources import load_yaml
 from bot.search.normalize import fold_text
+from bot.search.prefilter import ByFirstCharacter
 from bot.store.areas import load_areas
 
 
@@ -36,6 +37,11 @@ class Lexicon:
         return tuple(p for p in self.stop_phrases if len(p) >= 2 and not p.isascii())
 
     @cached_property
+    def chinese_stop_phrase_starts(self) -> ByFirstCharacter:
+        """`chinese_stop_phrases` by first character: those a query may hold."""
+        return ByFirstCharacter(self.chinese_stop_phrases)
+
+    @cached_property
     def stop_char_spaces(self) -> dict[int, str]:
         """A str.translate table turning each one-character stop word into a space."""
         return {ord(char): " " for char in self.stop_chars if len(char) == 1}
@@ -52,6 +58,11 @@ class Lexicon:
                 pattern = re.compile(re.escape(alias))
             patterns.append((alias, pattern, self.orgs[alias]))
         return tuple(patterns)
+
+    @cached_property
+    def org_starts(self) -> ByFirstCharacter:
+        """`org_patterns`' aliases by first character: those a query may hold."""
+        return ByFirstCharacter([alias for alias, _, _ in self.org_patterns])
 
     def expansions(self, term: str) -> set[str]:
         """The term, its synonyms, and (for English) its glossary translations."""

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.search.index import SearchIndex
+from bot.search.index import FOLDED_CACHE, SearchIndex
 from bot.search.match import ConceptMatch
 from bot.search.normalize import Folded
 from bot.search.segment import grams, is_cjk
@@ -97,8 +97,11 @@ def _terms(concepts: list[ConceptMatch], position: int) -> set[str]:
     }
 
 
+@lru_cache(maxsize=FOLDED_CACHE)
 def _sentences(text: str) -> list[tuple[int, int]]:
-    """[start, end) of each sentence of at least two characters, leading spaces skipped."""
+    """[start, end) of each sentence of at least two characters, leading spaces skipped. Kept
+    for the fields highlighted lately (a field's text is the same object while its folded form
+    is kept, so finding it again costs no hashing); the list must not be modified."""
     found = []
     for match in _SENTENCE.finditer(text):
         start, end = match.start(), match.end()
@@ -117,20 +120,43 @@ def _pattern(term: str) -> str:
     return rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])"
 
 
+# How a term is found (highlighting a page tests thousands of terms, most absent):
+AS_WRITTEN = 0  # a Chinese term: where the text holds it, it matches (str.find, no expression)
+WRITTEN_WHOLE = 1  # a Latin word: the text must hold it as written, and as a whole word
+ANY_FORM = 2  # a figure: also written with thousands separators (3,000 for 3000)
+
+
 @lru_cache(maxsize=4096)
-def _compiled(term: str) -> re.Pattern[str]:
-    """A term's expression, compiled once (highlighting a page tests it thousands of times)."""
-    return re.compile(_pattern(term))
+def _compiled(term: str) -> tuple[int, re.Pattern[str]]:
+    """A term's way of being found and its expression, compiled once."""
+    way = AS_WRITTEN if is_cjk(term) else ANY_FORM if term.isdigit() else WRITTEN_WHOLE
+    return way, re.compile(_pattern(term))
 
 
 def _occurrences_in(text: str, term: str) -> bool:
-    return bool(term) and _compiled(term).search(text) is not None
+    if not term:
+        return False
+    way, pattern = _compiled(term)
+    if way != ANY_FORM and term not in text:
+        return False
+    return way == AS_WRITTEN or pattern.search(text) is not None
 
 
 def _occurrences(folded: Folded, term: str) -> list[tuple[int, int]]:
     if not term:
         return []
-    return [folded.span(m.start(), m.end()) for m in _compiled(term).finditer(folded.text)]
+    text = folded.text
+    way, pattern = _compiled(term)
+    if way == AS_WRITTEN:  # as the expression finds them: left to right, not overlapping
+        found = []
+        start = text.find(term)
+        while start >= 0:
+            found.append(folded.span(start, start + len(term)))
+            start = text.find(term, start + len(term))
+        return found
+    if way == WRITTEN_WHOLE and term not in text:
+        return []
+    return [folded.span(m.start(), m.end()) for m in pattern.finditer(text)]
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -89,7 +89,11 @@ def resolve_area(folded: str, lexicon: Lexicon) -> str | None:
 def extract_orgs(folded: str, lexicon: Lexicon) -> tuple[str, set[str]]:
     """Remove organisation names from the query; return the text left and the orgs named."""
     found: set[str] = set()
-    for alias, pattern, short in lexicon.org_patterns:
+    patterns = lexicon.org_patterns
+    # Only the aliases whose first character the query holds (cutting one out only removes
+    # characters, so no other alias can appear later), in the same order as all of them.
+    for number in lexicon.org_starts.candidates(folded):
+        alias, pattern, short = patterns[number]
         if alias in folded and pattern.search(folded):  # the substring test is the cheap filter
             found.add(short)
             folded = pattern.sub(" ", folded)
@@ -103,7 +107,9 @@ def remove_stop_phrases(folded: str, lexicon: Lexicon) -> str:
     # occurrence of every phrase, overlapping ones too (俾我哋 holds 俾我 and 我哋), so that
     # what is left does not depend on the order the phrases are tried in.
     cut = bytearray(len(folded))
-    for phrase in lexicon.chinese_stop_phrases:
+    phrases = lexicon.chinese_stop_phrases
+    for number in lexicon.chinese_stop_phrase_starts.candidates(folded):
+        phrase = phrases[number]
         found = folded.find(phrase)
         while found >= 0:
             cut[found : found + len(phrase)] = b"\x01" * len(phrase)
