@@ -10,15 +10,13 @@ from rapidfuzz import fuzz, process
 
 from bot.core.languages import DEFAULT_LANGUAGE
 from bot.search.blend import CLOSEST, Z_JOIN, Blend, Why, blend, decided_by_words, fuse
+from bot.search.concepts import concepts_of
 from bot.search.index import IndexedRecord, SearchIndex
 from bot.search.match import (
     FUZZY_CUTOFF,
     LONG_QUERY,
-    NUMBER_PREFIX,
     ConceptMatch,
-    fuzzy_alternatives,
     is_english_word,
-    is_known,
     match_concept,
     rank,
 )
@@ -26,12 +24,11 @@ from bot.search.normalize import fold_text, to_traditional
 from bot.search.passage import Highlight, best_passage, best_sentence, highlights
 from bot.search.query import Filters, ParsedQuery, parse_query
 from bot.search.recent import RecentAnswers
-from bot.search.segment import NUMBER, is_cjk, number_value
+from bot.search.segment import is_cjk
 from bot.search.semantic import Semantic, query_view, view_of
 from bot.store.areas import load_areas
 
 MAX_LIMIT = 100
-MAX_CONCEPTS = 12  # bounds the work for long pasted text
 RELATED_POOL = 10  # candidates per stage fused for `related`
 UNKNOWN_DISCOUNT_AFTER = 3  # matched concepts needed before an unknown word counts half
 SUGGEST_CUTOFF = 70.0  # rapidfuzz WRatio of a "did you mean" word to the query
@@ -234,60 +231,6 @@ def discount_unknown(concepts: list[ConceptMatch]) -> list[ConceptMatch]:
         elif matched >= UNKNOWN_DISCOUNT_AFTER:
             concept.weight *= 0.5
     return concepts
-
-
-def concepts_of(index: SearchIndex, parsed: ParsedQuery) -> list[str]:
-    """The query's concepts, in order: figures by value, known English phrases, then jieba words
-    (jieba knows the data's terms as whole words), with typos repaired by merging a word the
-    corpus lacks with its neighbours when that makes a near-miss of a vocabulary word."""
-    text = f" {parsed.text} "
-    concepts = [NUMBER_PREFIX + number_value(match) for match in NUMBER.finditer(text)]
-    text = NUMBER.sub(" ", text)
-    phrases, text = index.english_phrases.spot(text)
-    concepts.extend(phrases)
-    stop = index.lexicon.stop_words
-    for piece in text.split():
-        if is_cjk(piece) and _is_misspelt(index, piece):
-            concepts.append(piece)
-            continue
-        words = [word for word in index.segmenter.words(piece) if word not in stop]
-        concepts.extend(_repair_typos(index, words))
-    unique = list(dict.fromkeys(concepts))
-    return unique[:MAX_CONCEPTS]
-
-
-def _is_misspelt(index: SearchIndex, run: str) -> bool:
-    if not 3 <= len(run) <= 8 or is_known(index, run):
-        return False
-    words = index.segmenter.words(run)
-    if len(words) > 1 and all(len(word) >= 2 and is_known(index, word) for word in words):
-        return False  # known words side by side (電動車電池), not a typo
-    return bool(fuzzy_alternatives(index, run, limit=1))
-
-
-def _repair_typos(index: SearchIndex, words: list[str]) -> list[str]:
-    repaired = list(words)
-    position = 0
-    while position < len(repaired):
-        word = repaired[position]
-        if is_cjk(word) and not is_known(index, word):
-            for start, end in (
-                (position, position + 2),
-                (position - 1, position + 1),
-                (position - 1, position + 2),
-            ):
-                merged = "".join(repaired[max(start, 0) : end])
-                if (
-                    start >= 0
-                    and end <= len(repaired)
-                    and is_cjk(merged)
-                    and _is_misspelt(index, merged)
-                ):
-                    repaired[start:end] = [merged]
-                    position = start
-                    break
-        position += 1
-    return repaired
 
 
 def _ranked(

@@ -244,17 +244,15 @@ class SearchIndex:
         """Pieces covering a term left to right: at each place the longest indexed word other than
         the term itself, else one character (減免收費 → 減免, 收費; 電動車電池 → 電動車, 電池);
         [] for a one-character term."""
+        words = self.postings.families.get("w")
         cover, position = [], 0
         while position < len(term):
-            longest = len(term) - 1 if position == 0 else len(term)
-            end = next(
-                (
-                    stop
-                    for stop in range(longest, position + 1, -1)
-                    if f"w:{term[position:stop]}" in self.postings
-                ),
-                position + 1,
-            )
+            end = position + 1  # no indexed word starts here: one character
+            if words is not None:
+                for stop in range(len(term) - 1 if position == 0 else len(term), position + 1, -1):
+                    if term[position:stop] in words:
+                        end = stop
+                        break
             cover.append(term[position:end])
             position = end
         return cover if len(cover) > 1 else []

@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 from bot.core.cjk import IDEOGRAPHS
 from bot.search.index import SearchIndex, sorted_common
 from bot.search.postings import Posting
-from bot.search.segment import chars, grams, is_cjk
+from bot.search.segment import is_cjk
 
 GRAM_WEIGHT = 0.5  # bigram evidence counts half as much as a whole-word match
 FUZZY_CUTOFF = 66.0  # rapidfuzz ratio: one wrong character in a three-character word passes
@@ -142,7 +142,8 @@ def _cjk_vectors(index: SearchIndex, term: str) -> tuple[np.ndarray, np.ndarray]
     if word is not None:
         word_docs = _positions(word)
         scores[word_docs] += word.weights
-    pieces = list(grams(term)) if len(term) >= 2 else list(chars(term))
+    # `term` is one run of Chinese characters: its bigrams (`grams`), or the character itself.
+    pieces = [term[i : i + 2] for i in range(len(term) - 1)] if len(term) >= 2 else [term]
     family, weight = ("g", GRAM_WEIGHT) if len(term) >= 2 else ("c", 1.0)
     counts = np.zeros(size, dtype=np.int16)
     for piece in pieces:
