@@ -82,13 +82,30 @@ def best_sentence(index: SearchIndex, position: int, folded_query: str) -> tuple
     wanted = set(grams(folded_query.replace(" ", "")))
     best: tuple[int, int, int] | None = None  # (shared pairs, start, end)
     for start, end in _sentences(folded.text):
-        shared = len(wanted & set(grams(folded.text[start:end])))
+        shared = shared_grams(wanted, folded.text[start:end])
         if best is None or shared > best[0]:
             best = (shared, start, end)
     if best is None:
         return ()
     start, end = folded.span(best[1], best[2])
     return (Highlight("text", start, end),)
+
+
+def shared_grams(wanted: set[str], text: str) -> int:
+    """`len(wanted & set(grams(text)))` for `wanted` grams of a query, without making the
+    text's: a wanted pair is among them wherever the text holds it (both its characters are
+    Chinese, so they are in one run); a lone character (a one-character run of the query) only
+    where the text has it as a run of its own."""
+    shared = 0
+    lone = False
+    for gram in wanted:
+        if len(gram) == 2:
+            shared += gram in text
+        else:
+            lone = True
+    if lone:
+        shared += sum(1 for gram in set(grams(text)) if len(gram) == 1 and gram in wanted)
+    return shared
 
 
 def _terms(concepts: list[ConceptMatch], position: int) -> set[str]:

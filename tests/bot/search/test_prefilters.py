@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.search.index import SearchIndex
 from bot.search.lexicon import load_lexicon
+from bot.search.match import DIRECT_TESTS, _worth_testing
 from bot.search.normalize import fold
-from bot.search.passage import _occurrences, _occurrences_in, _pattern
+from bot.search.passage import _occurrences, _occurrences_in, _pattern, shared_grams
 from bot.search.phrases import EnglishPhrases, WholePhrase
 from bot.search.prefilter import ByFirstCharacter
 from bot.search.query import extract_orgs, remove_stop_phrases
+from bot.search.segment import grams
 
 LEXICON = load_lexicon()
 ENGLISH = [t for t in LEXICON.phrases() if t.isascii() and " " in t]
@@ -125,3 +129,39 @@ def test_terms_are_found_where_their_expression_finds_them(term: str, text: str)
     assert _occurrences(folded, term) == [
         folded.span(m.start(), m.end()) for m in expression.finditer(folded.text)
     ]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    query=st.text(alphabet="青年房屋 ab", max_size=10),
+    text=st.text(alphabet="青年房屋 ab，", max_size=30),
+)
+def test_grams_shared_with_a_sentence_as_by_making_its_grams(query: str, text: str) -> None:
+    wanted = set(grams(query))
+    assert shared_grams(wanted, text) == len(wanted & set(grams(text)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_every_candidate_holding_the_text_is_tested(
+    search_index: SearchIndex, data: st.DataObject
+) -> None:
+    # Few candidates are tested directly, many are narrowed by postings first: either way no
+    # record that holds the text is left out.
+    size = len(search_index)
+    chosen = data.draw(st.lists(st.integers(0, size - 1), max_size=size, unique=True))
+    candidates = np.zeros(size, dtype=bool)
+    candidates[chosen] = True
+    position = data.draw(st.integers(0, size - 1))
+    text = search_index.folded_texts[position]
+    start = data.draw(st.integers(0, max(len(text) - 2, 0)))
+    folded = text[start : start + data.draw(st.integers(1, 6))]
+    tested = _worth_testing(search_index, candidates, folded)
+    assert tested == sorted(tested) and set(tested) <= set(chosen)
+    holding = {
+        p
+        for p in chosen
+        if folded in search_index.folded_titles[p] or folded in search_index.folded_texts[p]
+    }
+    assert holding <= set(tested)
+    assert len(chosen) > DIRECT_TESTS or set(tested) == set(chosen)
