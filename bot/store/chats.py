@@ -40,14 +40,14 @@ class ChatState:
 
 
 # Read for every update (with its claim): built once, the chat id a parameter.
-_CHAT_STATE = select(
+CHAT_STATE = select(
     Chat.type, Chat.title, Chat.language, Chat.compact, Chat.active, Chat.updated_at
 ).where(Chat.id == bindparam("chat_id"))
 
 
 def chat_state(session: Session | Connection, chat_id: int) -> ChatState | None:
     """The chat's stored state (None for a chat never heard from); a read, no unit of work."""
-    row = session.execute(_CHAT_STATE, {"chat_id": chat_id}).first()
+    row = session.execute(CHAT_STATE, {"chat_id": chat_id}).first()
     return ChatState(*row) if row is not None else None
 
 

@@ -16,15 +16,16 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, Engine, Select, bindparam, delete, select
+from sqlalchemy import BigInteger, Dialect, Engine, Select, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
-from bot.store.chats import ChatState, chat_state
+from bot.store.chats import CHAT_STATE, ChatState, chat_state
 from bot.store.db import SessionFactory, changed_rows
+from bot.store.dbapi_statements import DbapiStatement
 from bot.store.models import Chat, ProcessedUpdate
 
 # Telegram keeps an undelivered update for at most 24 hours; three days covers every retry.
@@ -83,8 +84,9 @@ def claim_with_chat(
     sessions: SessionFactory, update_id: int, chat_id: int | None, now: datetime
 ) -> tuple[bool, ChatState | None]:
     """`claim_update` and, when this call took the update, the chat's state (`chat_state`), in
-    one transaction. It runs for every update: on SQLite and PostgreSQL on a plain connection,
-    without an ORM session's bookkeeping; on PostgreSQL as one statement in autocommit mode."""
+    one transaction. It runs for every update, so without an ORM session's bookkeeping: on
+    SQLite on the driver's own connection (`_sqlite_claim`); on PostgreSQL as one statement in
+    autocommit mode."""
     engine = sessions.kw.get("bind")
     if isinstance(engine, Engine) and engine.dialect.name == "postgresql":
         values = {"update_id": update_id, "received_at": now, "chat_id": chat_id}
@@ -94,18 +96,49 @@ def claim_with_chat(
             return False, None
         return True, ChatState(*row[1:]) if row[1] is not None else None
     if isinstance(engine, Engine) and engine.dialect.name == "sqlite":
-        values = {"update_id": update_id, "received_at": now}
-        with engine.begin() as connection:
-            statement = _claim_statement(engine.dialect.name)
-            claimed = connection.execute(statement, values).first() is not None
-            if not claimed or chat_id is None:
-                return claimed, None
-            return claimed, chat_state(connection, chat_id)
+        return _sqlite_claim(engine, update_id, chat_id, now)
     with sessions.begin() as session:
         claimed = claim_update(session, update_id, now)
         if not claimed or chat_id is None:
             return claimed, None
         return claimed, chat_state(session, chat_id)
+
+
+def _sqlite_claim(
+    engine: Engine, update_id: int, chat_id: int | None, now: datetime
+) -> tuple[bool, ChatState | None]:
+    """`claim_with_chat` on SQLite, on the driver's connection (`DbapiStatement`): the same
+    statements in the same transaction (the driver opens it at the INSERT), a driver error
+    raised as SQLAlchemy raises it (a held lock as `OperationalError`)."""
+    claim, read = _sqlite_statements(engine.dialect)
+    statement, values = claim, {"update_id": update_id, "received_at": now}
+    connection = engine.raw_connection()  # pooled; closing it returns it (rolled back)
+    try:
+        cursor = connection.cursor()
+        try:
+            claimed = cursor.execute(claim.sql, claim.parameters(values)).fetchone() is not None
+            state = None
+            if claimed and chat_id is not None:
+                statement, values = read, {"chat_id": chat_id}
+                row = cursor.execute(read.sql, read.parameters(values)).fetchone()
+                state = ChatState(*read.row(row)) if row is not None else None
+            connection.commit()
+        finally:
+            cursor.close()
+    except engine.dialect.loaded_dbapi.Error as error:
+        raise statement.error(values, error) from error
+    finally:
+        connection.close()
+    return claimed, state
+
+
+@cache
+def _sqlite_statements(dialect: Dialect) -> tuple[DbapiStatement, DbapiStatement]:
+    """The claim and the chat's read, compiled once for an SQLite dialect."""
+    return (
+        DbapiStatement.compile(_claim_statement("sqlite"), dialect),
+        DbapiStatement.compile(CHAT_STATE, dialect),
+    )
 
 
 def purge_processed_updates(session: Session, now: datetime) -> int:

@@ -3,11 +3,12 @@ store's other sessions keep syncing every commit; the once-only claim holds acro
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import text
 
-from bot.store.chats import chat_state, set_language, touch_chat
+from bot.store.chats import chat_state, set_compact, set_language, touch_chat
 from bot.store.db import SessionFactory, claim_sessions, make_engine, make_sessions, migrate
 from bot.store.models import utcnow
 from bot.store.processed_updates import claim_update, claim_with_chat
@@ -63,3 +64,31 @@ def test_claim_with_chat_reads_the_chat_only_for_the_update_it_took(
     assert claim_with_chat(claims, 90, 7, utcnow()) == (False, None)  # a repeated delivery
     assert claim_with_chat(claims, 91, 8, utcnow()) == (True, None)  # a chat never heard from
     assert claim_with_chat(claims, 92, None, utcnow()) == (True, None)
+
+
+def test_a_claim_on_the_driver_stores_and_reads_as_sqlalchemy_does(tmp_path: Path) -> None:
+    # On an SQLite file the claim runs on the driver's connection: the claim's row must hold
+    # the same text as one the ORM wrote, and each chat read back as chat_state reads it.
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    migrate(engine)
+    sessions = make_sessions(engine)
+    when = datetime(2026, 12, 6, 8, 30, 1, 234567, tzinfo=UTC)
+    with sessions.begin() as session:
+        assert claim_update(session, 1, when)  # through SQLAlchemy
+        touch_chat(session, 7, "private", None, when)
+        touch_chat(session, 8, "supergroup", "「群組」 'quotes' \\ 𠮷", when)
+        set_compact(session, 8, "supergroup", True)
+        touch_chat(session, 9, "group", "", when)
+        set_compact(session, 9, "group", False)
+        set_language(session, 9, "group", "en")
+    assert claim_with_chat(sessions, 2, 7, when)[0]  # through the driver
+    with sessions() as session:
+        stored = session.execute(
+            text("SELECT received_at FROM processed_updates ORDER BY update_id")
+        ).scalars()
+        assert len(set(stored)) == 1
+    for update_id, chat_id in ((3, 7), (4, 8), (5, 9)):
+        with sessions() as session:
+            expected = chat_state(session, chat_id)
+        assert claim_with_chat(sessions, update_id, chat_id, when) == (True, expected)
+    engine.dispose()
