@@ -6,11 +6,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.search import Filters, SearchIndex, related, search
+from bot.search import Filters, SearchIndex, engine, related, search
 from bot.search.engine import concepts_of
 from bot.search.match import match_concept
-from bot.search.normalize import fold
+from bot.search.normalize import fold, fold_text
 from bot.search.query import parse_query
+from bot.store.areas import load_areas
 
 
 def ids(index: SearchIndex, query: str, limit: int = 5, **kwargs: object) -> list[str]:
@@ -141,3 +142,14 @@ def test_related_comes_from_other_organisations(search_index: SearchIndex) -> No
     assert found
     assert all(result.record.org_short != "經民聯" for result in found)
     assert related(search_index, "no-such-id") == []
+
+
+def test_area_names_for_suggestions_are_folded_again_only_when_the_areas_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    names = engine._AreaNames()
+    first = names.current()
+    assert names.current() is first  # not folded again for every query
+    assert first[fold_text(load_areas()[0].en)] == load_areas()[0]
+    monkeypatch.setattr(engine, "areas_by_id", lambda: {})  # the areas read anew
+    assert names.current() is not first and names.current() == first
