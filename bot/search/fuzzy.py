@@ -40,15 +40,22 @@ class CharTable:
         self.counts = counts.astype(np.int64)
         self.characters, starts = np.unique(characters, return_index=True)
         self.starts = np.append(starts, len(pairs)).astype(np.int64)
+        # Each character's entries, [start, end), found by a dict lookup rather than a binary
+        # search and two array reads per character of the term.
+        bounds = self.starts.tolist()
+        self._entries = {
+            chr(code): (bounds[at], bounds[at + 1])
+            for at, code in enumerate(self.characters.tolist())
+        }
 
     def shared(self, term: str) -> np.ndarray:
         """Per word: the characters it shares with `term`, counted with repeats."""
         common = np.zeros(len(self.words), dtype=np.int64)
         for character, times in Counter(term).items():
-            found = int(self.characters.searchsorted(ord(character)))
-            if found >= len(self.characters) or self.characters[found] != ord(character):
+            entries = self._entries.get(character)
+            if entries is None:
                 continue
-            start, end = self.starts[found], self.starts[found + 1]
+            start, end = entries
             common[self.owners[start:end]] += np.minimum(self.counts[start:end], times)
         return common
 

@@ -169,6 +169,17 @@ def test_no_word_that_reaches_the_cutoff_is_left_out(
     assert [word for word in kept if word in reaching] == reaching
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.text(alphabet="ab cd政府政策", min_size=1, max_size=7), max_size=40),
+    term=st.text(alphabet="ab cd政府策x", max_size=7),
+)
+def test_shared_characters_are_counted_with_repeats(words: list[str], term: str) -> None:
+    wanted = Counter(term)
+    expected = [sum(min(n, Counter(word)[c]) for c, n in wanted.items()) for word in words]
+    assert CharTable(words).shared(term).tolist() == expected
+
+
 def answer(index: SearchIndex, query: str, **options: object) -> object:
     """Everything a search returns that a reader sees, but the time it took."""
     found = search(index, query, limit=20, **options)  # type: ignore[arg-type]
