@@ -158,6 +158,20 @@ def _register(application: BotApplication, services: Services) -> None:
     # Group -1, first: flood protection (stops an update from a user or group over its limit).
     application.add_handler(flood_handler(services), group=-1)
     # Group 0, tried in order; the first handler that matches an update handles it.
+    # Plain text: a search in private chats; in groups only when addressed to the bot. Edited
+    # messages and channel posts match nothing and are ignored. Tried before the commands, as
+    # most updates are plain text: a command handler never matches a message without a command
+    # at its start, and these never match one with it (~COMMAND), so the order decides nothing,
+    # and a text message no longer goes through twenty command checks first.
+    new_text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
+    application.add_handler(
+        MessageHandler(new_text & filters.ChatType.PRIVATE, search.search_private)
+    )
+    application.add_handler(
+        MessageHandler(
+            new_text & filters.ChatType.GROUPS & AddressedToBot(services), search.search_mention
+        )
+    )
     # Commands (work in private chats and, with privacy mode on, in groups).
     # deep links first: /start rec_<id> and /start q_<key>; a plain /start is the welcome
     application.add_handler(
@@ -190,17 +204,6 @@ def _register(application: BotApplication, services: Services) -> None:
     application.add_handler(CommandHandler("reload", admin.reload_command, filters=admins_here))
     application.add_handler(
         CommandHandler("broadcast", admin.broadcast_command, filters=admins_here)
-    )
-    # Plain text: a search in private chats; in groups only when addressed to the bot. Edited
-    # messages and channel posts match nothing and are ignored.
-    new_text = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
-    application.add_handler(
-        MessageHandler(new_text & filters.ChatType.PRIVATE, search.search_private)
-    )
-    application.add_handler(
-        MessageHandler(
-            new_text & filters.ChatType.GROUPS & AddressedToBot(services), search.search_mention
-        )
     )
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, membership.group_migrated))
     # Documents sent in a private chat: an admin's import (handlers/upload.py).
