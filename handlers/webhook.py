@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
 import secrets
 import signal
@@ -21,7 +20,6 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from telegram import Update
 
 from bot.admin.health import judge, store_answers
 from bot.core.config import Settings
@@ -30,7 +28,7 @@ from handlers.app import ALLOWED_UPDATES
 from handlers.context import BotApplication, Services
 from handlers.jobs import TICK_SECONDS
 from handlers.processing import ClaimingUpdateProcessor
-from handlers.webhook_body import BodyTooLarge, parse_update, read_limited
+from handlers.webhook_endpoint import ASGIApp, WebhookFirst
 from miniapp.app import miniapp_middleware, miniapp_routes
 from miniapp.services import MiniAppServices
 
@@ -56,31 +54,12 @@ def webhook_secret(session: Session, configured: str | None) -> str:
 
 def build_webhook_app(
     application: BotApplication, secret: str | None, stuck_after: float = STUCK_SECONDS
-) -> Starlette:
+) -> ASGIApp:
     """POST /telegram (secret checked, body limited and validated; only with a `secret`: long
-    polling has none), GET /healthz, and the Mini App's page and API."""
+    polling has none; see handlers/webhook_endpoint.py), GET /healthz, and the Mini App's page
+    and API."""
     services: Services = application.bot_data["services"]
     started = utcnow()
-
-    async def telegram(request: Request) -> Response:
-        given = request.headers.get(SECRET_HEADER, "")
-        if secret is None or not hmac.compare_digest(given.encode(), secret.encode()):
-            return Response(status_code=403)
-        try:
-            payload = parse_update(await read_limited(request.stream()))
-        except BodyTooLarge:
-            log.warning("webhook body over the size limit: refused")
-            return Response(status_code=413)
-        if isinstance(payload, str):  # from someone who knows the secret: refuse, log
-            log.warning("malformed webhook update refused: %s", payload)
-            return Response(status_code=400)
-        try:
-            update = Update.de_json(payload, application.bot)
-        except Exception:
-            log.warning("malformed webhook update refused", exc_info=True)
-            return Response(status_code=400)
-        await application.update_queue.put(update)
-        return Response()
 
     async def healthz(_: Request) -> Response:
         try:
@@ -106,9 +85,10 @@ def build_webhook_app(
         bot_username=lambda: services.bot_username,
     )
     routes = [Route("/healthz", healthz, methods=["GET"]), *miniapp_routes(miniapp)]
-    if secret is not None:
-        routes.insert(0, Route(WEBHOOK_PATH, telegram, methods=["POST"]))
-    return Starlette(routes=routes, middleware=miniapp_middleware())
+    app = Starlette(routes=routes, middleware=miniapp_middleware())
+    if secret is None:
+        return app
+    return WebhookFirst(app, WEBHOOK_PATH, SECRET_HEADER, secret, application)
 
 
 def updates_handled(application: BotApplication, stuck_after: float) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import socket
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -68,6 +69,54 @@ async def test_malformed_body_is_refused(client: tuple[httpx.AsyncClient, BotApp
     http, _ = client
     response = await http.post(WEBHOOK_PATH, content=b"{not json", headers={SECRET_HEADER: SECRET})
     assert response.status_code == 400
+
+
+async def test_the_update_path_takes_only_post(
+    client: tuple[httpx.AsyncClient, BotApplication],
+) -> None:
+    http, _ = client
+    answer = await http.get(WEBHOOK_PATH, headers={SECRET_HEADER: SECRET})
+    assert answer.status_code == 405 and answer.headers["allow"] == "POST"
+    assert (await http.get("/no-such-page")).status_code == 404  # the rest: the Starlette app
+
+
+async def test_a_client_gone_before_the_whole_body_is_neither_answered_nor_queued(
+    client: tuple[httpx.AsyncClient, BotApplication], fake_bot_api: FakeBotAPI
+) -> None:
+    _, app = client
+    endpoint = build_webhook_app(app, SECRET)
+    body = json.dumps(_update(fake_bot_api, "/help")).encode()
+    arriving = [
+        {"type": "http.request", "body": body[:10], "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[object] = []
+
+    async def receive() -> dict[str, object]:
+        return arriving.pop(0)
+
+    async def send(message: object) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": WEBHOOK_PATH,
+        "headers": [(SECRET_HEADER.lower().encode(), SECRET.encode())],
+    }
+    queued = app.update_queue.qsize()
+    await endpoint(scope, receive, send)
+    assert sent == [] and app.update_queue.qsize() == queued
+
+
+async def test_the_first_secret_header_is_the_one_checked(
+    client: tuple[httpx.AsyncClient, BotApplication], fake_bot_api: FakeBotAPI
+) -> None:
+    http, _ = client
+    body = json.dumps(_update(fake_bot_api, "/help")).encode()
+    headers = [(SECRET_HEADER, "not-the-secret-at-all"), (SECRET_HEADER, SECRET)]
+    answer = await http.post(WEBHOOK_PATH, content=body, headers=headers)
+    assert answer.status_code == 403
 
 
 async def test_healthz_reports_a_broken_store(
