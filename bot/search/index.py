@@ -20,6 +20,7 @@ from bot.core.embedding import default_embedder
 from bot.core.filters import Filters
 from bot.search.facts import SourceFacts
 from bot.search.fuzzy import CharTable
+from bot.search.kept_vectors import KeptVectors
 from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.normalize import Folded, fold, fold_text, to_traditional
 from bot.search.phrases import EnglishPhrases
@@ -141,6 +142,8 @@ class SearchIndex:
         # then pages through it: the same filters again).
         self._by_value: dict[str, dict[object, np.ndarray]] | None = None
         self._masks: dict[Filters, np.ndarray] = {}
+        # Term vectors computed lately (bot.search.match.term_vectors), bounded by bytes.
+        self.kept_vectors = KeptVectors(len(records))
         # Per record: its source id and its primary area (None: none), made on first use.
         self._tally_names: tuple[list[str], list[str | None]] | None = None
         # Folded fields with their offset maps, made when a result needs highlighting (holding

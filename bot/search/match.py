@@ -74,7 +74,15 @@ class ConceptMatch:
 
 def term_vectors(index: SearchIndex, term: str) -> tuple[np.ndarray, np.ndarray]:
     """BM25 score per record for a folded term, and whether the record contains it whole. The
-    arrays may be shared and read-only (a term found nowhere): callers must not write to them."""
+    arrays are read-only and shared (kept for later queries, bot.search.kept_vectors; one pair
+    for every term found nowhere): callers must not write to them."""
+    kept = index.kept_vectors.get(term)
+    if kept is not None:
+        return kept
+    return index.kept_vectors.keep(term, _term_vectors(index, term))
+
+
+def _term_vectors(index: SearchIndex, term: str) -> tuple[np.ndarray, np.ndarray]:
     size = len(index)
     if not term:
         return _nothing(size)
