@@ -245,6 +245,11 @@ async def start_replicas(
             TELEGRAM_PAID_BROADCAST=str(config.limit > FREE_BROADCAST_RATE).lower(),
             UPDATE_CONCURRENCY=str(options.concurrency),
             SEARCH_CACHE_SIZE=str(options.search_cache),
+            **(
+                {}
+                if options.search_terms is None
+                else {"SEARCH_TERMS_MB": str(options.search_terms)}
+            ),
         )
         prefix = profiler_args(options, name)
         replicas.append(await BotProcess.start(["webhook"], env, work, name, prefix))
@@ -469,6 +474,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=256,
         help="SEARCH_CACHE_SIZE of the replicas (256, the bot's default, holds every query of the "
         "set, so each step's searches are recent answers; 0: every update searches)",
+    )
+    parser.add_argument(
+        "--search-terms",
+        type=int,
+        default=None,
+        help="SEARCH_TERMS_MB of the replicas (unset: the bot's default, 16, which holds the "
+        "vectors of every word of the set; 0: each search computes all of its words', as for a "
+        "question whose words the replica has not met); older commits lack the setting",
     )
     parser.add_argument(
         "--warm-up",

@@ -23,6 +23,7 @@ from telegram.ext import (
 
 from bot.core.config import Settings
 from bot.search.engine import RECENT
+from bot.search.kept_vectors import set_budget
 from bot.search.live import LiveIndex
 from bot.store.db import SessionFactory
 from bot.store.deferred_writes import DeferredWrites
@@ -121,6 +122,7 @@ def build_application(
     `polling`, updates come from the webhook server instead (no Updater)."""
     writes = DeferredWrites(sessions, settings.query_log_retention_days)
     RECENT.resize(settings.search_cache_size)  # answers to recent searches, per index
+    set_budget(settings.search_terms_mb)  # term vectors kept, per index
     services = Services(settings, sessions, index or LiveIndex(sessions), writes)
     # Each update claimed once across replicas, logged in one line; per-chat order kept; the
     # deferred writes flushed in the background and at shutdown.

@@ -83,6 +83,7 @@ class Settings(BaseSettings):
     flood_cooldown_seconds: float = Field(default=60.0, ge=1, le=3600)
     update_concurrency: int = Field(default=16, ge=1, le=256)
     search_cache_size: int = Field(default=256, ge=0, le=100_000)
+    search_terms_mb: int = Field(default=16, ge=0, le=4096)
     miniapp_url: str | None = None
     miniapp_rate_per_minute: float = Field(default=120.0, gt=0, le=6000)
     miniapp_burst: int = Field(default=40, ge=1, le=1000)
