@@ -90,9 +90,10 @@ def extract_orgs(folded: str, lexicon: Lexicon) -> tuple[str, set[str]]:
     """Remove organisation names from the query; return the text left and the orgs named."""
     found: set[str] = set()
     patterns = lexicon.org_patterns
-    # Only the aliases whose first character the query holds (cutting one out only removes
-    # characters, so no other alias can appear later), in the same order as all of them.
-    for number in lexicon.org_starts.candidates(folded):
+    # Only the aliases whose first character the query holds, in the same order as all of them:
+    # a cut leaves nothing but a space where the alias was, so no alias can begin with another
+    # character later (one beginning with a space, were there one, is tried all the same).
+    for number in lexicon.org_starts.candidates(folded + " "):
         alias, pattern, short = patterns[number]
         if alias in folded and pattern.search(folded):  # the substring test is the cheap filter
             found.add(short)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.search.index import SearchIndex
-from bot.search.lexicon import load_lexicon
+from bot.search.lexicon import Lexicon, load_lexicon
 from bot.search.match import DIRECT_TESTS, _worth_testing
 from bot.search.normalize import fold
 from bot.search.passage import _occurrences, _occurrences_in, _pattern, shared_grams
@@ -165,3 +165,20 @@ def test_every_candidate_holding_the_text_is_tested(
     }
     assert holding <= set(tested)
     assert len(chosen) > DIRECT_TESTS or set(tested) == set(chosen)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    aliases=st.lists(st.text(alphabet="ab x", min_size=1, max_size=4), max_size=6),
+    text=st.text(alphabet="ab xy", max_size=16),
+)
+def test_organisations_of_any_shape_as_trying_all_of_them(aliases: list[str], text: str) -> None:
+    # Aliases that overlap, or begin with a space a cut leaves behind, are found all the same.
+    lexicon = Lexicon(orgs={alias: f"org{n}" for n, alias in enumerate(aliases)})
+    found: set[str] = set()
+    expected = text
+    for alias, pattern, short in lexicon.org_patterns:
+        if alias in expected and pattern.search(expected):
+            found.add(short)
+            expected = pattern.sub(" ", expected)
+    assert extract_orgs(text, lexicon) == (expected, found)
