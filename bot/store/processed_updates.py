@@ -13,7 +13,7 @@ is queued, so handling inside the request would not win it back either.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import BigInteger, Dialect, Engine, Select, bindparam, delete, select
@@ -132,9 +132,10 @@ def _sqlite_claim(
     return claimed, state
 
 
-@cache
+@lru_cache(maxsize=16)
 def _sqlite_statements(dialect: Dialect) -> tuple[DbapiStatement, DbapiStatement]:
-    """The claim and the chat's read, compiled once for an SQLite dialect."""
+    """The claim and the chat's read, compiled once per engine's dialect (a process has two or
+    three engines; tests make many, hence the bound)."""
     return (
         DbapiStatement.compile(_claim_statement("sqlite"), dialect),
         DbapiStatement.compile(CHAT_STATE, dialect),
